@@ -1,0 +1,31 @@
+using Modelhost.Core.Tensors;
+
+namespace Modelhost.Core.Inference;
+
+/// <summary>A request to run one model version: named inputs, an optional selection of outputs, a deadline.</summary>
+/// <remarks>The request owns its input tensors and returns their pooled buffers on <see cref="Dispose"/>.</remarks>
+public sealed class InferenceRequest : IDisposable
+{
+    /// <summary>The client's request id, echoed in the response.</summary>
+    public string? Id { get; set; }
+
+    /// <summary>The inputs, one per model input.</summary>
+    public List<InputTensor> Inputs { get; } = new(2);
+
+    /// <summary>The outputs to return, or null for all of them.</summary>
+    public List<string>? RequestedOutputs { get; set; }
+
+    /// <summary>How long the request may wait and run, from when it was received; null for no limit.</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Returns every input's buffer.</summary>
+    public void Dispose()
+    {
+        foreach (var input in Inputs)
+        {
+            input.Dispose();
+        }
+
+        Inputs.Clear();
+    }
+}

@@ -1,0 +1,139 @@
+using Modelhost.Core.Batching;
+using Modelhost.Core.Configuration;
+using Modelhost.Core.Inference;
+using Modelhost.OnnxRuntime;
+
+namespace Modelhost.Core.Models;
+
+/// <summary>
+/// One version of a model that is loaded and serving. Requests hold a lease on it (see <see cref="ModelLease"/>),
+/// so a version that is swapped out or unloaded finishes the requests it has before its session is released.
+/// </summary>
+public sealed class LoadedModel
+{
+    // Bit 30 marks the version retired; the low bits count leases.
+    private const int RetiredFlag = 1 << 30;
+
+    private readonly InferenceSession _session;
+    private readonly ModelRunner _runner;
+    private readonly DynamicBatcher<InferenceRequest, InferenceResult>? _batcher;
+    private readonly TimeProvider _timeProvider;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _state;
+
+    internal LoadedModel(string name, long version, ModelConfig config, InferenceSession session, ModelSignature signature, int maxBatchSize, TimeProvider timeProvider, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        Name = name;
+        Version = version;
+        Config = config;
+        Signature = signature;
+        MaxBatchSize = maxBatchSize;
+        _session = session;
+        _timeProvider = timeProvider;
+        _runner = new ModelRunner(name, version, session, signature);
+        if (maxBatchSize > 0)
+        {
+            var batching = config.DynamicBatching ?? DynamicBatchingConfig.Default;
+            var options = new BatcherOptions
+            {
+                MaxBatchSize = maxBatchSize,
+                MaxQueueDelay = batching.MaxQueueDelay,
+                PreferredBatchSizes = [.. batching.PreferredBatchSizes],
+                MaxQueueSize = batching.MaxQueueSize,
+                Instances = config.Instances,
+            };
+            _batcher = new DynamicBatcher<InferenceRequest, InferenceResult>(options, ExecuteBatchAsync, timeProvider, logger);
+        }
+    }
+
+    /// <summary>The model's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The version number.</summary>
+    public long Version { get; }
+
+    /// <summary>The config this version was loaded with.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>The inputs and outputs.</summary>
+    public ModelSignature Signature { get; }
+
+    /// <summary>The most rows one batch holds; 0 when requests are not batched.</summary>
+    public int MaxBatchSize { get; }
+
+    internal DynamicBatcher<InferenceRequest, InferenceResult>? Batcher => _batcher;
+
+    /// <summary>
+    /// Validates the request, then runs it: at once on the caller's thread for a model without batching, or
+    /// through the model's queue, merged with other requests, when <see cref="MaxBatchSize"/> is above 0.
+    /// </summary>
+    /// <exception cref="InferenceException">The request is invalid, timed out, or the queue is full.</exception>
+    public ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RequestValidator.ValidateAndOrder(Name, Signature, request, MaxBatchSize);
+        if (_batcher is null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return ValueTask.FromResult(_runner.Run(request, cancellationToken));
+        }
+
+        long? deadline = request.Timeout is { } timeout
+            ? _timeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * _timeProvider.TimestampFrequency)
+            : null;
+        return _batcher.EnqueueAsync(request, (int)request.Inputs[0].Rows, deadline, cancellationToken);
+    }
+
+    internal InferenceResult RunDirect(InferenceRequest request) => _runner.Run(request, CancellationToken.None);
+
+    internal bool TryAcquire()
+    {
+        while (true)
+        {
+            var state = Volatile.Read(ref _state);
+            if ((state & RetiredFlag) != 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _state, state + 1, state) == state)
+            {
+                return true;
+            }
+        }
+    }
+
+    internal void Release()
+    {
+        if (Interlocked.Decrement(ref _state) == RetiredFlag)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    /// <summary>Stops new leases, waits for the current ones, then releases the batcher and the session.</summary>
+    internal async Task RetireAsync()
+    {
+        var state = Interlocked.Or(ref _state, RetiredFlag);
+        if ((state & RetiredFlag) != 0)
+        {
+            return;
+        }
+
+        if (state == 0)
+        {
+            _drained.TrySetResult();
+        }
+
+        await _drained.Task.ConfigureAwait(false);
+        if (_batcher is not null)
+        {
+            await _batcher.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _session.Dispose();
+    }
+
+    private ValueTask<InferenceResult[]> ExecuteBatchAsync(Batch<InferenceRequest> batch, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_runner.RunBatch(batch.Requests.Span, cancellationToken));
+}

@@ -1,0 +1,178 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Modelhost.Core.Configuration;
+using Modelhost.Core.Inference;
+using Modelhost.Core.Repository;
+using Modelhost.Core.Tensors;
+using Modelhost.OnnxRuntime;
+
+namespace Modelhost.Core.Models;
+
+/// <summary>
+/// Turns a version directory into a <see cref="LoadedModel"/>: reads the file, creates the session, checks the
+/// config against the model's signature, and runs the warmup. Every failure becomes a reason, never a throw.
+/// </summary>
+internal sealed class ModelLoader
+{
+    private const string ModelFileName = "model.onnx";
+    private readonly ModelRepositoryOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    public ModelLoader(ModelRepositoryOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public Task<(LoadedModel? Model, string? Error)> LoadAsync(string name, VersionDirectory directory, ModelConfig config, CancellationToken cancellationToken) =>
+        Task.Run(() => Load(name, directory, config), cancellationToken);
+
+    private (LoadedModel? Model, string? Error) Load(string name, VersionDirectory directory, ModelConfig config)
+    {
+        var path = Path.Combine(directory.Path, ModelFileName);
+        byte[] bytes;
+        try
+        {
+            var length = new FileInfo(path).Length;
+            if (length > _options.MaxModelBytes)
+            {
+                return (null, $"{ModelFileName} is {length} bytes, more than the limit of {_options.MaxModelBytes}");
+            }
+
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (IOException ex)
+        {
+            return (null, $"cannot read {ModelFileName}: {ex.Message}");
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            return (null, $"cannot read {ModelFileName}: {ex.Message}");
+        }
+
+        InferenceSession session;
+        try
+        {
+            session = InferenceSession.Create(bytes, SessionOptionsFor(config.Session));
+        }
+        catch (OrtException ex)
+        {
+            return (null, $"ONNX Runtime cannot load {ModelFileName}: {ex.Message}");
+        }
+
+        LoadedModel? model = null;
+        try
+        {
+            var signature = new ModelSignature(session.Inputs, session.Outputs);
+            if (Check(signature, config) is { } problem)
+            {
+                session.Dispose();
+                return (null, problem);
+            }
+
+            var maxBatchSize = config.MaxBatchSize ?? 0;
+            model = new LoadedModel(name, directory.Version, config, session, signature, maxBatchSize, _timeProvider, _logger);
+            for (var i = 0; i < config.Warmup; i++)
+            {
+                using var request = ZeroRequest(signature);
+                using var result = model.RunDirect(request);
+            }
+
+            return (model, null);
+        }
+        catch (Exception ex) when (ex is OrtException or InferenceException or ArgumentException)
+        {
+            if (model is not null)
+            {
+                _ = model.RetireAsync();
+            }
+            else
+            {
+                session.Dispose();
+            }
+
+            return (null, $"warmup failed: {ex.Message}");
+        }
+    }
+
+    private static string? Check(ModelSignature signature, ModelConfig config)
+    {
+        foreach (var input in signature.Inputs)
+        {
+            if (input.Kind != NodeValueKind.Tensor)
+            {
+                return $"input '{input.Name}' is a {input.Kind.ToString().ToLowerInvariant()}; only tensor inputs are served";
+            }
+        }
+
+        foreach (var output in signature.Outputs)
+        {
+            if (output.Kind != NodeValueKind.Tensor)
+            {
+                return $"output '{output.Name}' is a {output.Kind.ToString().ToLowerInvariant()}; only tensor outputs are served (for scikit-learn classifiers, convert with zipmap=False)";
+            }
+        }
+
+        if (config.MaxBatchSize > 0 && !signature.SupportsBatching)
+        {
+            return "max_batch_size is above 0, but not every input has a dynamic first dimension to batch along";
+        }
+
+        if (config.Features.Count > 0)
+        {
+            if (signature.Inputs.Count != 1 || signature.Inputs[0].Shape.Length != 2)
+            {
+                return "features needs a model with one input of shape [batch, features]";
+            }
+
+            var width = signature.Inputs[0].Shape[1];
+            if (width >= 0 && width != config.Features.Count)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"features lists {config.Features.Count} names, but input '{signature.Inputs[0].Name}' has {width} columns");
+            }
+        }
+
+        return null;
+    }
+
+    private static InferenceRequest ZeroRequest(ModelSignature signature)
+    {
+        var request = new InferenceRequest();
+        foreach (var input in signature.Inputs)
+        {
+            var shape = new long[input.Shape.Length];
+            for (var i = 0; i < shape.Length; i++)
+            {
+                shape[i] = input.Shape[i] < 0 ? 1 : input.Shape[i];
+            }
+
+            if (input.ElementType == TensorElementType.String)
+            {
+                var strings = new ReadOnlyMemory<byte>[TensorShape.ElementCount(shape)];
+                request.Inputs.Add(InputTensor.FromStrings(input.Name, shape, strings));
+            }
+            else
+            {
+                request.Inputs.Add(InputTensor.Allocate(input.Name, input.ElementType, shape));
+            }
+        }
+
+        return request;
+    }
+
+    private SessionOptions SessionOptionsFor(SessionConfig session) => new()
+    {
+        IntraOpThreads = session.IntraOpThreads ?? _options.IntraOpThreads,
+        InterOpThreads = session.InterOpThreads ?? _options.InterOpThreads,
+        OptimizationLevel = (session.GraphOptimizationLevel ?? _options.OptimizationLevel) switch
+        {
+            OptimizationLevel.Disable => GraphOptimizationLevel.DisableAll,
+            OptimizationLevel.Basic => GraphOptimizationLevel.Basic,
+            OptimizationLevel.Extended => GraphOptimizationLevel.Extended,
+            _ => GraphOptimizationLevel.All,
+        },
+        AllowSpinning = _options.AllowSpinning,
+    };
+}

@@ -1,0 +1,338 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Modelhost.Core.Configuration;
+using Modelhost.Core.Repository;
+
+namespace Modelhost.Core.Models;
+
+/// <summary>
+/// Keeps the served models in step with the repository on disk: loads the versions each model's policy selects,
+/// swaps in new versions once they are warm, retires removed ones after their requests finish, and answers
+/// which version serves a request. One failing model or version never affects the others.
+/// </summary>
+public sealed partial class ModelRepositoryManager : IAsyncDisposable
+{
+    private readonly ModelRepositoryOptions _options;
+    private readonly ModelLoader _loader;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, ModelEntry> _models = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _unloaded = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _syncLock = new(1, 1);
+    private bool _initialized;
+    private bool _disposed;
+
+    /// <summary>Creates a manager; nothing is loaded until <see cref="SyncAsync"/> runs.</summary>
+    public ModelRepositoryManager(ModelRepositoryOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _options = options;
+        _logger = loggerFactory.CreateLogger<ModelRepositoryManager>();
+        _loader = new ModelLoader(options, timeProvider, loggerFactory.CreateLogger<ModelLoader>());
+    }
+
+    /// <summary>The repository's root directory.</summary>
+    public string Root => _options.Root;
+
+    /// <summary>The model marked <c>default: true</c>, or null when none is (or more than one is).</summary>
+    public string? DefaultModel { get; private set; }
+
+    /// <summary>Whether the first sync finished, so that every model present at startup has been tried.</summary>
+    public bool IsInitialized => Volatile.Read(ref _initialized);
+
+    /// <summary>
+    /// Scans the repository once and brings the served versions in line with it. New versions seen for the
+    /// first time by a poll wait until the next poll finds their files unchanged, so a copy in progress is
+    /// never loaded; the first sync after startup loads at once.
+    /// </summary>
+    public async Task SyncAsync(CancellationToken cancellationToken)
+    {
+        await _syncLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var snapshot = RepositoryScanner.Scan(_options.Root);
+            foreach (var problem in snapshot.Problems)
+            {
+                Log.RepositoryProblem(_logger, problem);
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var directory in snapshot.Models)
+            {
+                seen.Add(directory.Name);
+                if (_unloaded.ContainsKey(directory.Name))
+                {
+                    continue;
+                }
+
+                var entry = _models.GetOrAdd(directory.Name, static name => new ModelEntry(name));
+                await SyncModelAsync(entry, directory, requireStable: _initialized, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var (name, entry) in _models)
+            {
+                if (!seen.Contains(name))
+                {
+                    Log.ModelRemoved(_logger, name);
+                    _models.TryRemove(name, out _);
+                    await entry.RetireAllAsync().ConfigureAwait(false);
+                }
+            }
+
+            UpdateDefaultModel();
+            Volatile.Write(ref _initialized, true);
+        }
+        finally
+        {
+            _syncLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Loads (or reloads) one model now, as Triton's repository API does; it is polled again from then on.
+    /// </summary>
+    /// <exception cref="InferenceException">The model is not in the repository.</exception>
+    public async Task LoadAsync(string name, CancellationToken cancellationToken)
+    {
+        await _syncLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var directory = RepositoryScanner.Scan(_options.Root).Find(name)
+                ?? throw new InferenceException(InferenceErrorKind.NotFound, $"model '{name}' is not in the repository");
+            _unloaded.TryRemove(name, out _);
+            var entry = _models.GetOrAdd(name, static n => new ModelEntry(n));
+            entry.ForgetConfig();
+            await SyncModelAsync(entry, directory, requireStable: false, cancellationToken).ConfigureAwait(false);
+            UpdateDefaultModel();
+        }
+        finally
+        {
+            _syncLock.Release();
+        }
+    }
+
+    /// <summary>Unloads every version of a model; polling leaves it unloaded until <see cref="LoadAsync"/>.</summary>
+    /// <exception cref="InferenceException">The model is not loaded.</exception>
+    public async Task UnloadAsync(string name, CancellationToken cancellationToken)
+    {
+        await _syncLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_models.TryRemove(name, out var entry))
+            {
+                throw new InferenceException(InferenceErrorKind.NotFound, $"model '{name}' is not loaded");
+            }
+
+            _unloaded[name] = true;
+            Log.ModelUnloaded(_logger, name);
+            await entry.RetireAllAsync().ConfigureAwait(false);
+            UpdateDefaultModel();
+        }
+        finally
+        {
+            _syncLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Takes a lease on the version that serves a request: the given version, the version a label names, or
+    /// the highest ready version.
+    /// </summary>
+    /// <exception cref="InferenceException">NotFound for an unknown model, version or label; Unavailable when it isn't ready.</exception>
+    public ModelLease Acquire(string name, long? version = null, string? label = null)
+    {
+        if (!_models.TryGetValue(name, out var entry))
+        {
+            throw new InferenceException(InferenceErrorKind.NotFound, $"unknown model '{name}'");
+        }
+
+        if (label is not null)
+        {
+            if (!entry.Config.Labels.TryGetValue(label, out var labelled))
+            {
+                throw new InferenceException(InferenceErrorKind.NotFound, $"model '{name}' has no label '{label}'");
+            }
+
+            version = labelled;
+        }
+
+        while (true)
+        {
+            var model = entry.Resolve(version);
+            if (model.TryAcquire())
+            {
+                return new ModelLease(model);
+            }
+
+            // The version was retired between the lookup and the lease: look again.
+        }
+    }
+
+    /// <summary>The state of every model and version, sorted by name.</summary>
+    public IReadOnlyList<ModelStatus> Index()
+    {
+        var list = new List<ModelStatus>(_models.Count + _unloaded.Count);
+        foreach (var entry in _models.Values)
+        {
+            list.Add(entry.Status());
+        }
+
+        foreach (var name in _unloaded.Keys)
+        {
+            list.Add(new ModelStatus(name, ModelConfig.Default, null, unloaded: true, []));
+        }
+
+        list.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return list;
+    }
+
+    /// <summary>The state of one model, or null when it is unknown.</summary>
+    public ModelStatus? GetStatus(string name) => _models.TryGetValue(name, out var entry) ? entry.Status() : null;
+
+    /// <summary>Whether every model's selected versions are ready (models with a broken config excepted).</summary>
+    public bool AllReady()
+    {
+        foreach (var entry in _models.Values)
+        {
+            if (!entry.IsSettled())
+            {
+                return false;
+            }
+        }
+
+        return IsInitialized;
+    }
+
+    /// <summary>Retires every version, waiting for in-flight requests.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _syncLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _disposed = true;
+            foreach (var entry in _models.Values)
+            {
+                await entry.RetireAllAsync().ConfigureAwait(false);
+            }
+
+            _models.Clear();
+        }
+        finally
+        {
+            _syncLock.Release();
+        }
+    }
+
+    private async Task SyncModelAsync(ModelEntry entry, ModelDirectory directory, bool requireStable, CancellationToken cancellationToken)
+    {
+        if (!entry.RefreshConfig(directory, _logger))
+        {
+            return;
+        }
+
+        var config = entry.Config;
+        var candidates = new List<long>();
+        foreach (var version in directory.Versions)
+        {
+            if (!version.Fingerprint.HasModelFile)
+            {
+                continue;
+            }
+
+            // A version whose files changed since the last poll may still be copying: wait for the next one.
+            if (requireStable && !entry.IsStable(version))
+            {
+                continue;
+            }
+
+            candidates.Add(version.Version);
+        }
+
+        entry.RememberFingerprints(directory);
+        candidates.Sort();
+        var wanted = config.VersionPolicy.Select(candidates);
+        foreach (var version in wanted)
+        {
+            var dir = Find(directory, version);
+            if (!entry.NeedsLoad(version, dir.Fingerprint, config))
+            {
+                continue;
+            }
+
+            entry.SetLoading(version);
+            Log.VersionLoading(_logger, entry.Name, version);
+            var result = await _loader.LoadAsync(entry.Name, dir, config, cancellationToken).ConfigureAwait(false);
+            if (result.Model is { } model)
+            {
+                Log.VersionReady(_logger, entry.Name, version);
+                await entry.SwapInAsync(model, dir.Fingerprint).ConfigureAwait(false);
+            }
+            else
+            {
+                Log.VersionFailed(_logger, entry.Name, version, result.Error!);
+                await entry.SetUnavailableAsync(version, dir.Fingerprint, result.Error!).ConfigureAwait(false);
+            }
+        }
+
+        await entry.RetireAllExceptAsync(wanted, _logger).ConfigureAwait(false);
+    }
+
+    private static VersionDirectory Find(ModelDirectory directory, long version)
+    {
+        foreach (var v in directory.Versions)
+        {
+            if (v.Version == version)
+            {
+                return v;
+            }
+        }
+
+        throw new InvalidOperationException($"version {version} vanished from the scan");
+    }
+
+    private void UpdateDefaultModel()
+    {
+        string? found = null;
+        var count = 0;
+        foreach (var entry in _models.Values)
+        {
+            if (entry.Config.IsDefault)
+            {
+                found = entry.Name;
+                count++;
+            }
+        }
+
+        if (count > 1)
+        {
+            Log.SeveralDefaults(_logger);
+        }
+
+        DefaultModel = count == 1 ? found : null;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Model repository: {Problem}")]
+        public static partial void RepositoryProblem(ILogger logger, string problem);
+
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Loading {Model} version {Version}")]
+        public static partial void VersionLoading(ILogger logger, string model, long version);
+
+        [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "{Model} version {Version} is ready")]
+        public static partial void VersionReady(ILogger logger, string model, long version);
+
+        [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "{Model} version {Version} is unavailable: {Reason}")]
+        public static partial void VersionFailed(ILogger logger, string model, long version, string reason);
+
+        [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "{Model} was removed from the repository")]
+        public static partial void ModelRemoved(ILogger logger, string model);
+
+        [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "{Model} was unloaded")]
+        public static partial void ModelUnloaded(ILogger logger, string model);
+
+        [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "More than one model has default: true; POST /predict has no default model")]
+        public static partial void SeveralDefaults(ILogger logger);
+    }
+}

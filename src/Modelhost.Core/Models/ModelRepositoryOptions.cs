@@ -1,0 +1,28 @@
+using Modelhost.Core.Configuration;
+
+namespace Modelhost.Core.Models;
+
+/// <summary>Where the repository is and how models in it are loaded.</summary>
+public sealed class ModelRepositoryOptions
+{
+    /// <summary>The repository's root directory.</summary>
+    public string Root { get; set; } = "models";
+
+    /// <summary>How often to look for new, changed and removed versions; null or zero to load once at startup.</summary>
+    public TimeSpan? PollInterval { get; set; }
+
+    /// <summary>The largest model file that will be read.</summary>
+    public long MaxModelBytes { get; set; } = 2L * 1024 * 1024 * 1024 - 1;
+
+    /// <summary>Intra-op threads for models whose config doesn't say; 0 lets ONNX Runtime choose.</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Inter-op threads for models whose config doesn't say; 0 lets ONNX Runtime choose.</summary>
+    public int InterOpThreads { get; set; }
+
+    /// <summary>The graph optimization level for models whose config doesn't say.</summary>
+    public OptimizationLevel OptimizationLevel { get; set; } = OptimizationLevel.All;
+
+    /// <summary>Whether ONNX Runtime's threads spin while idle: faster under load, but an idle server burns CPU.</summary>
+    public bool AllowSpinning { get; set; }
+}

@@ -1,0 +1,31 @@
+using Modelhost.Core.Configuration;
+
+namespace Modelhost.Core.Models;
+
+/// <summary>The state of one model in the repository: its config (or why the config failed) and its versions.</summary>
+public sealed class ModelStatus
+{
+    internal ModelStatus(string name, ModelConfig config, string? configError, bool unloaded, IReadOnlyList<ModelVersionStatus> versions)
+    {
+        Name = name;
+        Config = config;
+        ConfigError = configError;
+        IsUnloaded = unloaded;
+        Versions = versions;
+    }
+
+    /// <summary>The model's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The config in force.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>Why <c>model.yaml</c> could not be used, or null.</summary>
+    public string? ConfigError { get; }
+
+    /// <summary>Whether the model was unloaded through the repository API and stays so until loaded again.</summary>
+    public bool IsUnloaded { get; }
+
+    /// <summary>Its versions, highest first.</summary>
+    public IReadOnlyList<ModelVersionStatus> Versions { get; }
+}

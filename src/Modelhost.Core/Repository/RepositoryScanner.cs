@@ -1,0 +1,310 @@
+using System.Security;
+using Modelhost.Core.Configuration;
+
+namespace Modelhost.Core.Repository;
+
+/// <summary>
+/// Lists a model repository, <c>&lt;root&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx</c> with an optional
+/// <c>&lt;root&gt;/&lt;model&gt;/model.yaml</c>. A scan never throws for what it finds on disk: whatever it skips
+/// is reported in <see cref="RepositorySnapshot.Problems"/> or <see cref="ModelDirectory.Problems"/>, so one bad
+/// directory cannot keep the other models from being served.
+/// </summary>
+internal static class RepositoryScanner
+{
+    public const string ModelFileName = "model.onnx";
+
+    /// <summary>A version directory holds a model and maybe some external data; more files than this are not summed.</summary>
+    public const int MaxFingerprintFiles = 1000;
+
+    /// <summary>How many directory levels below a version directory its fingerprint looks into.</summary>
+    public const int MaxFingerprintDepth = 4;
+
+    private static readonly EnumerationOptions _listOptions = new()
+    {
+        // The defaults skip hidden and system entries, but hidden directories are reported, not silently missed.
+        AttributesToSkip = 0,
+        IgnoreInaccessible = false,
+        MatchType = MatchType.Simple,
+        RecurseSubdirectories = false,
+        ReturnSpecialDirectories = false,
+    };
+
+    /// <summary>Scans the repository under <paramref name="root"/>.</summary>
+    public static RepositorySnapshot Scan(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        string fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        var problems = new List<string>();
+        string? realRoot = Directory.Exists(fullRoot) ? RealPath.Resolve(fullRoot) : null;
+        if (realRoot is null)
+        {
+            problems.Add($"repository root '{fullRoot}' does not exist or is not a directory");
+            return new RepositorySnapshot(fullRoot, [], problems);
+        }
+
+        var models = new List<ModelDirectory>();
+        List<FileSystemInfo>? entries = List(new DirectoryInfo(fullRoot), fullRoot, problems);
+        foreach (FileSystemInfo entry in entries ?? [])
+        {
+            string name = entry.Name;
+            if (entry is not DirectoryInfo directory)
+            {
+                // Files beside the models (a README, a manifest) are not the scanner's business, but a link
+                // whose target is gone is most likely a model directory that went missing.
+                if (entry.LinkTarget is not null && (RealPath.Resolve(entry.FullName) is not { } target || !Path.Exists(target)))
+                {
+                    problems.Add($"'{ModelName.ToDisplay(name)}' is a broken symbolic link; skipped");
+                }
+
+                continue;
+            }
+
+            if (name.StartsWith('.'))
+            {
+                problems.Add($"'{ModelName.ToDisplay(name)}': hidden directory; skipped");
+                continue;
+            }
+
+            if (!ModelName.TryValidate(name, out string? error))
+            {
+                problems.Add($"{error}; skipped");
+                continue;
+            }
+
+            if (LinkProblem(entry, name, realRoot) is { } linkProblem)
+            {
+                problems.Add(linkProblem);
+                continue;
+            }
+
+            models.Add(ScanModel(directory, realRoot));
+        }
+
+        return new RepositorySnapshot(fullRoot, models, problems);
+    }
+
+    private static ModelDirectory ScanModel(DirectoryInfo directory, string realRoot)
+    {
+        string name = directory.Name;
+        var problems = new List<string>();
+        string? configPath = null;
+        FileFingerprint? configFingerprint = null;
+        var versions = new List<VersionDirectory>();
+
+        foreach (FileSystemInfo entry in List(directory, name, problems) ?? [])
+        {
+            string display = $"{name}/{ModelName.ToDisplay(entry.Name)}";
+            if (entry.Name == ModelConfigLoader.FileName)
+            {
+                if (entry is DirectoryInfo)
+                {
+                    problems.Add($"'{display}' is a directory, not a config file; ignored");
+                }
+                else if (LinkProblem(entry, display, realRoot) is { } linkProblem)
+                {
+                    problems.Add(linkProblem);
+                }
+                else if (Fingerprint((FileInfo)entry) is { } fingerprint)
+                {
+                    configPath = entry.FullName;
+                    configFingerprint = fingerprint;
+                }
+                else
+                {
+                    problems.Add($"'{display}' is a broken symbolic link; ignored");
+                }
+
+                continue;
+            }
+
+            if (entry is not DirectoryInfo versionDirectory)
+            {
+                continue;
+            }
+
+            if (!TryParseVersion(entry.Name, out long version, out string? reason))
+            {
+                problems.Add($"'{display}': {reason}; skipped");
+                continue;
+            }
+
+            if (LinkProblem(entry, display, realRoot) is { } versionLinkProblem)
+            {
+                problems.Add(versionLinkProblem);
+                continue;
+            }
+
+            if (FingerprintVersion(versionDirectory, display, realRoot, out string? fingerprintProblem) is { } versionFingerprint)
+            {
+                versions.Add(new VersionDirectory(version, versionDirectory.FullName, versionFingerprint));
+            }
+            else
+            {
+                problems.Add($"{fingerprintProblem}; version {version} skipped");
+            }
+        }
+
+        versions.Sort((a, b) => a.Version.CompareTo(b.Version));
+        return new ModelDirectory(name, directory.FullName, configPath, configFingerprint, versions, problems);
+    }
+
+    /// <summary>
+    /// Versions are positive integers written without sign or leading zeros, so each version has exactly one
+    /// directory name ("01" and "1" cannot both claim version 1).
+    /// </summary>
+    internal static bool TryParseVersion(string name, out long version, out string? reason)
+    {
+        version = 0;
+        if (name.StartsWith('.'))
+        {
+            reason = "hidden directory";
+            return false;
+        }
+
+        if (name.Length == 0 || name.AsSpan().ContainsAnyExceptInRange('0', '9'))
+        {
+            reason = "not a version: version directories are named 1, 2, 3, ...";
+            return false;
+        }
+
+        if (name[0] == '0')
+        {
+            reason = name.AsSpan().ContainsAnyExcept('0')
+                ? "leading zeros are not allowed in version directory names"
+                : "version 0 is not allowed: versions start at 1";
+            return false;
+        }
+
+        if (!long.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out version))
+        {
+            reason = "the version number is too large";
+            return false;
+        }
+
+        reason = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Sums the files of a version directory, bounded by <see cref="MaxFingerprintFiles"/> and <see cref="MaxFingerprintDepth"/>.
+    /// Returns <see langword="null"/> with a problem when the directory cannot be read or links outside the repository,
+    /// since such a version must not be loaded.
+    /// </summary>
+    private static VersionFingerprint? FingerprintVersion(DirectoryInfo versionDirectory, string display, string realRoot, out string? problem)
+    {
+        long totalBytes = 0;
+        int fileCount = 0;
+        long maxTicks = LastWriteTicks(versionDirectory);
+        bool hasModelFile = false;
+        bool truncated = false;
+
+        var pending = new Stack<(DirectoryInfo Directory, string Display, int Depth)>();
+        pending.Push((versionDirectory, display, 0));
+        while (pending.TryPop(out var current))
+        {
+            var listProblems = new List<string>(1);
+            List<FileSystemInfo>? entries = List(current.Directory, current.Display, listProblems);
+            if (entries is null)
+            {
+                problem = listProblems[0];
+                return null;
+            }
+
+            foreach (FileSystemInfo entry in entries)
+            {
+                string entryDisplay = $"{current.Display}/{ModelName.ToDisplay(entry.Name)}";
+                if (LinkProblem(entry, entryDisplay, realRoot) is { } linkProblem)
+                {
+                    problem = linkProblem;
+                    return null;
+                }
+
+                if (entry is DirectoryInfo subdirectory)
+                {
+                    maxTicks = Math.Max(maxTicks, LastWriteTicks(subdirectory));
+                    if (current.Depth < MaxFingerprintDepth)
+                    {
+                        pending.Push((subdirectory, entryDisplay, current.Depth + 1));
+                    }
+                    else
+                    {
+                        truncated = true;
+                    }
+
+                    continue;
+                }
+
+                if (Fingerprint((FileInfo)entry) is not { } file)
+                {
+                    // A broken link is not a file; if it is model.onnx, HasModelFile stays false and says so.
+                    continue;
+                }
+
+                if (fileCount == MaxFingerprintFiles)
+                {
+                    truncated = true;
+                    break;
+                }
+
+                fileCount++;
+                totalBytes += file.Size;
+                maxTicks = Math.Max(maxTicks, file.LastWriteUtcTicks);
+                hasModelFile |= current.Depth == 0 && entry.Name == ModelFileName;
+            }
+        }
+
+        problem = null;
+        return new VersionFingerprint(totalBytes, fileCount, maxTicks, hasModelFile, truncated);
+    }
+
+    /// <summary>The size and time of a file, following a link to its target; <see langword="null"/> when it does not exist.</summary>
+    private static FileFingerprint? Fingerprint(FileInfo file)
+    {
+        // A link's own size and time say nothing about the file it points to, which is what gets loaded.
+        FileInfo target = file.LinkTarget is null ? file : new FileInfo(RealPath.Resolve(file.FullName) ?? file.FullName);
+        return target.Exists ? new FileFingerprint(target.Length, target.LastWriteTimeUtc.Ticks) : null;
+    }
+
+    private static long LastWriteTicks(DirectoryInfo directory)
+    {
+        if (directory.LinkTarget is not null && RealPath.Resolve(directory.FullName) is { } real)
+        {
+            directory = new DirectoryInfo(real);
+        }
+
+        return directory.LastWriteTimeUtc.Ticks;
+    }
+
+    /// <summary>Why a symbolic link must be skipped, or <see langword="null"/> for a plain entry or a link that stays inside the root.</summary>
+    private static string? LinkProblem(FileSystemInfo entry, string display, string realRoot)
+    {
+        // Only links need resolving: a plain entry is inside its parent, which was checked on the way down.
+        // The attribute comes from the directory listing, which saves a readlink call per plain file.
+        if ((entry.Attributes & FileAttributes.ReparsePoint) == 0 || entry.LinkTarget is null)
+        {
+            return null;
+        }
+
+        string? real = RealPath.Resolve(entry.FullName);
+        if (real is null)
+        {
+            return $"'{display}' is a symbolic link loop; skipped";
+        }
+
+        return RealPath.IsWithin(real, realRoot) ? null : $"'{display}' links outside the repository root; skipped";
+    }
+
+    private static List<FileSystemInfo>? List(DirectoryInfo directory, string display, List<string> problems)
+    {
+        try
+        {
+            // Materialized here because enumeration errors surface while iterating, and sorted so scans are deterministic.
+            return [.. directory.EnumerateFileSystemInfos("*", _listOptions).OrderBy(e => e.Name, StringComparer.Ordinal)];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SecurityException)
+        {
+            problems.Add($"'{display}': cannot read the directory: {ex.Message}");
+            return null;
+        }
+    }
+}

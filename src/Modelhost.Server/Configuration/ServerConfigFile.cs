@@ -1,0 +1,162 @@
+using System.Globalization;
+using Modelhost.Core.Configuration;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Modelhost.Server.Configuration;
+
+/// <summary>
+/// Reads the server's YAML settings file (<c>modelhost serve --config FILE</c>). Every key is checked at
+/// startup; an unknown key or a bad value stops the server with a message naming the file, line and key.
+/// </summary>
+public static class ServerConfigFile
+{
+    private const long MaxBytes = 64 * 1024;
+
+    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "session"];
+    private static readonly string[] SessionKeys = ["intra_op_threads", "inter_op_threads", "graph_optimization_level", "allow_spinning"];
+
+    /// <summary>Reads the file into a new <see cref="ServerOptions"/>.</summary>
+    /// <exception cref="ServerConfigException">The file is missing, unreadable or invalid.</exception>
+    public static ServerOptions Load(string path)
+    {
+        string text;
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Length > MaxBytes)
+            {
+                throw new ServerConfigException($"{path}: the file is larger than {MaxBytes} bytes");
+            }
+
+            text = File.ReadAllText(path);
+        }
+        catch (IOException ex)
+        {
+            throw new ServerConfigException($"{path}: {ex.Message}");
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new ServerConfigException($"{path}: {ex.Message}");
+        }
+
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses YAML text; <paramref name="displayPath"/> names it in messages.</summary>
+    public static ServerOptions Parse(string yaml, string displayPath)
+    {
+        var options = new ServerOptions();
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            throw new ServerConfigException($"{displayPath}:{ex.Start.Line}: invalid YAML: {ex.Message}");
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            return options;
+        }
+
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new ServerConfigException($"{displayPath}: the file must be a mapping of keys to values");
+        }
+
+        foreach (var (keyNode, value) in root.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+            switch (key)
+            {
+                case "urls":
+                    options.Urls = String(value, key, displayPath);
+                    break;
+                case "models":
+                    options.Repository.Root = String(value, key, displayPath);
+                    break;
+                case "poll_seconds":
+                    options.Repository.PollInterval = TimeSpan.FromSeconds(Number(value, key, displayPath, 0, 86_400));
+                    break;
+                case "max_request_body_bytes":
+                    options.MaxRequestBodyBytes = (long)Number(value, key, displayPath, 1024, 2L * 1024 * 1024 * 1024);
+                    break;
+                case "shutdown_timeout_seconds":
+                    options.ShutdownTimeout = TimeSpan.FromSeconds(Number(value, key, displayPath, 0, 3600));
+                    break;
+                case "session":
+                    ReadSession(value, options, displayPath);
+                    break;
+                default:
+                    throw Unknown(keyNode, key, displayPath, TopKeys);
+            }
+        }
+
+        return options;
+    }
+
+    private static void ReadSession(YamlNode node, ServerOptions options, string path)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            throw new ServerConfigException($"{path}:{node.Start.Line}: session: expected a mapping");
+        }
+
+        foreach (var (keyNode, value) in map.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+            var full = "session." + key;
+            switch (key)
+            {
+                case "intra_op_threads":
+                    options.Repository.IntraOpThreads = (int)Number(value, full, path, 0, 1024);
+                    break;
+                case "inter_op_threads":
+                    options.Repository.InterOpThreads = (int)Number(value, full, path, 0, 1024);
+                    break;
+                case "allow_spinning":
+                    options.Repository.AllowSpinning = String(value, full, path) switch
+                    {
+                        "true" => true,
+                        "false" => false,
+                        var other => throw new ServerConfigException($"{path}:{value.Start.Line}: {full}: expected true or false, got '{other}'"),
+                    };
+                    break;
+                case "graph_optimization_level":
+                    options.Repository.OptimizationLevel = String(value, full, path) switch
+                    {
+                        "disable" => OptimizationLevel.Disable,
+                        "basic" => OptimizationLevel.Basic,
+                        "extended" => OptimizationLevel.Extended,
+                        "all" => OptimizationLevel.All,
+                        var other => throw new ServerConfigException($"{path}:{value.Start.Line}: {full}: expected disable, basic, extended or all, got '{other}'"),
+                    };
+                    break;
+                default:
+                    throw Unknown(keyNode, full, path, SessionKeys);
+            }
+        }
+    }
+
+    private static string String(YamlNode node, string key, string path) =>
+        node is YamlScalarNode { Value: { Length: > 0 } text }
+            ? text
+            : throw new ServerConfigException($"{path}:{node.Start.Line}: {key}: expected a non-empty string");
+
+    private static double Number(YamlNode node, string key, string path, double min, double max)
+    {
+        var text = node is YamlScalarNode scalar ? scalar.Value : null;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw new ServerConfigException(string.Create(CultureInfo.InvariantCulture, $"{path}:{node.Start.Line}: {key}: expected a number from {min} to {max}, got '{text}'"));
+        }
+
+        return value;
+    }
+
+    private static ServerConfigException Unknown(YamlNode keyNode, string key, string path, string[] known) =>
+        new($"{path}:{keyNode.Start.Line}: unknown key '{key}'; known keys are: {string.Join(", ", known)}");
+}

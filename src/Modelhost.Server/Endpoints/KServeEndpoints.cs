@@ -1,0 +1,174 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Modelhost.Core.Models;
+using Modelhost.Core.Tensors;
+using Modelhost.Server.Http;
+using Modelhost.Server.Json;
+
+namespace Modelhost.Server.Endpoints;
+
+/// <summary>The KServe V2 (Open Inference Protocol) REST routes.</summary>
+internal static class KServeEndpoints
+{
+    public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager, ServerOptions options)
+    {
+        routes.MapGet("/v2", context => WriteJsonAsync(context, static w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("name"u8, "modelhost");
+            w.WriteString("version"u8, ServerInfo.Version);
+            w.WriteStartArray("extensions"u8);
+            w.WriteStringValue("model_repository"u8);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }));
+
+        routes.MapGet("/v2/health/live", static context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            return Task.CompletedTask;
+        });
+
+        routes.MapGet("/v2/health/ready", context =>
+        {
+            // The V2 spec answers health with the status code alone: 200 for true, 4xx for false.
+            context.Response.StatusCode = manager.AllReady() ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
+            context.Response.ContentLength = 0;
+            return Task.CompletedTask;
+        });
+
+        RequestDelegate metadata = context => ModelMetadataAsync(context, manager);
+        routes.MapGet("/v2/models/{model}", metadata);
+        routes.MapGet("/v2/models/{model}/versions/{version}", metadata);
+
+        RequestDelegate ready = context => ModelReadyAsync(context, manager);
+        routes.MapGet("/v2/models/{model}/ready", ready);
+        routes.MapGet("/v2/models/{model}/versions/{version}/ready", ready);
+
+        RequestDelegate infer = context => InferAsync(context, manager, options.MaxRequestBodyBytes);
+        routes.MapPost("/v2/models/{model}/infer", infer);
+        routes.MapPost("/v2/models/{model}/versions/{version}/infer", infer);
+    }
+
+    private static Task ModelMetadataAsync(HttpContext context, ModelRepositoryManager manager)
+    {
+        using var lease = manager.Acquire(RouteValues.Model(context), RouteValues.Version(context));
+        var model = lease.Model;
+        var status = manager.GetStatus(model.Name);
+        return WriteJsonAsync(context, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("name"u8, model.Name);
+            w.WriteStartArray("versions"u8);
+            if (status is not null)
+            {
+                foreach (var version in status.Versions)
+                {
+                    if (version.State == ModelVersionState.Ready)
+                    {
+                        w.WriteStringValue(RouteValues.VersionText(version.Version));
+                    }
+                }
+            }
+
+            w.WriteEndArray();
+            w.WriteString("platform"u8, "onnxruntime_onnx");
+            WriteTensorMetadata(w, "inputs"u8, model.Signature.Inputs);
+            WriteTensorMetadata(w, "outputs"u8, model.Signature.Outputs);
+            w.WriteEndObject();
+        });
+    }
+
+    private static Task ModelReadyAsync(HttpContext context, ModelRepositoryManager manager)
+    {
+        try
+        {
+            using var lease = manager.Acquire(RouteValues.Model(context), RouteValues.Version(context));
+            context.Response.StatusCode = StatusCodes.Status200OK;
+        }
+        catch (Core.InferenceException ex) when (ex.Kind == Core.InferenceErrorKind.Unavailable)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+
+        context.Response.ContentLength = 0;
+        return Task.CompletedTask;
+    }
+
+    private static async Task InferAsync(HttpContext context, ModelRepositoryManager manager, long bodyLimit)
+    {
+        using var lease = manager.Acquire(RouteValues.Model(context), RouteValues.Version(context));
+        using var body = await RequestBody.ReadJsonAsync(context, bodyLimit);
+        using var request = V2RequestParser.Parse(body.Span);
+        RequestTimeout.Apply(context, request);
+        using var result = await lease.Model.InferAsync(request, context.RequestAborted);
+        context.Response.ContentType = "application/json";
+        using (var w = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            w.WriteStartObject();
+            w.WriteString("model_name"u8, result.ModelName);
+            w.WriteString("model_version"u8, RouteValues.VersionText(result.ModelVersion));
+            if (result.Id is not null)
+            {
+                w.WriteString("id"u8, result.Id);
+            }
+
+            w.WriteStartArray("outputs"u8);
+            foreach (var output in result.Outputs)
+            {
+                w.WriteStartObject();
+                w.WriteString("name"u8, output.Name);
+                w.WriteString("datatype"u8, TensorDataTypes.Name(output.ElementType));
+                w.WriteStartArray("shape"u8);
+                foreach (var d in output.Shape)
+                {
+                    w.WriteNumberValue(d);
+                }
+
+                w.WriteEndArray();
+                w.WritePropertyName("data"u8);
+                TensorJsonWriter.WriteFlat(w, output);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    private static void WriteTensorMetadata(Utf8JsonWriter w, ReadOnlySpan<byte> property, IReadOnlyList<OnnxRuntime.NodeInfo> nodes)
+    {
+        w.WriteStartArray(property);
+        foreach (var node in nodes)
+        {
+            w.WriteStartObject();
+            w.WriteString("name"u8, node.Name);
+            w.WriteString("datatype"u8, TensorDataTypes.Name(node.ElementType));
+            w.WriteStartArray("shape"u8);
+            foreach (var d in node.Shape)
+            {
+                w.WriteNumberValue(d);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    internal static async Task WriteJsonAsync(HttpContext context, Action<Utf8JsonWriter> write)
+    {
+        context.Response.ContentType = "application/json";
+        using (var w = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            write(w);
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Modelhost.Core;
+
+namespace Modelhost.Server.Http;
+
+/// <summary>
+/// Turns every failure into a JSON error with the right status code, so that no client ever sees a stack
+/// trace, and gives 404 and 405 answers from routing a JSON body too.
+/// </summary>
+internal sealed partial class ErrorHandlingMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly ILogger _logger;
+
+    public ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
+    {
+        _next = next;
+        _logger = logger;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await _next(context);
+        }
+        catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            await HandleAsync(context, ex);
+            return;
+        }
+
+        var response = context.Response;
+        if (!response.HasStarted && response.ContentLength is null && response.ContentType is null)
+        {
+            if (response.StatusCode == StatusCodes.Status404NotFound)
+            {
+                await ErrorResponses.WriteAsync(context, 404, $"no route for {context.Request.Method} {context.Request.Path}");
+            }
+            else if (response.StatusCode == StatusCodes.Status405MethodNotAllowed)
+            {
+                var allow = response.Headers.Allow.ToString();
+                await ErrorResponses.WriteAsync(context, 405, $"{context.Request.Method} is not allowed on {context.Request.Path}; use {allow}");
+            }
+        }
+    }
+
+    private Task HandleAsync(HttpContext context, Exception ex)
+    {
+        context.Response.Clear();
+        switch (ex)
+        {
+            case InferenceException inference:
+                if (inference.Kind == InferenceErrorKind.Internal)
+                {
+                    LogInternal(_logger, context.Request.Path, inference.InnerException ?? inference);
+                }
+
+                return ErrorResponses.WriteAsync(context, ErrorResponses.StatusCodeFor(inference.Kind), inference.Message, inference.RetryAfter);
+            case HttpError http:
+                return ErrorResponses.WriteAsync(context, http.StatusCode, http.Message);
+            case JsonException json:
+                return ErrorResponses.WriteAsync(context, 400, $"malformed JSON at line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}: {FirstSentence(json.Message)}");
+            case BadHttpRequestException bad:
+                return ErrorResponses.WriteAsync(context, bad.StatusCode, bad.Message);
+            case OperationCanceledException:
+                return ErrorResponses.WriteAsync(context, 503, "the request was cancelled because the server is shutting down");
+            default:
+                LogInternal(_logger, context.Request.Path, ex);
+                return ErrorResponses.WriteAsync(context, 500, "internal error; the server log has the details");
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        // System.Text.Json appends its own "LineNumber: ..." position; ours is already in the message.
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Error, Message = "Request to {Path} failed")]
+    private static partial void LogInternal(ILogger logger, PathString path, Exception exception);
+}

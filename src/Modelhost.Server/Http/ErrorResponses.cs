@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Modelhost.Core;
+
+namespace Modelhost.Server.Http;
+
+/// <summary>Writes <c>{"error": "..."}</c> answers, the error format that KServe V2 and TF Serving clients read.</summary>
+internal static class ErrorResponses
+{
+    public static int StatusCodeFor(InferenceErrorKind kind) => kind switch
+    {
+        InferenceErrorKind.InvalidArgument => StatusCodes.Status400BadRequest,
+        InferenceErrorKind.NotFound => StatusCodes.Status404NotFound,
+        InferenceErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        InferenceErrorKind.QueueFull => StatusCodes.Status429TooManyRequests,
+        InferenceErrorKind.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    public static Task WriteAsync(HttpContext context, int statusCode, string message, TimeSpan? retryAfter = null)
+    {
+        var response = context.Response;
+        response.StatusCode = statusCode;
+        response.ContentType = "application/json";
+        if (retryAfter is { } delay)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds));
+            response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        using (var writer = new Utf8JsonWriter(response.BodyWriter))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("error"u8, message);
+            writer.WriteEndObject();
+        }
+
+        return response.BodyWriter.FlushAsync(context.RequestAborted).AsTask();
+    }
+}

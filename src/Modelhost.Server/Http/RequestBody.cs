@@ -1,0 +1,91 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Modelhost.Server.Http;
+
+/// <summary>
+/// A JSON request body read whole into a pooled buffer, after checking its content type and size, so that it
+/// can be parsed with <see cref="System.Text.Json.Utf8JsonReader"/> in one pass with no copies per element.
+/// </summary>
+internal sealed class RequestBody : IDisposable
+{
+    private byte[]? _buffer;
+
+    private RequestBody(byte[] buffer, int length)
+    {
+        _buffer = buffer;
+        Length = length;
+    }
+
+    public int Length { get; }
+
+    public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
+
+    public static async ValueTask<RequestBody> ReadJsonAsync(HttpContext context, long limit)
+    {
+        var request = context.Request;
+        CheckContentType(request.ContentType);
+        if (request.ContentLength > limit)
+        {
+            throw TooLarge(limit);
+        }
+
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(context.RequestAborted);
+            var buffer = result.Buffer;
+            if (buffer.Length > limit)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                throw TooLarge(limit);
+            }
+
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                var length = (int)buffer.Length;
+                var array = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                buffer.CopyTo(array);
+                reader.AdvanceTo(buffer.End);
+                return new RequestBody(array, length);
+            }
+
+            // Keep everything and ask for more: the body is parsed only once it is complete.
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void CheckContentType(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return;
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var media))
+        {
+            throw new HttpError(StatusCodes.Status415UnsupportedMediaType, $"Content-Type '{contentType}' is not a media type; send application/json");
+        }
+
+        var type = media.MediaType.AsSpan();
+        if (type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        throw new HttpError(StatusCodes.Status415UnsupportedMediaType, $"Content-Type '{media.MediaType}' is not supported; send application/json");
+    }
+
+    private static HttpError TooLarge(long limit) =>
+        new(StatusCodes.Status413PayloadTooLarge, $"the request body is larger than the limit of {limit} bytes");
+}

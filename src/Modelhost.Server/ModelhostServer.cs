@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Modelhost.Core.Models;
+using Modelhost.Server.Endpoints;
+using Modelhost.Server.Hosting;
+using Modelhost.Server.Http;
+
+namespace Modelhost.Server;
+
+/// <summary>Builds the Modelhost web application: Kestrel, the model repository and every protocol's routes.</summary>
+public static class ModelhostServer
+{
+    /// <summary>Creates the application; call <c>RunAsync</c> or <c>StartAsync</c> on it.</summary>
+    /// <param name="options">The server's settings.</param>
+    /// <param name="configureLogging">Adjusts logging, e.g. its minimum level; the console is on by default.</param>
+    public static WebApplication Build(ServerOptions options, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        configureLogging?.Invoke(builder.Logging);
+
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new ModelRepositoryManager(
+            options.Repository,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService<RepositoryPoller>();
+
+        var app = builder.Build();
+        app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseRouting();
+
+        var manager = app.Services.GetRequiredService<ModelRepositoryManager>();
+        KServeEndpoints.Map(app, manager, options);
+        TfServingEndpoints.Map(app, manager, options);
+        RepositoryEndpoints.Map(app, manager);
+        PredictEndpoint.Map(app, manager, options);
+        return app;
+    }
+}

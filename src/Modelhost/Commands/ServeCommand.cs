@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Modelhost.Server;
+using Modelhost.Server.Configuration;
+
+namespace Modelhost.Commands;
+
+/// <summary><c>modelhost serve</c>: runs the server until SIGTERM or Ctrl+C.</summary>
+internal static class ServeCommand
+{
+    public const int ExitConfigError = 1;
+    public const int ExitPortInUse = 2;
+
+    public static Command Create()
+    {
+        var models = new Option<string?>("--models") { Description = "The model repository directory (default ./models)." };
+        var urls = new Option<string?>("--urls") { Description = "The URLs to listen on, separated by ';' (default http://127.0.0.1:8080)." };
+        var poll = new Option<double?>("--poll-seconds") { Description = "Look for new, changed and removed model versions this often." };
+        var config = new Option<string?>("--config") { Description = "A YAML file of server settings; flags override it." };
+        var verbose = new Option<bool>("--verbose") { Description = "Log every request (Debug level)." };
+        var command = new Command("serve", "Serve the models in a repository.") { models, urls, poll, config, verbose };
+        command.SetAction((result, cancellationToken) => RunAsync(
+            result.GetValue(models),
+            result.GetValue(urls),
+            result.GetValue(poll),
+            result.GetValue(config),
+            result.GetValue(verbose),
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? models, string? urls, double? pollSeconds, string? configPath, bool verbose, CancellationToken cancellationToken)
+    {
+        ServerOptions options;
+        try
+        {
+            options = configPath is null ? new ServerOptions() : ServerConfigFile.Load(configPath);
+            if (models is not null)
+            {
+                options.Repository.Root = models;
+            }
+
+            if (urls is not null)
+            {
+                options.Urls = urls;
+            }
+
+            if (pollSeconds is { } seconds)
+            {
+                if (!(seconds > 0 && seconds <= 86_400))
+                {
+                    throw new ServerConfigException("--poll-seconds must be between 0 and 86400");
+                }
+
+                options.Repository.PollInterval = TimeSpan.FromSeconds(seconds);
+            }
+
+            if (!Directory.Exists(options.Repository.Root))
+            {
+                throw new ServerConfigException($"the model repository '{options.Repository.Root}' does not exist (set --models)");
+            }
+        }
+        catch (ServerConfigException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            return ExitConfigError;
+        }
+
+        await using var app = ModelhostServer.Build(options, logging =>
+        {
+            // A failed start is reported below in one line; the host's own report carries a stack trace.
+            logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+            if (verbose)
+            {
+                logging.SetMinimumLevel(LogLevel.Debug);
+                logging.AddFilter("Microsoft", LogLevel.Warning);
+            }
+        });
+
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is AddressInUseException || ex.InnerException is AddressInUseException)
+        {
+            await Console.Error.WriteLineAsync($"error: {PortInUseMessage(options.Urls)}");
+            return ExitPortInUse;
+        }
+
+        await app.WaitForShutdownAsync(CancellationToken.None);
+        return 0;
+    }
+
+    private static string PortInUseMessage(string urls)
+    {
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+            {
+                continue;
+            }
+
+            var port = uri.Port;
+            if (!IsFree(port))
+            {
+                var owner = PortOwner.Find(port);
+                return owner is null
+                    ? string.Create(CultureInfo.InvariantCulture, $"port {port} is in use by another process ({url}); choose another with --urls")
+                    : string.Create(CultureInfo.InvariantCulture, $"port {port} is in use by process {owner.Value.Pid} ({owner.Value.Name}); choose another with --urls");
+            }
+        }
+
+        return $"an address in {urls} is in use; choose another with --urls";
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+namespace Modelhost.Core.Tests.Batching;
+
+/// <summary>
+/// A clock that moves only when a test calls <see cref="Advance"/>, so timing tests are deterministic and never sleep.
+/// Timers fire synchronously on the advancing thread, in due order, each seeing the clock at its due time.
+/// </summary>
+internal sealed class ManualTimeProvider : TimeProvider
+{
+    private readonly Lock _lock = new();
+    private readonly List<ManualTimer> _timers = [];
+    private readonly DateTimeOffset _start = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private long _ticks;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    /// <summary>How many timers are armed, so a test can check that an idle batcher waits for nothing.</summary>
+    public int ArmedTimers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                int armed = 0;
+                foreach (ManualTimer timer in _timers)
+                {
+                    if (timer.DueTicks != long.MaxValue)
+                    {
+                        armed++;
+                    }
+                }
+
+                return armed;
+            }
+        }
+    }
+
+    public override long GetTimestamp()
+    {
+        lock (_lock)
+        {
+            return _ticks;
+        }
+    }
+
+    public override DateTimeOffset GetUtcNow() => _start.AddTicks(GetTimestamp());
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new ManualTimer(this, callback, state);
+        lock (_lock)
+        {
+            _timers.Add(timer);
+        }
+
+        timer.Change(dueTime, period);
+        return timer;
+    }
+
+    /// <summary>Moves the clock forward, firing every timer that falls due on the way.</summary>
+    public void Advance(TimeSpan by)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
+        long target;
+        lock (_lock)
+        {
+            target = _ticks + by.Ticks;
+        }
+
+        while (true)
+        {
+            ManualTimer? due = null;
+            lock (_lock)
+            {
+                foreach (ManualTimer timer in _timers)
+                {
+                    if (timer.DueTicks <= target && (due is null || timer.DueTicks < due.DueTicks))
+                    {
+                        due = timer;
+                    }
+                }
+
+                if (due is null)
+                {
+                    _ticks = target;
+                    return;
+                }
+
+                _ticks = Math.Max(_ticks, due.DueTicks);
+                due.DueTicks = due.PeriodTicks > 0 ? _ticks + due.PeriodTicks : long.MaxValue;
+            }
+
+            due.Fire();
+        }
+    }
+
+    internal bool Change(ManualTimer timer, TimeSpan dueTime, TimeSpan period)
+    {
+        lock (_lock)
+        {
+            if (!_timers.Contains(timer))
+            {
+                return false;
+            }
+
+            // A zero due time fires at the next Advance, even Advance(TimeSpan.Zero), rather than inline, so a caller
+            // holding a lock while re-arming is never re-entered.
+            timer.DueTicks = dueTime == Timeout.InfiniteTimeSpan ? long.MaxValue : _ticks + Math.Max(0, dueTime.Ticks);
+            timer.PeriodTicks = period == Timeout.InfiniteTimeSpan ? 0 : period.Ticks;
+            return true;
+        }
+    }
+
+    internal void Remove(ManualTimer timer)
+    {
+        lock (_lock)
+        {
+            _timers.Remove(timer);
+        }
+    }
+}

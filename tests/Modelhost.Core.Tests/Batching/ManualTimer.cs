@@ -1,0 +1,33 @@
+namespace Modelhost.Core.Tests.Batching;
+
+/// <summary>A timer of <see cref="ManualTimeProvider"/>; its due time is in the provider's ticks.</summary>
+internal sealed class ManualTimer : ITimer
+{
+    private readonly ManualTimeProvider _owner;
+    private readonly TimerCallback _callback;
+    private readonly object? _state;
+
+    public ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state)
+    {
+        _owner = owner;
+        _callback = callback;
+        _state = state;
+    }
+
+    /// <summary>When the timer fires next, or <see cref="long.MaxValue"/> if it is not armed; guarded by the provider's lock.</summary>
+    public long DueTicks { get; set; } = long.MaxValue;
+
+    public long PeriodTicks { get; set; }
+
+    public bool Change(TimeSpan dueTime, TimeSpan period) => _owner.Change(this, dueTime, period);
+
+    public void Fire() => _callback(_state);
+
+    public void Dispose() => _owner.Remove(this);
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using Modelhost.Server.Tests.Infrastructure;
+
+namespace Modelhost.Server.Tests;
+
+public sealed class InferErrorTests : IAsyncLifetime
+{
+    private readonly TempRepository _repository = new TempRepository().AddIris();
+    private RunningServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await RunningServer.StartAsync(_repository.Root, o => o.MaxRequestBodyBytes = 64 * 1024);
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _repository.Dispose();
+    }
+
+    [Theory]
+    [InlineData("""{"inputs":[{"name":"features","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}""", "unknown input 'features'")]
+    [InlineData("""{"inputs":[]}""", "missing input 'input'")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3]}]}""", "needs 4 elements, but data holds 3")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4,5]}]}""", "data holds more")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP33","data":[1,2,3,4]}]}""", "unknown datatype 'FP33'")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,"2",3,4]}]}""", "element 1 is a string")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP64","data":[1,2,3,4]}]}""", "has datatype FP64, but the model expects FP32")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,5],"datatype":"FP32","data":[1,2,3,4,5]}]}""", "has shape [1,5], but the model expects [-1,4]")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32"}]}""", "has no 'data'")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}],"outputs":[{"name":"nope"}]}""", "unknown output 'nope'")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,-4],"datatype":"FP32","data":[1,2,3,4]}]}""", "non-negative integers")]
+    [InlineData("""[1,2]""", "must be a JSON object")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}""", "malformed JSON")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}],"parameters":{"timeout_ms":"soon"}}""", "timeout_ms must be a positive integer")]
+    public async Task Infer_returns_400_naming_what_is_wrong(string body, string expected)
+    {
+        using var response = await _server.PostJsonAsync("/v2/models/iris/infer", body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/v2/models/nope/infer", "unknown model 'nope'")]
+    [InlineData("/v2/models/iris/versions/7/infer", "has no version 7")]
+    public async Task Infer_returns_404_for_an_unknown_model_or_version(string path, string expected)
+    {
+        using var response = await _server.PostJsonAsync(path, """{"inputs":[]}""");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains(expected, await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Infer_returns_400_for_a_version_that_is_not_a_number()
+    {
+        using var response = await _server.PostJsonAsync("/v2/models/iris/versions/latest/infer", """{"inputs":[]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not a positive integer", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Infer_returns_413_for_a_body_over_the_limit()
+    {
+        var data = string.Join(",", Enumerable.Repeat("1.5", 40_000));
+        using var response = await _server.PostJsonAsync("/v2/models/iris/infer", $$"""{"inputs":[{"name":"input","shape":[10000,4],"datatype":"FP32","data":[{{data}}]}]}""");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("larger than the limit", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Infer_returns_415_for_a_wrong_content_type()
+    {
+        using var response = await _server.Client.PostAsync("/v2/models/iris/infer", RunningServer.Json("""{"inputs":[]}""", "text/plain"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Contains("text/plain", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_routes_answer_404_as_json()
+    {
+        using var response = await _server.Client.GetAsync("/v3/nothing");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("no route", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_server_keeps_serving_after_a_burst_of_bad_requests()
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            using var bad = await _server.PostJsonAsync("/v2/models/iris/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2," + new string('[', i) + "]}]}");
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        }
+
+        var ok = await _server.PostJsonOkAsync("/v2/models/iris/infer", """{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.9,3.0,5.1,1.8]}]}""");
+        Assert.Equal("[2]", ok.GetProperty("outputs")[0].GetProperty("data").GetRawText());
+    }
+}

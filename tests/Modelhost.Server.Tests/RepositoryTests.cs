@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text.Json;
+using Modelhost.Onnx;
+using Modelhost.Server.Tests.Infrastructure;
+
+namespace Modelhost.Server.Tests;
+
+public sealed class RepositoryTests
+{
+    [Fact]
+    public async Task A_corrupt_model_file_leaves_every_other_model_serving()
+    {
+        using var repository = new TempRepository()
+            .AddIris()
+            .AddVersion("broken", 1, [1, 2, 3, 4, 5, 6, 7, 8]);
+        await using var server = await RunningServer.StartAsync(repository.Root);
+
+        var ok = await server.PostJsonOkAsync("/predict", """{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""");
+        Assert.Equal("[2]", ok.GetProperty("result").GetRawText());
+
+        using var response = await server.PostJsonAsync("/v2/models/broken/infer", """{"inputs":[]}""");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("unavailable", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+
+        var index = await server.PostJsonOkAsync("/v2/repository/index", "{}");
+        var broken = index.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "broken");
+        Assert.Equal("UNAVAILABLE", broken.GetProperty("state").GetString());
+        Assert.Contains("cannot load", broken.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.Client.GetAsync("/v2/models/broken/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_bad_model_yaml_names_the_key_and_the_other_models_serve()
+    {
+        using var repository = new TempRepository()
+            .AddIris()
+            .AddVersion("scale", 1, OnnxModels.ScaleAndLabel())
+            .AddConfig("scale", "max_batch_size: 4\nmax_queue_delay: 5\n");
+        await using var server = await RunningServer.StartAsync(repository.Root);
+
+        using var response = await server.PostJsonAsync("/v2/models/scale/infer", """{"inputs":[]}""");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var error = await RunningServer.ErrorOf(response);
+        Assert.Contains("max_queue_delay", error, StringComparison.Ordinal);
+        Assert.Contains("model.yaml", error, StringComparison.Ordinal);
+
+        var ok = await server.PostJsonOkAsync("/predict", """{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""");
+        Assert.Equal("[2]", ok.GetProperty("result").GetRawText());
+    }
+
+    [Fact]
+    public async Task Unload_and_load_follow_the_repository_api()
+    {
+        using var repository = new TempRepository().AddIris().AddVersion("scale", 1, OnnxModels.ScaleAndLabel());
+        await using var server = await RunningServer.StartAsync(repository.Root);
+
+        (await server.PostJsonAsync("/v2/repository/models/scale/unload", "{}")).EnsureSuccessStatusCode();
+        using (var gone = await server.PostJsonAsync("/v2/models/scale/infer", """{"inputs":[]}"""))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        }
+
+        var index = await server.PostJsonOkAsync("/v2/repository/index", "{}");
+        Assert.Equal("unloaded", index.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "scale").GetProperty("reason").GetString());
+
+        (await server.PostJsonAsync("/v2/repository/models/scale/load", "{}")).EnsureSuccessStatusCode();
+        var json = await server.PostJsonOkAsync("/v2/models/scale/infer", """{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,1,1,0]}],"outputs":[{"name":"label"}]}""");
+        Assert.Equal("[2]", json.GetProperty("outputs")[0].GetProperty("data").GetRawText());
+    }
+
+    [Fact]
+    public async Task Load_rejects_names_that_are_not_model_names_and_unknown_models()
+    {
+        using var repository = new TempRepository().AddIris();
+        await using var server = await RunningServer.StartAsync(repository.Root);
+
+        using var dots = await server.PostJsonAsync("/v2/repository/models/../load", "{}");
+        Assert.NotEqual(HttpStatusCode.OK, dots.StatusCode);
+        using var bad = await server.PostJsonAsync("/v2/repository/models/a%20b/load", "{}");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        using var missing = await server.PostJsonAsync("/v2/repository/models/absent/load", "{}");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("not in the repository", await RunningServer.ErrorOf(missing), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Version_policy_latest_serves_the_highest_versions_only()
+    {
+        using var repository = new TempRepository()
+            .AddVersion("scale", 1, OnnxModels.ScaleAndLabel())
+            .AddVersion("scale", 2, OnnxModels.ScaleAndLabel())
+            .AddVersion("scale", 3, OnnxModels.ScaleAndLabel())
+            .AddConfig("scale", "version_policy: {latest: 2}\n");
+        await using var server = await RunningServer.StartAsync(repository.Root);
+
+        var json = JsonDocument.Parse(await server.Client.GetStringAsync("/v2/models/scale")).RootElement;
+        Assert.Equal("""["3","2"]""", json.GetProperty("versions").GetRawText());
+        using var old = await server.PostJsonAsync("/v2/models/scale/versions/1/infer", """{"inputs":[]}""");
+        Assert.Equal(HttpStatusCode.NotFound, old.StatusCode);
+    }
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Modelhost.Tests;
+
+public sealed class ServeCommandTests : IDisposable
+{
+    private readonly string _models;
+
+    public ServeCommandTests()
+    {
+        _models = Path.Combine(Path.GetTempPath(), "modelhost-cli-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(_models, "iris", "1"));
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "iris", "model.onnx"), Path.Combine(_models, "iris", "1", "model.onnx"));
+        File.WriteAllText(Path.Combine(_models, "iris", "model.yaml"), "default: true\nfeatures: [sepal_length, sepal_width, petal_length, petal_width]\n");
+    }
+
+    public void Dispose() => Directory.Delete(_models, recursive: true);
+
+    [Fact]
+    public async Task Serve_exits_with_code_2_and_one_line_naming_the_port_when_it_is_taken()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        using var process = CliProcess.Start("serve", "--models", _models, "--urls", $"http://127.0.0.1:{port}");
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exit);
+        var error = process.Output.Split('\n').Single(l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains($"port {port} is in use", error, StringComparison.Ordinal);
+        Assert.Contains($"process {Environment.ProcessId}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_answers_the_seed_request_and_stops_on_sigterm()
+    {
+        var port = FreePort();
+        using var process = CliProcess.Start("serve", "--models", _models, "--urls", $"http://127.0.0.1:{port}");
+        await process.WaitForOutputAsync("Now listening", TimeSpan.FromSeconds(60));
+        Assert.Contains("Models: iris: v1 READY", process.Output, StringComparison.Ordinal);
+
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var response = await client.PostAsync("/predict", new StringContent("""{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""", Encoding.UTF8, "application/json"));
+        Assert.Equal("""{"result":[2]}""", await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(0, Kill(process.Pid, 15));
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, exit);
+    }
+
+    [Fact]
+    public async Task Serve_rejects_a_config_file_with_an_unknown_key_naming_it()
+    {
+        var config = Path.Combine(_models, "server.yaml");
+        File.WriteAllText(config, "urls: http://127.0.0.1:0\npoll_secs: 5\n");
+        using var process = CliProcess.Start("serve", "--models", _models, "--config", config);
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, exit);
+        Assert.Contains("server.yaml:2: unknown key 'poll_secs'", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_rejects_a_missing_model_repository()
+    {
+        using var process = CliProcess.Start("serve", "--models", Path.Combine(_models, "absent"));
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, exit);
+        Assert.Contains("does not exist", process.Output, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
