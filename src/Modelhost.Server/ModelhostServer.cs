@@ -59,6 +59,7 @@ public static class ModelhostServer
         KServeEndpoints.Map(app, manager, options);
         TfServingEndpoints.Map(app, manager, options);
         RepositoryEndpoints.Map(app, manager);
+        StatisticsEndpoints.Map(app, manager);
         PredictEndpoint.Map(app, manager, options);
         return app;
     }

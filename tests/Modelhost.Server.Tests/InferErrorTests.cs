@@ -3,17 +3,11 @@ using Modelhost.Server.Tests.Infrastructure;
 
 namespace Modelhost.Server.Tests;
 
-public sealed class InferErrorTests : IAsyncLifetime
+public sealed class InferErrorTests : ServerTest
 {
-    private readonly TempRepository _repository = new TempRepository().AddIris();
-    private RunningServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await RunningServer.StartAsync(_repository.Root, o => o.MaxRequestBodyBytes = 64 * 1024);
-
-    public async Task DisposeAsync()
+    public InferErrorTests()
+        : base(new TempRepository().AddIris(), o => o.MaxRequestBodyBytes = 64 * 1024)
     {
-        await _server.DisposeAsync();
-        _repository.Dispose();
     }
 
     [Theory]
@@ -33,7 +27,7 @@ public sealed class InferErrorTests : IAsyncLifetime
     [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}],"parameters":{"timeout_ms":"soon"}}""", "timeout_ms must be a positive integer")]
     public async Task Infer_returns_400_naming_what_is_wrong(string body, string expected)
     {
-        using var response = await _server.PostJsonAsync("/v2/models/iris/infer", body);
+        using var response = await Server.PostJsonAsync("/v2/models/iris/infer", body);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(expected, await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
@@ -43,7 +37,7 @@ public sealed class InferErrorTests : IAsyncLifetime
     [InlineData("/v2/models/iris/versions/7/infer", "has no version 7")]
     public async Task Infer_returns_404_for_an_unknown_model_or_version(string path, string expected)
     {
-        using var response = await _server.PostJsonAsync(path, """{"inputs":[]}""");
+        using var response = await Server.PostJsonAsync(path, """{"inputs":[]}""");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains(expected, await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
@@ -51,7 +45,7 @@ public sealed class InferErrorTests : IAsyncLifetime
     [Fact]
     public async Task Infer_returns_400_for_a_version_that_is_not_a_number()
     {
-        using var response = await _server.PostJsonAsync("/v2/models/iris/versions/latest/infer", """{"inputs":[]}""");
+        using var response = await Server.PostJsonAsync("/v2/models/iris/versions/latest/infer", """{"inputs":[]}""");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("not a positive integer", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
@@ -60,7 +54,7 @@ public sealed class InferErrorTests : IAsyncLifetime
     public async Task Infer_returns_413_for_a_body_over_the_limit()
     {
         var data = string.Join(",", Enumerable.Repeat("1.5", 40_000));
-        using var response = await _server.PostJsonAsync("/v2/models/iris/infer", $$"""{"inputs":[{"name":"input","shape":[10000,4],"datatype":"FP32","data":[{{data}}]}]}""");
+        using var response = await Server.PostJsonAsync("/v2/models/iris/infer", $$"""{"inputs":[{"name":"input","shape":[10000,4],"datatype":"FP32","data":[{{data}}]}]}""");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("larger than the limit", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
@@ -68,7 +62,7 @@ public sealed class InferErrorTests : IAsyncLifetime
     [Fact]
     public async Task Infer_returns_415_for_a_wrong_content_type()
     {
-        using var response = await _server.Client.PostAsync("/v2/models/iris/infer", RunningServer.Json("""{"inputs":[]}""", "text/plain"));
+        using var response = await Server.Client.PostAsync("/v2/models/iris/infer", RunningServer.Json("""{"inputs":[]}""", "text/plain"));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Contains("text/plain", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
@@ -76,7 +70,7 @@ public sealed class InferErrorTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_routes_answer_404_as_json()
     {
-        using var response = await _server.Client.GetAsync("/v3/nothing");
+        using var response = await Server.Client.GetAsync("/v3/nothing");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("no route", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
@@ -86,11 +80,11 @@ public sealed class InferErrorTests : IAsyncLifetime
     {
         for (var i = 0; i < 50; i++)
         {
-            using var bad = await _server.PostJsonAsync("/v2/models/iris/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2," + new string('[', i) + "]}]}");
+            using var bad = await Server.PostJsonAsync("/v2/models/iris/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2," + new string('[', i) + "]}]}");
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         }
 
-        var ok = await _server.PostJsonOkAsync("/v2/models/iris/infer", """{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.9,3.0,5.1,1.8]}]}""");
+        var ok = await Server.PostJsonOkAsync("/v2/models/iris/infer", """{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.9,3.0,5.1,1.8]}]}""");
         Assert.Equal("[2]", ok.GetProperty("outputs")[0].GetProperty("data").GetRawText());
     }
 }

@@ -7,22 +7,15 @@ using Modelhost.Server.Tests.Infrastructure;
 
 namespace Modelhost.Server.Tests;
 
-public sealed class KServeTests : IAsyncLifetime
+public sealed class KServeTests : ServerTest
 {
-    private readonly TempRepository _repository = new TempRepository()
-        .AddIris()
-        .AddVersion("scale", 1, OnnxModels.ScaleAndLabel())
-        .AddVersion("ints", 1, OnnxModels.Add(OnnxDataType.Int64, "N", 3))
-        .AddVersion("text", 1, OnnxModels.Identity(OnnxDataType.String, "N"));
-
-    private RunningServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await RunningServer.StartAsync(_repository.Root);
-
-    public async Task DisposeAsync()
+    public KServeTests()
+        : base(new TempRepository()
+            .AddIris()
+            .AddVersion("scale", 1, OnnxModels.ScaleAndLabel())
+            .AddVersion("ints", 1, OnnxModels.Add(OnnxDataType.Int64, "N", 3))
+            .AddVersion("text", 1, OnnxModels.Identity(OnnxDataType.String, "N")))
     {
-        await _server.DisposeAsync();
-        _repository.Dispose();
     }
 
     [Fact]
@@ -40,7 +33,7 @@ public sealed class KServeTests : IAsyncLifetime
         }
 
         var body = $$"""{"inputs":[{"name":"input","shape":[150,4],"datatype":"FP32","data":[{{data}}]}],"outputs":[{"name":"label"}]}""";
-        var json = await _server.PostJsonOkAsync("/v2/models/iris/infer", body);
+        var json = await Server.PostJsonOkAsync("/v2/models/iris/infer", body);
         var output = json.GetProperty("outputs")[0];
         Assert.Equal("label", output.GetProperty("name").GetString());
         Assert.Equal("INT64", output.GetProperty("datatype").GetString());
@@ -55,7 +48,7 @@ public sealed class KServeTests : IAsyncLifetime
     {
         using var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "iris", "reference.json")));
         var row = reference.RootElement.GetProperty("x")[120].GetRawText();
-        var json = await _server.PostJsonOkAsync(
+        var json = await Server.PostJsonOkAsync(
             "/v2/models/iris/versions/1/infer",
             $$"""{"id":"r1","inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[{{row}}]}],"outputs":[{"name":"probabilities"}]}""");
         Assert.Equal("r1", json.GetProperty("id").GetString());
@@ -72,7 +65,7 @@ public sealed class KServeTests : IAsyncLifetime
     [Fact]
     public async Task Infer_accepts_nested_data_and_inputs_in_any_key_order()
     {
-        var json = await _server.PostJsonOkAsync(
+        var json = await Server.PostJsonOkAsync(
             "/v2/models/scale/infer",
             """{"inputs":[{"data":[[1,1,1,0],[0,0,0,5]],"datatype":"FP32","shape":[2,4],"name":"x"}]}""");
         var outputs = json.GetProperty("outputs").EnumerateArray().ToDictionary(o => o.GetProperty("name").GetString()!);
@@ -84,12 +77,12 @@ public sealed class KServeTests : IAsyncLifetime
     [Fact]
     public async Task Infer_handles_int64_and_bytes_tensors()
     {
-        var sum = await _server.PostJsonOkAsync(
+        var sum = await Server.PostJsonOkAsync(
             "/v2/models/ints/infer",
             """{"inputs":[{"name":"a","shape":[1,3],"datatype":"INT64","data":[1,2,9007199254740993]},{"name":"b","shape":[1,3],"datatype":"INT64","data":[10,20,1]}]}""");
         Assert.Equal("[11,22,9007199254740994]", sum.GetProperty("outputs")[0].GetProperty("data").GetRawText());
 
-        var text = await _server.PostJsonOkAsync(
+        var text = await Server.PostJsonOkAsync(
             "/v2/models/text/infer",
             """{"inputs":[{"name":"x","shape":[2],"datatype":"BYTES","data":["h\u00e9llo",""]}]}""");
         Assert.Equal("BYTES", text.GetProperty("outputs")[0].GetProperty("datatype").GetString());
@@ -99,19 +92,19 @@ public sealed class KServeTests : IAsyncLifetime
     [Fact]
     public async Task Server_metadata_and_health_answer()
     {
-        var server = JsonDocument.Parse(await _server.Client.GetStringAsync("/v2")).RootElement;
+        var server = JsonDocument.Parse(await Server.Client.GetStringAsync("/v2")).RootElement;
         Assert.Equal("modelhost", server.GetProperty("name").GetString());
-        Assert.Equal(HttpStatusCode.OK, (await _server.Client.GetAsync("/v2/health/live")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _server.Client.GetAsync("/v2/health/ready")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _server.Client.GetAsync("/v2/models/iris/ready")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _server.Client.GetAsync("/v2/models/iris/versions/1/ready")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _server.Client.GetAsync("/v2/models/nope/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Server.Client.GetAsync("/v2/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Server.Client.GetAsync("/v2/health/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Server.Client.GetAsync("/v2/models/iris/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Server.Client.GetAsync("/v2/models/iris/versions/1/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Server.Client.GetAsync("/v2/models/nope/ready")).StatusCode);
     }
 
     [Fact]
     public async Task Model_metadata_lists_versions_inputs_and_outputs()
     {
-        var json = JsonDocument.Parse(await _server.Client.GetStringAsync("/v2/models/iris")).RootElement;
+        var json = JsonDocument.Parse(await Server.Client.GetStringAsync("/v2/models/iris")).RootElement;
         Assert.Equal("iris", json.GetProperty("name").GetString());
         Assert.Equal("""["1"]""", json.GetProperty("versions").GetRawText());
         Assert.Equal("onnxruntime_onnx", json.GetProperty("platform").GetString());

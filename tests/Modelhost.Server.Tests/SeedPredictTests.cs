@@ -3,24 +3,18 @@ using Modelhost.Server.Tests.Infrastructure;
 
 namespace Modelhost.Server.Tests;
 
-public sealed class SeedPredictTests : IAsyncLifetime
+public sealed class SeedPredictTests : ServerTest
 {
     private const string SeedRow = """{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""";
-    private readonly TempRepository _repository = new TempRepository().AddIris();
-    private RunningServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await RunningServer.StartAsync(_repository.Root);
-
-    public async Task DisposeAsync()
+    public SeedPredictTests()
+        : base(new TempRepository().AddIris())
     {
-        await _server.DisposeAsync();
-        _repository.Dispose();
     }
 
     [Fact]
     public async Task Predict_answers_the_seed_request_with_class_2()
     {
-        using var response = await _server.PostJsonAsync("/predict", SeedRow);
+        using var response = await Server.PostJsonAsync("/predict", SeedRow);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("""{"result":[2]}""", await response.Content.ReadAsStringAsync());
     }
@@ -29,21 +23,21 @@ public sealed class SeedPredictTests : IAsyncLifetime
     public async Task Predict_takes_a_list_of_rows_and_answers_each()
     {
         var body = $$"""[{{SeedRow}}, {"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}]""";
-        var json = await _server.PostJsonOkAsync("/predict", body);
+        var json = await Server.PostJsonOkAsync("/predict", body);
         Assert.Equal("[2,0]", json.GetProperty("result").GetRawText());
     }
 
     [Fact]
     public async Task Predict_returns_class_names_when_asked_for_labels()
     {
-        var json = await _server.PostJsonOkAsync("/predict?labels=true", SeedRow);
+        var json = await Server.PostJsonOkAsync("/predict?labels=true", SeedRow);
         Assert.Equal("""["virginica"]""", json.GetProperty("labels").GetRawText());
     }
 
     [Fact]
     public async Task Predict_returns_400_naming_a_missing_feature()
     {
-        using var response = await _server.PostJsonAsync("/predict", """{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1}""");
+        using var response = await Server.PostJsonAsync("/predict", """{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1}""");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("missing feature 'petal_width'", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
@@ -51,7 +45,7 @@ public sealed class SeedPredictTests : IAsyncLifetime
     [Fact]
     public async Task Predict_returns_400_naming_an_unknown_feature()
     {
-        using var response = await _server.PostJsonAsync("/predict", """{"sepal_lenght":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""");
+        using var response = await Server.PostJsonAsync("/predict", """{"sepal_lenght":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("unknown feature 'sepal_lenght'", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
@@ -59,7 +53,7 @@ public sealed class SeedPredictTests : IAsyncLifetime
     [Fact]
     public async Task Predict_returns_400_when_a_feature_is_not_a_number()
     {
-        using var response = await _server.PostJsonAsync("/predict", """{"sepal_length":"5.9","sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""");
+        using var response = await Server.PostJsonAsync("/predict", """{"sepal_length":"5.9","sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("'sepal_length' must be a number", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
@@ -67,7 +61,7 @@ public sealed class SeedPredictTests : IAsyncLifetime
     [Fact]
     public async Task Get_predict_returns_405_with_an_allow_header()
     {
-        using var response = await _server.Client.GetAsync("/predict");
+        using var response = await Server.Client.GetAsync("/predict");
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Contains("POST", response.Content.Headers.Allow);
         Assert.Contains("not allowed", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
@@ -76,7 +70,7 @@ public sealed class SeedPredictTests : IAsyncLifetime
     [Fact]
     public async Task Predict_returns_400_for_malformed_json()
     {
-        using var response = await _server.PostJsonAsync("/predict", """{"sepal_length":5.9,""");
+        using var response = await Server.PostJsonAsync("/predict", """{"sepal_length":5.9,""");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("malformed JSON", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
@@ -84,7 +78,7 @@ public sealed class SeedPredictTests : IAsyncLifetime
     [Fact]
     public async Task Predict_returns_415_for_a_form_body()
     {
-        using var response = await _server.Client.PostAsync("/predict", RunningServer.Json(SeedRow, "application/x-www-form-urlencoded"));
+        using var response = await Server.Client.PostAsync("/predict", RunningServer.Json(SeedRow, "application/x-www-form-urlencoded"));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Contains("application/json", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }

@@ -5,29 +5,22 @@ using Modelhost.Server.Tests.Infrastructure;
 
 namespace Modelhost.Server.Tests;
 
-public sealed class TfServingTests : IAsyncLifetime
+public sealed class TfServingTests : ServerTest
 {
-    private readonly TempRepository _repository = new TempRepository()
-        .AddIris()
-        .AddVersion("scale", 1, OnnxModels.ScaleAndLabel())
-        .AddVersion("scale", 2, OnnxModels.ScaleAndLabel())
-        .AddConfig("scale", "version_policy: {all: true}\nlabels: {stable: 1, canary: 2}\n")
-        .AddVersion("sum", 1, OnnxModels.Add(OnnxDataType.Float, "N", 2));
-
-    private RunningServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await RunningServer.StartAsync(_repository.Root);
-
-    public async Task DisposeAsync()
+    public TfServingTests()
+        : base(new TempRepository()
+            .AddIris()
+            .AddVersion("scale", 1, OnnxModels.ScaleAndLabel())
+            .AddVersion("scale", 2, OnnxModels.ScaleAndLabel())
+            .AddConfig("scale", "version_policy: {all: true}\nlabels: {stable: 1, canary: 2}\n")
+            .AddVersion("sum", 1, OnnxModels.Add(OnnxDataType.Float, "N", 2)))
     {
-        await _server.DisposeAsync();
-        _repository.Dispose();
     }
 
     [Fact]
     public async Task Predict_in_row_format_answers_predictions_per_instance()
     {
-        var json = await _server.PostJsonOkAsync("/v1/models/iris:predict", """{"instances":[[5.9,3.0,5.1,1.8],[5.1,3.5,1.4,0.2]]}""");
+        var json = await Server.PostJsonOkAsync("/v1/models/iris:predict", """{"instances":[[5.9,3.0,5.1,1.8],[5.1,3.5,1.4,0.2]]}""");
         var predictions = json.GetProperty("predictions");
         Assert.Equal(2, predictions.GetArrayLength());
         Assert.Equal(2, predictions[0].GetProperty("label").GetInt64());
@@ -38,25 +31,25 @@ public sealed class TfServingTests : IAsyncLifetime
     [Fact]
     public async Task Predict_in_columnar_format_answers_outputs()
     {
-        var json = await _server.PostJsonOkAsync("/v1/models/iris:predict", """{"inputs":[[5.9,3.0,5.1,1.8]]}""");
+        var json = await Server.PostJsonOkAsync("/v1/models/iris:predict", """{"inputs":[[5.9,3.0,5.1,1.8]]}""");
         Assert.Equal("[2]", json.GetProperty("outputs").GetProperty("label").GetRawText());
     }
 
     [Fact]
     public async Task Predict_with_named_instances_fills_every_input()
     {
-        var json = await _server.PostJsonOkAsync("/v1/models/sum:predict", """{"instances":[{"a":[1,2],"b":[10,20]},{"a":[3,4],"b":[30,40]}]}""");
+        var json = await Server.PostJsonOkAsync("/v1/models/sum:predict", """{"instances":[{"a":[1,2],"b":[10,20]},{"a":[3,4],"b":[30,40]}]}""");
         Assert.Equal("[[11,22],[33,44]]", json.GetProperty("predictions").GetRawText());
     }
 
     [Fact]
     public async Task Predict_by_version_and_by_label_reach_that_version()
     {
-        var byVersion = await _server.PostJsonOkAsync("/v1/models/scale/versions/1:predict", """{"instances":[[1,1,1,0]]}""");
+        var byVersion = await Server.PostJsonOkAsync("/v1/models/scale/versions/1:predict", """{"instances":[[1,1,1,0]]}""");
         Assert.Equal(2, byVersion.GetProperty("predictions")[0].GetProperty("label").GetInt64());
-        var byLabel = await _server.PostJsonOkAsync("/v1/models/scale/labels/canary:predict", """{"instances":[[1,1,1,0]]}""");
+        var byLabel = await Server.PostJsonOkAsync("/v1/models/scale/labels/canary:predict", """{"instances":[[1,1,1,0]]}""");
         Assert.Equal(2, byLabel.GetProperty("predictions")[0].GetProperty("label").GetInt64());
-        using var unknown = await _server.PostJsonAsync("/v1/models/scale/labels/beta:predict", """{"instances":[[1,1,1,0]]}""");
+        using var unknown = await Server.PostJsonAsync("/v1/models/scale/labels/beta:predict", """{"instances":[[1,1,1,0]]}""");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("no label 'beta'", await RunningServer.ErrorOf(unknown), StringComparison.Ordinal);
     }
@@ -64,7 +57,7 @@ public sealed class TfServingTests : IAsyncLifetime
     [Fact]
     public async Task Predict_returns_400_for_ragged_instances()
     {
-        using var response = await _server.PostJsonAsync("/v1/models/iris:predict", """{"instances":[[5.9,3.0,5.1,1.8],[5.1,3.5]]}""");
+        using var response = await Server.PostJsonAsync("/v1/models/iris:predict", """{"instances":[[5.9,3.0,5.1,1.8],[5.1,3.5]]}""");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("ragged", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
@@ -72,7 +65,7 @@ public sealed class TfServingTests : IAsyncLifetime
     [Fact]
     public async Task Predict_returns_400_without_instances_or_inputs()
     {
-        using var response = await _server.PostJsonAsync("/v1/models/iris:predict", """{"rows":[]}""");
+        using var response = await Server.PostJsonAsync("/v1/models/iris:predict", """{"rows":[]}""");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("neither 'instances'", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
@@ -80,17 +73,17 @@ public sealed class TfServingTests : IAsyncLifetime
     [Fact]
     public async Task Status_lists_every_served_version_as_available()
     {
-        var json = JsonDocument.Parse(await _server.Client.GetStringAsync("/v1/models/scale")).RootElement;
+        var json = JsonDocument.Parse(await Server.Client.GetStringAsync("/v1/models/scale")).RootElement;
         var versions = json.GetProperty("model_version_status").EnumerateArray().Select(v => (v.GetProperty("version").GetString(), v.GetProperty("state").GetString())).ToArray();
         Assert.Equal([("2", "AVAILABLE"), ("1", "AVAILABLE")], versions);
-        var one = JsonDocument.Parse(await _server.Client.GetStringAsync("/v1/models/scale/labels/stable")).RootElement;
+        var one = JsonDocument.Parse(await Server.Client.GetStringAsync("/v1/models/scale/labels/stable")).RootElement;
         Assert.Equal("1", one.GetProperty("model_version_status")[0].GetProperty("version").GetString());
     }
 
     [Fact]
     public async Task Metadata_describes_the_signature()
     {
-        var json = JsonDocument.Parse(await _server.Client.GetStringAsync("/v1/models/iris/metadata")).RootElement;
+        var json = JsonDocument.Parse(await Server.Client.GetStringAsync("/v1/models/iris/metadata")).RootElement;
         Assert.Equal("iris", json.GetProperty("model_spec").GetProperty("name").GetString());
         var signature = json.GetProperty("metadata").GetProperty("signature_def").GetProperty("signature_def").GetProperty("serving_default");
         Assert.Equal("DT_FLOAT", signature.GetProperty("inputs").GetProperty("input").GetProperty("dtype").GetString());

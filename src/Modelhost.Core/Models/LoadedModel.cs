@@ -61,6 +61,9 @@ public sealed class LoadedModel
     /// <summary>The most rows one batch holds; 0 when requests are not batched.</summary>
     public int MaxBatchSize { get; }
 
+    /// <summary>Counters of requests, rows and runs since this version loaded.</summary>
+    public ModelStatistics Statistics { get; } = new();
+
     internal DynamicBatcher<InferenceRequest, InferenceResult>? Batcher => _batcher;
 
     /// <summary>
@@ -75,7 +78,18 @@ public sealed class LoadedModel
         if (_batcher is null)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return ValueTask.FromResult(_runner.Run(request, cancellationToken));
+            var start = _timeProvider.GetTimestamp();
+            try
+            {
+                var result = _runner.Run(request, cancellationToken);
+                Statistics.RecordRun(request.Inputs.Count > 0 ? request.Inputs[0].Rows : 1, 1, _timeProvider.GetElapsedTime(start));
+                return ValueTask.FromResult(result);
+            }
+            catch
+            {
+                Statistics.RecordFailure(1);
+                throw;
+            }
         }
 
         long? deadline = request.Timeout is { } timeout
@@ -134,6 +148,19 @@ public sealed class LoadedModel
         _session.Dispose();
     }
 
-    private ValueTask<InferenceResult[]> ExecuteBatchAsync(Batch<InferenceRequest> batch, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_runner.RunBatch(batch.Requests.Span, cancellationToken));
+    private ValueTask<InferenceResult[]> ExecuteBatchAsync(Batch<InferenceRequest> batch, CancellationToken cancellationToken)
+    {
+        var start = _timeProvider.GetTimestamp();
+        try
+        {
+            var results = _runner.RunBatch(batch.Requests.Span, cancellationToken);
+            Statistics.RecordRun(batch.Rows, batch.Count, _timeProvider.GetElapsedTime(start));
+            return ValueTask.FromResult(results);
+        }
+        catch
+        {
+            Statistics.RecordFailure(batch.Count);
+            throw;
+        }
+    }
 }

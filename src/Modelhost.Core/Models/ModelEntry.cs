@@ -225,6 +225,8 @@ internal sealed partial class ModelEntry
         }
     }
 
+    public IReadOnlyList<LoadedModel> ReadyVersions() => Volatile.Read(ref _ready);
+
     public bool IsSettled()
     {
         lock (_slots)

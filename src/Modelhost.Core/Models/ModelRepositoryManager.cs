@@ -187,6 +187,18 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
         return list;
     }
 
+    /// <summary>The ready versions of a model, highest first (empty when it is unknown).</summary>
+    public IReadOnlyList<LoadedModel> ReadyVersions(string name) =>
+        _models.TryGetValue(name, out var entry) ? entry.ReadyVersions() : [];
+
+    /// <summary>The names of the models the manager knows, sorted.</summary>
+    public IReadOnlyList<string> ModelNames()
+    {
+        var names = new List<string>(_models.Keys);
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
     /// <summary>The state of one model, or null when it is unknown.</summary>
     public ModelStatus? GetStatus(string name) => _models.TryGetValue(name, out var entry) ? entry.Status() : null;
 

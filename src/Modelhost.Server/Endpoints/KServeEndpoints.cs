@@ -100,44 +100,39 @@ internal static class KServeEndpoints
     private static async Task InferAsync(HttpContext context, ModelRepositoryManager manager, long bodyLimit)
     {
         using var lease = manager.Acquire(RouteValues.Model(context), RouteValues.Version(context));
-        using var body = await RequestBody.ReadJsonAsync(context, bodyLimit);
-        using var request = V2RequestParser.Parse(body.Span);
+        var headerLength = BinaryHeaderLength(context);
+        using var body = await RequestBody.ReadJsonAsync(context, bodyLimit, binaryAllowed: headerLength is not null);
+        using var request = V2RequestParser.Parse(body.Span, headerLength ?? body.Length, out var format);
         RequestTimeout.Apply(context, request);
         using var result = await lease.Model.InferAsync(request, context.RequestAborted);
+        if (format.AnyBinary(result.Outputs))
+        {
+            await V2ResponseWriter.WriteBinaryAsync(context, result, format);
+            return;
+        }
+
         context.Response.ContentType = "application/json";
         using (var w = new Utf8JsonWriter(context.Response.BodyWriter))
         {
-            w.WriteStartObject();
-            w.WriteString("model_name"u8, result.ModelName);
-            w.WriteString("model_version"u8, RouteValues.VersionText(result.ModelVersion));
-            if (result.Id is not null)
-            {
-                w.WriteString("id"u8, result.Id);
-            }
-
-            w.WriteStartArray("outputs"u8);
-            foreach (var output in result.Outputs)
-            {
-                w.WriteStartObject();
-                w.WriteString("name"u8, output.Name);
-                w.WriteString("datatype"u8, TensorDataTypes.Name(output.ElementType));
-                w.WriteStartArray("shape"u8);
-                foreach (var d in output.Shape)
-                {
-                    w.WriteNumberValue(d);
-                }
-
-                w.WriteEndArray();
-                w.WritePropertyName("data"u8);
-                TensorJsonWriter.WriteFlat(w, output);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
+            V2ResponseWriter.WriteJson(w, result, format: null);
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    private static int? BinaryHeaderLength(HttpContext context)
+    {
+        if (!context.Request.Headers.TryGetValue(V2ResponseWriter.HeaderLengthName, out var value))
+        {
+            return null;
+        }
+
+        if (!int.TryParse(value.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length))
+        {
+            throw new Core.InferenceException(Core.InferenceErrorKind.InvalidArgument, $"{V2ResponseWriter.HeaderLengthName} must be a non-negative integer");
+        }
+
+        return length;
     }
 
     private static void WriteTensorMetadata(Utf8JsonWriter w, ReadOnlySpan<byte> property, IReadOnlyList<OnnxRuntime.NodeInfo> nodes)
@@ -148,13 +143,7 @@ internal static class KServeEndpoints
             w.WriteStartObject();
             w.WriteString("name"u8, node.Name);
             w.WriteString("datatype"u8, TensorDataTypes.Name(node.ElementType));
-            w.WriteStartArray("shape"u8);
-            foreach (var d in node.Shape)
-            {
-                w.WriteNumberValue(d);
-            }
-
-            w.WriteEndArray();
+            TensorJsonWriter.WriteShape(w, node.Shape);
             w.WriteEndObject();
         }
 

@@ -22,10 +22,10 @@ internal sealed class RequestBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
-    public static async ValueTask<RequestBody> ReadJsonAsync(HttpContext context, long limit)
+    public static async ValueTask<RequestBody> ReadJsonAsync(HttpContext context, long limit, bool binaryAllowed = false)
     {
         var request = context.Request;
-        CheckContentType(request.ContentType);
+        CheckContentType(request.ContentType, binaryAllowed);
         if (request.ContentLength > limit)
         {
             throw TooLarge(limit);
@@ -65,7 +65,7 @@ internal sealed class RequestBody : IDisposable
         }
     }
 
-    private static void CheckContentType(string? contentType)
+    private static void CheckContentType(string? contentType, bool binaryAllowed)
     {
         if (string.IsNullOrEmpty(contentType))
         {
@@ -79,6 +79,11 @@ internal sealed class RequestBody : IDisposable
 
         var type = media.MediaType.AsSpan();
         if (type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (binaryAllowed && type.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
         {
             return;
         }

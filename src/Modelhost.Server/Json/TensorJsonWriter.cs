@@ -9,6 +9,18 @@ namespace Modelhost.Server.Json;
 /// <summary>Writes output tensor data as JSON numbers, booleans or strings, straight from the native buffer.</summary>
 internal static class TensorJsonWriter
 {
+    /// <summary>Writes a named shape array, e.g. <c>"shape":[2,4]</c>.</summary>
+    public static void WriteShape(Utf8JsonWriter writer, ReadOnlySpan<long> shape)
+    {
+        writer.WriteStartArray("shape"u8);
+        foreach (var d in shape)
+        {
+            writer.WriteNumberValue(d);
+        }
+
+        writer.WriteEndArray();
+    }
+
     /// <summary>Writes the elements as one flat array.</summary>
     public static void WriteFlat(Utf8JsonWriter writer, OutputTensor tensor)
     {

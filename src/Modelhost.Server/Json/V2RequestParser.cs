@@ -14,12 +14,28 @@ internal static class V2RequestParser
     private const int MaxInputs = 256;
     private const int MaxRank = 16;
 
-    public static InferenceRequest Parse(ReadOnlySpan<byte> body)
+    /// <summary>Parses a JSON request; binary outputs are refused because the caller can't send them.</summary>
+    public static InferenceRequest Parse(ReadOnlySpan<byte> body) => Parse(body, body.Length, out _);
+
+    /// <summary>
+    /// Parses a request whose first <paramref name="headerLength"/> bytes are the JSON header and the rest the
+    /// binary data of the inputs that carry <c>binary_data_size</c> (the V2 binary tensor extension).
+    /// </summary>
+    public static InferenceRequest Parse(ReadOnlySpan<byte> body, int headerLength, out V2OutputFormat format)
     {
+        format = new V2OutputFormat();
+        if (headerLength < 0 || headerLength > body.Length)
+        {
+            throw Invalid($"Inference-Header-Content-Length is {headerLength}, but the body holds {body.Length} bytes");
+        }
+
+        var json = body[..headerLength];
+        var binary = body[headerLength..];
+        var binaryOffset = 0;
         var request = new InferenceRequest();
         try
         {
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 throw Invalid("the request body must be a JSON object with an 'inputs' array");
@@ -39,7 +55,7 @@ internal static class V2RequestParser
                             throw Invalid($"a request may carry at most {MaxInputs} inputs");
                         }
 
-                        request.Inputs.Add(ReadInput(ref reader, body, request.Inputs.Count));
+                        request.Inputs.Add(ReadInput(ref reader, json, binary, ref binaryOffset, request.Inputs.Count));
                     }
 
                     sawInputs = true;
@@ -47,7 +63,7 @@ internal static class V2RequestParser
                 else if (reader.ValueTextEquals("outputs"u8))
                 {
                     reader.Read();
-                    request.RequestedOutputs = ReadOutputs(ref reader);
+                    request.RequestedOutputs = ReadOutputs(ref reader, format);
                 }
                 else if (reader.ValueTextEquals("id"u8))
                 {
@@ -58,7 +74,7 @@ internal static class V2RequestParser
                 else if (reader.ValueTextEquals("parameters"u8))
                 {
                     reader.Read();
-                    ReadParameters(ref reader, request);
+                    ReadParameters(ref reader, request, format);
                 }
                 else
                 {
@@ -72,6 +88,11 @@ internal static class V2RequestParser
                 throw Invalid("the request has no 'inputs' array");
             }
 
+            if (binaryOffset != binary.Length)
+            {
+                throw Invalid($"the body holds {binary.Length} bytes of binary data, but the inputs' binary_data_size add up to {binaryOffset}");
+            }
+
             return request;
         }
         catch
@@ -81,8 +102,9 @@ internal static class V2RequestParser
         }
     }
 
-    private static InputTensor ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, int position)
+    private static InputTensor ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, ReadOnlySpan<byte> binary, ref int binaryOffset, int position)
     {
+        long binarySize = -1;
         Expect(ref reader, JsonTokenType.StartObject, "each element of 'inputs' must be an object");
         string? name = null;
         string? datatype = null;
@@ -123,7 +145,13 @@ internal static class V2RequestParser
                 {
                     if (reader.ValueTextEquals("binary_data_size"u8))
                     {
-                        throw Invalid("the binary tensor data extension (binary_data_size) is not supported yet; send 'data' as JSON");
+                        reader.Read();
+                        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out binarySize) || binarySize < 0)
+                        {
+                            throw Invalid($"inputs[{position}].parameters.binary_data_size must be a non-negative integer");
+                        }
+
+                        continue;
                     }
 
                     reader.Read();
@@ -157,6 +185,23 @@ internal static class V2RequestParser
             throw Invalid($"input '{name}' has no 'shape'");
         }
 
+        if (binarySize >= 0)
+        {
+            if (dataStart >= 0)
+            {
+                throw Invalid($"input '{name}' has both 'data' and binary_data_size; send one");
+            }
+
+            if (binarySize > binary.Length - binaryOffset)
+            {
+                throw Invalid($"input '{name}' has binary_data_size {binarySize}, but only {binary.Length - binaryOffset} bytes of binary data are left in the body");
+            }
+
+            var bytes = binary.Slice(binaryOffset, (int)binarySize);
+            binaryOffset += (int)binarySize;
+            return BinaryTensorReader.Read(bytes, name, type, shape);
+        }
+
         if (dataStart < 0)
         {
             throw Invalid($"input '{name}' has no 'data'");
@@ -188,7 +233,7 @@ internal static class V2RequestParser
         return dims[..rank].ToArray();
     }
 
-    private static List<string> ReadOutputs(ref Utf8JsonReader reader)
+    private static List<string> ReadOutputs(ref Utf8JsonReader reader, V2OutputFormat format)
     {
         Expect(ref reader, JsonTokenType.StartArray, "'outputs' must be an array");
         var outputs = new List<string>();
@@ -196,6 +241,7 @@ internal static class V2RequestParser
         {
             Expect(ref reader, JsonTokenType.StartObject, "each element of 'outputs' must be an object with a 'name'");
             string? name = null;
+            bool? binary = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("name"u8))
@@ -213,10 +259,12 @@ internal static class V2RequestParser
                         if (reader.ValueTextEquals("binary_data"u8))
                         {
                             reader.Read();
-                            if (reader.TokenType == JsonTokenType.True)
+                            binary = reader.TokenType switch
                             {
-                                throw Invalid("the binary tensor data extension (binary_data) is not supported yet");
-                            }
+                                JsonTokenType.True => true,
+                                JsonTokenType.False => false,
+                                _ => throw Invalid("outputs[].parameters.binary_data must be true or false"),
+                            };
                         }
                         else
                         {
@@ -239,12 +287,16 @@ internal static class V2RequestParser
             }
 
             outputs.Add(name);
+            if (binary is { } isBinary)
+            {
+                (format.PerOutput ??= new Dictionary<string, bool>(StringComparer.Ordinal))[name] = isBinary;
+            }
         }
 
         return outputs;
     }
 
-    private static void ReadParameters(ref Utf8JsonReader reader, InferenceRequest request)
+    private static void ReadParameters(ref Utf8JsonReader reader, InferenceRequest request, V2OutputFormat format)
     {
         Expect(ref reader, JsonTokenType.StartObject, "'parameters' must be an object");
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -258,6 +310,16 @@ internal static class V2RequestParser
                 }
 
                 request.Timeout = TimeSpan.FromMilliseconds(Math.Min(ms, int.MaxValue));
+            }
+            else if (reader.ValueTextEquals("binary_data_output"u8))
+            {
+                reader.Read();
+                format.AllBinary = reader.TokenType switch
+                {
+                    JsonTokenType.True => true,
+                    JsonTokenType.False => false,
+                    _ => throw Invalid("parameters.binary_data_output must be true or false"),
+                };
             }
             else
             {
