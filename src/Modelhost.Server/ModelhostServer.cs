@@ -38,6 +38,9 @@ public static class ModelhostServer
         });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Hosting's per-request diagnostics open a logging scope and an Activity on every request when any
+        // level is enabled for them; our own request log replaces them.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         configureLogging?.Invoke(builder.Logging);
 

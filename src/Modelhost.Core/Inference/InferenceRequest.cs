@@ -12,8 +12,9 @@ public sealed class InferenceRequest : IDisposable
     /// <summary>The inputs, one per model input.</summary>
     public List<InputTensor> Inputs { get; } = new(2);
 
-    /// <summary>The outputs to return, or null for all of them.</summary>
-    public List<string>? RequestedOutputs { get; set; }
+    /// <summary>The outputs to return, in this order, or null for all of them in the model's order.</summary>
+    /// <remarks>An array so that a handler can share one cached selection across requests.</remarks>
+    public IReadOnlyList<string>? RequestedOutputs { get; set; }
 
     /// <summary>How long the request may wait and run, from when it was received; null for no limit.</summary>
     public TimeSpan? Timeout { get; set; }

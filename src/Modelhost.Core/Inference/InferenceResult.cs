@@ -7,12 +7,14 @@ public sealed class InferenceResult : IDisposable
 {
     private OutputSet? _owner;
 
+    private readonly OutputTensor[] _outputs;
+
     internal InferenceResult(string modelName, long modelVersion, string? id, OutputTensor[] outputs, OutputSet owner)
     {
         ModelName = modelName;
         ModelVersion = modelVersion;
         Id = id;
-        Outputs = outputs;
+        _outputs = outputs;
         _owner = owner;
     }
 
@@ -26,7 +28,8 @@ public sealed class InferenceResult : IDisposable
     public string? Id { get; }
 
     /// <summary>The outputs, in the model's order (or the requested order).</summary>
-    public IReadOnlyList<OutputTensor> Outputs { get; }
+    /// <remarks>A span, so that the response writers walk it without allocating an enumerator.</remarks>
+    public ReadOnlySpan<OutputTensor> Outputs => _outputs;
 
     /// <summary>Releases this result's share of the native outputs.</summary>
     public void Dispose() => Interlocked.Exchange(ref _owner, null)?.Release();

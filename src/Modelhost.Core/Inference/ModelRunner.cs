@@ -42,9 +42,12 @@ internal sealed class ModelRunner
                 values[i] = request.Inputs[i].ToOrtValue();
             }
 
-            var outputs = RunSession(values, cancellationToken);
+            // A single request asks ONNX Runtime for just the outputs it wants.
+            var requested = request.RequestedOutputs as string[];
+            var outputs = RunSession(values, requested ?? _signature.OutputNames, cancellationToken);
             var set = new OutputSet(outputs, references: 1);
-            return new InferenceResult(ModelName, Version, request.Id, Select(request, set, firstRow: 0, rows: -1), set);
+            var selected = requested is null ? Select(request, set, firstRow: 0, rows: -1) : InOrder(requested, set);
+            return new InferenceResult(ModelName, Version, request.Id, selected, set);
         }
         finally
         {
@@ -87,7 +90,7 @@ internal sealed class ModelRunner
                 values[i] = Concatenate(requests, i, totalRows, out rented[i]);
             }
 
-            var outputs = RunSession(values, cancellationToken);
+            var outputs = RunSession(values, _signature.OutputNames, cancellationToken);
             for (var o = 0; o < outputs.Length; o++)
             {
                 var shape = outputs[o].Shape;
@@ -126,11 +129,11 @@ internal sealed class ModelRunner
         }
     }
 
-    private OrtValue[] RunSession(OrtValue[] inputs, CancellationToken cancellationToken)
+    private OrtValue[] RunSession(OrtValue[] inputs, string[] outputNames, CancellationToken cancellationToken)
     {
         try
         {
-            return _session.Run(_inputNames, inputs, _signature.OutputNames, cancellationToken);
+            return _session.Run(_inputNames, inputs, outputNames, cancellationToken);
         }
         catch (OrtException ex)
         {
@@ -174,6 +177,17 @@ internal sealed class ModelRunner
         }
 
         return OrtValue.CreateTensor(first.ElementType, rented.AsMemory(0, length), shape);
+    }
+
+    private static OutputTensor[] InOrder(string[] names, OutputSet set)
+    {
+        var outputs = new OutputTensor[names.Length];
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            outputs[i] = new OutputTensor(names[i], set[i], set[i].Shape, firstRow: 0);
+        }
+
+        return outputs;
     }
 
     private OutputTensor[] Select(InferenceRequest request, OutputSet set, long firstRow, long rows)

@@ -91,11 +91,20 @@ internal static class RequestValidator
 
         if (request.RequestedOutputs is { } outputs)
         {
-            foreach (var output in outputs)
+            for (var i = 0; i < outputs.Count; i++)
             {
+                var output = outputs[i];
                 if (signature.OutputIndex(output) < 0)
                 {
                     throw Invalid($"unknown output '{output}' for model '{model}'; its outputs are: {signature.OutputNameList()}");
+                }
+
+                for (var j = 0; j < i; j++)
+                {
+                    if (string.Equals(outputs[j], output, StringComparison.Ordinal))
+                    {
+                        throw Invalid($"output '{output}' is requested more than once");
+                    }
                 }
             }
         }

@@ -16,6 +16,7 @@ public sealed class ModelSignature
         }
 
         OutputNames = names;
+        FirstOutputSelection = names.Length > 0 ? [names[0]] : [];
         SupportsBatching = inputs.Count > 0;
         foreach (var input in inputs)
         {
@@ -34,6 +35,9 @@ public sealed class ModelSignature
 
     /// <summary>The output names, in the model's order.</summary>
     public string[] OutputNames { get; }
+
+    /// <summary>A request's output selection holding the first output alone, shared by every request that wants just it.</summary>
+    public IReadOnlyList<string> FirstOutputSelection { get; }
 
     /// <summary>Whether every input has a dynamic dimension 0, so requests can be merged along it.</summary>
     public bool SupportsBatching { get; }

@@ -112,9 +112,14 @@ internal static class KServeEndpoints
         }
 
         context.Response.ContentType = "application/json";
-        using (var w = new Utf8JsonWriter(context.Response.BodyWriter))
+        var w = JsonWriterCache.Rent(context.Response.BodyWriter);
+        try
         {
             V2ResponseWriter.WriteJson(w, result, format: null);
+        }
+        finally
+        {
+            JsonWriterCache.Return(w);
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
@@ -153,9 +158,14 @@ internal static class KServeEndpoints
     internal static async Task WriteJsonAsync(HttpContext context, Action<Utf8JsonWriter> write)
     {
         context.Response.ContentType = "application/json";
-        using (var w = new Utf8JsonWriter(context.Response.BodyWriter))
+        var w = JsonWriterCache.Rent(context.Response.BodyWriter);
+        try
         {
             write(w);
+        }
+        finally
+        {
+            JsonWriterCache.Return(w);
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);

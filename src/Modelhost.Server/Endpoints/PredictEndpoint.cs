@@ -40,12 +40,14 @@ internal static class PredictEndpoint
         using var request = new InferenceRequest();
         var input = model.Signature.Inputs[0];
         request.Inputs.Add(ReadRows(body.Span, input, features));
+        request.RequestedOutputs = model.Signature.FirstOutputSelection;
         RequestTimeout.Apply(context, request);
         using var result = await model.InferAsync(request, context.RequestAborted);
         var output = result.Outputs[0];
         var wantLabels = context.Request.Query.TryGetValue("labels", out var labels) && labels.ToString() is "true" or "1";
         context.Response.ContentType = "application/json";
-        using (var w = new Utf8JsonWriter(context.Response.BodyWriter))
+        var w = JsonWriterCache.Rent(context.Response.BodyWriter);
+        try
         {
             w.WriteStartObject();
             w.WritePropertyName("result"u8);
@@ -56,6 +58,10 @@ internal static class PredictEndpoint
             }
 
             w.WriteEndObject();
+        }
+        finally
+        {
+            JsonWriterCache.Return(w);
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);

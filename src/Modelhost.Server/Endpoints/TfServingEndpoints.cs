@@ -43,7 +43,8 @@ internal static class TfServingEndpoints
         RequestTimeout.Apply(context, request);
         using var result = await model.InferAsync(request, context.RequestAborted);
         context.Response.ContentType = "application/json";
-        using (var w = new Utf8JsonWriter(context.Response.BodyWriter))
+        var w = JsonWriterCache.Rent(context.Response.BodyWriter);
+        try
         {
             w.WriteStartObject();
             if (rowFormat)
@@ -53,7 +54,7 @@ internal static class TfServingEndpoints
             else
             {
                 w.WritePropertyName("outputs"u8);
-                if (result.Outputs.Count == 1)
+                if (result.Outputs.Length == 1)
                 {
                     TensorJsonWriter.WriteNested(w, result.Outputs[0]);
                 }
@@ -71,6 +72,10 @@ internal static class TfServingEndpoints
             }
 
             w.WriteEndObject();
+        }
+        finally
+        {
+            JsonWriterCache.Return(w);
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
@@ -240,7 +245,7 @@ internal static class TfServingEndpoints
         w.WriteStartArray("predictions"u8);
         for (long row = 0; row < rows; row++)
         {
-            if (result.Outputs.Count == 1)
+            if (result.Outputs.Length == 1)
             {
                 TensorJsonWriter.WriteRow(w, result.Outputs[0], row);
                 continue;

@@ -67,7 +67,10 @@ internal sealed class RequestBody : IDisposable
 
     private static void CheckContentType(string? contentType, bool binaryAllowed)
     {
-        if (string.IsNullOrEmpty(contentType))
+        // The common case, compared before any parsing so that it costs no allocation.
+        if (string.IsNullOrEmpty(contentType)
+            || contentType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || contentType.Equals("application/json; charset=utf-8", StringComparison.OrdinalIgnoreCase))
         {
             return;
         }

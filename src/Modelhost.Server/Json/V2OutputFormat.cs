@@ -12,7 +12,7 @@ internal sealed class V2OutputFormat
     public bool IsBinary(string output) =>
         PerOutput is not null && PerOutput.TryGetValue(output, out var binary) ? binary : AllBinary;
 
-    public bool AnyBinary(IReadOnlyList<Core.Tensors.OutputTensor> outputs)
+    public bool AnyBinary(ReadOnlySpan<Core.Tensors.OutputTensor> outputs)
     {
         foreach (var output in outputs)
         {

@@ -63,7 +63,7 @@ internal static class V2RequestParser
                 else if (reader.ValueTextEquals("outputs"u8))
                 {
                     reader.Read();
-                    request.RequestedOutputs = ReadOutputs(ref reader, format);
+                    request.RequestedOutputs = ReadOutputs(ref reader, format).ToArray();
                 }
                 else if (reader.ValueTextEquals("id"u8))
                 {
