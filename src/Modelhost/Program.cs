@@ -6,4 +6,6 @@ var root = new RootCommand("Modelhost: serve ONNX models from a versioned reposi
     ServeCommand.Create(),
 };
 
-return await root.Parse(args).InvokeAsync();
+// The host handles SIGTERM and Ctrl+C itself and drains requests in flight; System.CommandLine's own handler
+// would end the process after two seconds.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -54,6 +54,27 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_lets_a_request_in_flight_finish_before_the_process_exits()
+    {
+        // A batching queue that holds requests for 3 s keeps one request in flight while the signal arrives.
+        File.WriteAllText(
+            Path.Combine(_models, "iris", "model.yaml"),
+            "default: true\nfeatures: [sepal_length, sepal_width, petal_length, petal_width]\nmax_batch_size: 8\ndynamic_batching: {max_queue_delay_us: 3000000}\n");
+        var port = FreePort();
+        using var process = CliProcess.Start("serve", "--models", _models, "--urls", $"http://127.0.0.1:{port}");
+        await process.WaitForOutputAsync("Now listening", TimeSpan.FromSeconds(60));
+
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var inFlight = client.PostAsync("/predict", new StringContent("""{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""", Encoding.UTF8, "application/json"));
+        await Task.Delay(500);
+        Assert.Equal(0, Kill(process.Pid, 15));
+
+        using var response = await inFlight;
+        Assert.Equal("""{"result":[2]}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task Serve_rejects_a_config_file_with_an_unknown_key_naming_it()
     {
         var config = Path.Combine(_models, "server.yaml");
