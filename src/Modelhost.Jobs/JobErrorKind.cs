@@ -1,0 +1,17 @@
+namespace Modelhost.Jobs;
+
+/// <summary>What was wrong with a request to the job store, in terms an API maps to a status code.</summary>
+public enum JobErrorKind
+{
+    /// <summary>The request itself is wrong: an empty kind, a bad queue name, a limit out of range (400).</summary>
+    InvalidArgument,
+
+    /// <summary>A job the submission depends on does not exist (400).</summary>
+    MissingDependency,
+
+    /// <summary>The job does not exist (404).</summary>
+    NotFound,
+
+    /// <summary>The job's state does not allow it, e.g. cancelling a job that succeeded (409).</summary>
+    Conflict,
+}
