@@ -8,8 +8,9 @@ namespace Modelhost.OnnxRuntime;
 /// </remarks>
 public sealed class OrtEnvironment
 {
-    // OrtLoggingLevel ORT_LOGGING_LEVEL_WARNING: warnings and errors go to stderr, nothing on the request path.
-    private const int LoggingLevelWarning = 2;
+    // OrtLoggingLevel ORT_LOGGING_LEVEL_ERROR: only errors go to stderr. Warnings such as "removing an unused
+    // initializer" are about the model file, not the server, and would clutter every load.
+    private const int LoggingLevelError = 3;
 
     private static readonly Lock _createLock = new();
     private static OrtEnvironment? _shared;
@@ -41,7 +42,7 @@ public sealed class OrtEnvironment
             nint env;
             fixed (byte* logId = "modelhost\0"u8)
             {
-                env = NativeMethods.CreateEnv(LoggingLevelWarning, logId);
+                env = NativeMethods.CreateEnv(LoggingLevelError, logId);
             }
 
             // The new OrtEnv is owned by this handle from here on.

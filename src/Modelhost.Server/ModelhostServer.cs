@@ -63,6 +63,7 @@ public static class ModelhostServer
         TfServingEndpoints.Map(app, manager, options);
         RepositoryEndpoints.Map(app, manager);
         StatisticsEndpoints.Map(app, manager);
+        VisionEndpoints.Map(app, manager, options);
         PredictEndpoint.Map(app, manager, options);
         return app;
     }

@@ -4,6 +4,7 @@ using Modelhost.Commands;
 var root = new RootCommand("Modelhost: serve ONNX models from a versioned repository over KServe V2, TF Serving REST and simple JSON routes.")
 {
     ServeCommand.Create(),
+    DetectCommand.Create(),
 };
 
 // The host handles SIGTERM and Ctrl+C itself and drains requests in flight; System.CommandLine's own handler

@@ -151,4 +151,7 @@ public sealed class ModelConfig
             field = value;
         }
     } = SessionConfig.Default;
+
+    /// <summary>The <c>vision</c> section: image pre-processing and detection post-processing, or null for a plain model.</summary>
+    public VisionConfig? Vision { get; init; }
 }

@@ -20,7 +20,7 @@ internal static class ModelConfigLoader
     private static readonly string[] _topLevelKeys =
     [
         "name", "max_batch_size", "dynamic_batching", "instances", "version_policy", "labels",
-        "default", "features", "class_labels", "warmup", "session",
+        "default", "features", "class_labels", "warmup", "session", "vision",
     ];
 
     private static readonly string[] _dynamicBatchingKeys = ["max_queue_delay_us", "preferred_batch_sizes", "max_queue_size"];
@@ -197,6 +197,7 @@ internal static class ModelConfigLoader
             ClassLabels = entries.TryGetValue("class_labels", out entry) ? ReadStrings(entry, reader) : [],
             Warmup = entries.TryGetValue("warmup", out entry) ? reader.Int32(entry.Value, entry.Path, 0, ModelConfig.MaxWarmup) : 0,
             Session = entries.TryGetValue("session", out entry) ? ReadSession(entry, reader) : SessionConfig.Default,
+            Vision = entries.TryGetValue("vision", out entry) ? VisionConfigReader.Read(entry, reader) : null,
         };
     }
 

@@ -139,6 +139,23 @@ internal sealed class YamlConfigReader
 
     public int Int32(YamlNode node, string path, int min, int max = int.MaxValue) => (int)Integer(node, path, min, max);
 
+    /// <summary>A plain finite number in <paramref name="min"/>..<paramref name="max"/>; quoted values are refused.</summary>
+    public double Number(YamlNode node, string path, double min, double max)
+    {
+        string expected = string.Create(CultureInfo.InvariantCulture, $"a number from {min} to {max}");
+        if (node is not YamlScalarNode scalar || IsNull(node) || scalar.Style is not (ScalarStyle.Plain or ScalarStyle.Any))
+        {
+            throw Error(node, path, $"expected {expected}, got {Describe(node)}");
+        }
+
+        if (!double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value) || value < min || value > max)
+        {
+            throw Error(node, path, $"expected {expected}, got {Describe(node)}");
+        }
+
+        return value;
+    }
+
     /// <summary>A plain <c>true</c> or <c>false</c>; YAML 1.1 spellings such as <c>yes</c>, <c>on</c> or <c>1</c> are refused.</summary>
     public bool Boolean(YamlNode node, string path)
     {

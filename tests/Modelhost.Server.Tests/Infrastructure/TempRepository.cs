@@ -38,6 +38,14 @@ public sealed class TempRepository : IDisposable
             """);
     }
 
+    /// <summary>Adds a demo detector (face-front or face-back) with the model.yaml the demo repository ships.</summary>
+    public TempRepository AddDetector(string model)
+    {
+        var fixtures = Path.Combine(AppContext.BaseDirectory, "fixtures", model);
+        AddVersion(model, 1, File.ReadAllBytes(Path.Combine(fixtures, "model.onnx")));
+        return AddConfig(model, File.ReadAllText(Path.Combine(fixtures, "model.yaml")));
+    }
+
     public void Dispose()
     {
         try

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Modelhost.OnnxRuntime;
+
+namespace Modelhost.Bench.InProcess;
+
+/// <summary>
+/// <c>inprocess prepare --out DIR</c>: writes the bench's models and request bodies.
+/// <c>inprocess measure --model FILE --out FILE [--seconds S]</c>: the MLP's rows/s run in-process at batch sizes
+/// 1 to 64, from one and from two threads, with the session options the server uses by default.
+/// </summary>
+internal static class Program
+{
+    private static readonly int[] _batchSizes = [1, 2, 4, 8, 16, 32, 64];
+    private static readonly int[] _threadCounts = [1, 2];
+
+    private static int Main(string[] args)
+    {
+        string? Option(string name)
+        {
+            var i = Array.IndexOf(args, "--" + name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        }
+
+        switch (args.FirstOrDefault())
+        {
+            case "prepare" when Option("out") is { } dir:
+                Prepare(dir);
+                return 0;
+            case "measure" when Option("model") is { } model && Option("out") is { } output:
+                var seconds = Option("seconds") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 3;
+                Measure(model, output, Math.Clamp(seconds, 0.1, 60));
+                return 0;
+            default:
+                Console.Error.WriteLine("usage: inprocess prepare --out DIR | inprocess measure --model FILE --out FILE [--seconds S]");
+                return 2;
+        }
+    }
+
+    private static void Prepare(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        File.WriteAllBytes(Path.Combine(dir, "mlp.onnx"), BenchModels.Mlp());
+        File.WriteAllBytes(Path.Combine(dir, "sum.onnx"), BenchModels.Sum());
+        File.WriteAllBytes(Path.Combine(dir, "identity.onnx"), BenchModels.Identity());
+
+        File.WriteAllBytes(Path.Combine(dir, "mlp_row.json"), Bodies.Json("x", Bodies.Values(BenchModels.MlpInputs, seed: 7)));
+
+        var large = Bodies.Values(BenchModels.LargeElements, seed: 11);
+        File.WriteAllBytes(Path.Combine(dir, "large.json"), Bodies.Json("x", large));
+        var (binary, headerLength) = Bodies.Binary("x", large, binaryOutput: false);
+        File.WriteAllBytes(Path.Combine(dir, "large.bin"), binary);
+        File.WriteAllText(Path.Combine(dir, "large.bin.hlen"), headerLength.ToString(CultureInfo.InvariantCulture));
+        var (roundTrip, roundTripHeaderLength) = Bodies.Binary("x", large, binaryOutput: true);
+        File.WriteAllBytes(Path.Combine(dir, "large_out.bin"), roundTrip);
+        File.WriteAllText(Path.Combine(dir, "large_out.bin.hlen"), roundTripHeaderLength.ToString(CultureInfo.InvariantCulture));
+        Console.Error.WriteLine($"inprocess: wrote the models and request bodies to {dir}");
+    }
+
+    private static void Measure(string modelPath, string outPath, double seconds)
+    {
+        // The server's defaults (ModelRepositoryOptions → SessionOptions): ORT's own thread counts, every graph
+        // optimization, no spinning.
+        using var session = InferenceSession.Create(File.ReadAllBytes(modelPath), new SessionOptions());
+        var results = new List<(int Batch, int Threads, double RowsPerSecond, double MsPerRun)>();
+        foreach (var threads in _threadCounts)
+        {
+            foreach (var batch in _batchSizes)
+            {
+                var (rows, msPerRun) = RowsPerSecond(session, batch, threads, seconds);
+                results.Add((batch, threads, rows, msPerRun));
+                Console.Error.WriteLine($"inprocess: batch {batch,2}, {threads} thread(s): {rows,8:0} rows/s ({msPerRun:0.000} ms per run)");
+            }
+        }
+
+        var best = results.MaxBy(r => r.RowsPerSecond);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("name", "inprocess");
+            w.WriteString("model", "mlp 512-2048-2048-512 fp32");
+            w.WriteString("onnxruntime", OrtEnvironment.Shared.Version);
+            w.WriteNumber("seconds_per_point", seconds);
+            w.WriteStartArray("points");
+            foreach (var (batch, threads, rows, ms) in results)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("batch", batch);
+                w.WriteNumber("threads", threads);
+                w.WriteNumber("rows_per_s", Math.Round(rows, 1));
+                w.WriteNumber("ms_per_run", Math.Round(ms, 4));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartObject("best");
+            w.WriteNumber("batch", best.Batch);
+            w.WriteNumber("threads", best.Threads);
+            w.WriteNumber("rows_per_s", Math.Round(best.RowsPerSecond, 1));
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        File.WriteAllText(outPath, Encoding.UTF8.GetString(stream.ToArray()) + "\n");
+    }
+
+    /// <summary>Runs batches of <paramref name="batch"/> rows from <paramref name="threads"/> threads; warm-up first.</summary>
+    private static (double RowsPerSecond, double MsPerRun) RowsPerSecond(InferenceSession session, int batch, int threads, double seconds)
+    {
+        var inputs = Enumerable.Range(0, threads)
+            .Select(t => OrtValue.CreateTensor<float>(Bodies.Values(batch * BenchModels.MlpInputs, seed: t).AsMemory(), [batch, BenchModels.MlpInputs]))
+            .ToArray();
+        try
+        {
+            string[] inputNames = ["x"];
+            string[] outputNames = ["y"];
+            void RunOnce(OrtValue input)
+            {
+                var outputs = session.Run(inputNames, [input], outputNames);
+                foreach (var output in outputs)
+                {
+                    output.Dispose();
+                }
+            }
+
+            // Warm-up: a few runs, at least 0.2 s.
+            var warm = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(warm).TotalSeconds < Math.Min(0.2, seconds))
+            {
+                RunOnce(inputs[0]);
+            }
+
+            var runs = new long[threads];
+            var start = Stopwatch.GetTimestamp();
+            var end = start + (long)(seconds * Stopwatch.Frequency);
+            var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+            {
+                while (Stopwatch.GetTimestamp() < end)
+                {
+                    RunOnce(inputs[t]);
+                    runs[t]++;
+                }
+            })).ToArray();
+            foreach (var worker in workers)
+            {
+                worker.Start();
+            }
+
+            foreach (var worker in workers)
+            {
+                worker.Join();
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            var total = runs.Sum();
+            return (total * batch / elapsed, total == 0 ? double.NaN : elapsed * 1000 * threads / total);
+        }
+        finally
+        {
+            foreach (var input in inputs)
+            {
+                input.Dispose();
+            }
+        }
+    }
+}

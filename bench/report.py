@@ -1,0 +1,433 @@
+#!/usr/bin/python3
+"""Turns the raw results of bench/run.sh (JSON files in bench/.out/results) into the Markdown report.
+
+Usage: report.py --results DIR --out FILE [--alloc FILE]
+Prints the report and writes it to FILE. Standard library only.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+NA = "n/a"
+
+
+def load(results, name):
+    path = os.path.join(results, name + ".json")
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        try:
+            return json.load(f)
+        except json.JSONDecodeError as e:
+            return {"unavailable": f"unreadable result file: {e}"}
+
+
+def ok(run):
+    return run is not None and "unavailable" not in run and run.get("ok", 0) > 0
+
+
+def why(run, what="not run"):
+    if run is None:
+        return what
+    return run.get("unavailable", "no successful responses")
+
+
+def num(value, digits=0):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NA
+    if digits == 0:
+        return f"{value:,.0f}"
+    return f"{value:,.{digits}f}"
+
+
+def lat(run, key):
+    if not ok(run):
+        return NA
+    v = run.get("latency_ms", {}).get(key)
+    return NA if v is None else f"{v:.3f}"
+
+
+def server(run, key, digits=0):
+    if not ok(run) or "server" not in run:
+        return NA
+    return num(run["server"].get(key), digits)
+
+
+def client(run, key, digits=0):
+    if not ok(run) or "client" not in run:
+        return NA
+    return num(run["client"].get(key), digits)
+
+
+def problems(run):
+    """Errors and unexpected statuses, so that a bad run is visible next to its figures."""
+    if run is None:
+        return "not run"
+    if "unavailable" in run:
+        return run["unavailable"][:120]
+    notes = []
+    bad = {k: v for k, v in run.get("status", {}).items() if k != "200"}
+    if bad:
+        notes.append("status " + ", ".join(f"{k}×{v}" for k, v in bad.items()))
+    if run.get("errors"):
+        notes.append(f"{run['errors']} errors ({run.get('first_error', '')[:60]})")
+    if run.get("late_sends"):
+        notes.append(f"{run['late_sends']} sent > 1 ms late, all connections busy (max {run.get('max_send_lag_ms', 0):.1f} ms)")
+    if run.get("unsent"):
+        notes.append(f"{run['unsent']} never sent (overloaded)")
+    return "; ".join(notes) if notes else "none"
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = "unknown"
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    mem = f"{int(line.split()[1]) / 1048576:.1f} GiB"
+                    break
+    except OSError:
+        pass
+    return os.cpu_count(), cpu, mem
+
+
+def git(*args):
+    try:
+        return subprocess.run(["git", *args], capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def parse_wrk(path):
+    if not os.path.exists(path):
+        return None
+    text = open(path, encoding="utf-8").read()
+    out = {}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    if m:
+        out["rps"] = float(m.group(1))
+    for p in ("50", "90", "99"):
+        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+        if m:
+            scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+            out[f"p{p}"] = float(m.group(1)) * scale
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    out["non2xx"] = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors:.*", text)
+    out["socket_errors"] = m.group(0) if m else ""
+    return out
+
+
+def batch_stats(run):
+    """Batch sizes formed in the measured window, from the stats endpoint's before/after snapshots."""
+    if not ok(run):
+        return NA, NA
+    if "stats_before" not in run:
+        return NA, f"{NA} ({run.get('stats_error', 'no stats endpoint')})"
+
+    def sizes(doc):
+        counts = {}
+        for model in doc.get("model_stats", []):
+            for b in model.get("batch_stats", []):
+                size = int(b.get("batch_size", 0))
+                counts[size] = counts.get(size, 0) + int(b.get("compute_infer", {}).get("count", 0))
+        return counts
+
+    before, after = sizes(run["stats_before"]), sizes(run["stats_after"])
+    delta = {s: after.get(s, 0) - before.get(s, 0) for s in after}
+    delta = {s: n for s, n in delta.items() if n > 0}
+    runs = sum(delta.values())
+    rows = sum(s * n for s, n in delta.items())
+    if runs == 0:
+        return NA, "none recorded"
+    top = sorted(delta.items(), key=lambda kv: -kv[1])[:6]
+    shown = ", ".join(f"{s}×{n}" for s, n in sorted(top))
+    if len(delta) > len(top):
+        shown += f", +{len(delta) - len(top)} other sizes"
+    return f"{rows / runs:.1f}", shown
+
+
+def read_alloc(path):
+    """The allocation harness's table: rows of 'path  bytes/request  LOH events'; None if there is no file.
+
+    A file with a single figure (or a line of text) is taken as one row."""
+    if not path or not os.path.exists(path):
+        return None
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        lines = [line.rstrip() for line in f if line.strip()]
+    for line in lines:
+        m = re.fullmatch(r"\s*(\S.*?)\s{2,}(\d+)\s+(\d+)\s*", line)
+        if m:
+            rows.append((m.group(1), int(m.group(2)), int(m.group(3))))
+    if not rows and lines:
+        first = lines[0].strip()
+        rows.append(("JSON → tensor → JSON", int(float(first)), None) if re.fullmatch(r"[\d.]+", first) else (first, None, None))
+    return rows
+
+
+class Targets:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, what, measured, target, met, note=""):
+        status = ("info" if target == "—" else NA) if met is None else ("met" if met else "**not met**")
+        self.rows.append((what, measured, target, status, note))
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def rps(run):
+    return run["rps"] if ok(run) else None
+
+
+def p99(run):
+    return run["latency_ms"].get("p99") if ok(run) else None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--alloc")
+    a = ap.parse_args()
+    R = a.results
+    meta = load(R, "meta") or {}
+    t = Targets()
+    lines = []
+    w = lines.append
+
+    ncpu, cpu, mem = machine()
+    commit = git("rev-parse", "--short=12", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain")
+    w(f"# Modelhost benchmark{' (--quick smoke run)' if meta.get('quick') else ''}")
+    w("")
+    w(f"- date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
+    w(f"- machine: {ncpu} CPUs, {cpu}, {mem} RAM, {platform.system()} {platform.release()}")
+    try:
+        end_load = " ".join(open("/proc/loadavg", encoding="utf-8").read().split()[:3])
+    except OSError:
+        end_load = "unknown"
+    w(f"- load average (1, 5, 15 min) at the start: {meta.get('loadavg', 'unknown')}; at the end: {end_load}"
+      " (the suite alone keeps it at a few; far above that, other work shared the machine)")
+    w(f"- commit: {commit}{' (work tree has uncommitted changes)' if dirty else ''}")
+    w(f"- command: `{meta.get('command', 'bash bench/run.sh')}`")
+    w(f"- timings: warm-up {meta.get('warmup_s', '?')} s, then {meta.get('duration_s', '?')} s measured per load run"
+      f" (batching runs {meta.get('mlp_warmup_s', '?')} s + {meta.get('mlp_duration_s', '?')} s)")
+    w("- CPU % is of one core (200% = both cores of a 2-core machine), summed over the server's process tree;"
+      " RSS is VmRSS summed over the tree, peak of 250 ms samples. Latencies are in milliseconds.")
+    w("")
+
+    # ---- seed request
+    seed = {}
+    for srv in ("ceiling", "modelhost", "flask"):
+        for c in (16, 64):
+            seed[(srv, c)] = load(R, f"seed_{srv}_c{c}")
+        seed[(srv, "open")] = load(R, f"seed_{srv}_open")
+    for c in (16, 64):
+        r = ratio(rps(seed[("modelhost", c)]), rps(seed[("flask", c)]))
+        t.add(f"Seed /predict req/s, Modelhost ÷ Flask+gunicorn, {c} connections",
+              NA if r is None else f"{r:,.0f}×", "≥ 300×", None if r is None else r >= 300)
+    for c in (16, 64):
+        r = ratio(rps(seed[("modelhost", c)]), rps(seed[("ceiling", c)]))
+        t.add(f"Seed /predict req/s, Modelhost ÷ HTTP ceiling, {c} connections",
+              NA if r is None else f"{r:.2f}", "≥ 0.6", None if r is None else r >= 0.6)
+    r = ratio(p99(seed[("modelhost", 64)]), p99(seed[("ceiling", 64)]))
+    t.add("Seed /predict p99 at 64 connections, Modelhost ÷ ceiling",
+          NA if r is None else f"{r:.2f} ({num(p99(seed[('modelhost', 64)]), 2)} ms vs {num(p99(seed[('ceiling', 64)]), 2)} ms)",
+          "≤ 1.5×", None if r is None else r <= 1.5)
+    mo = seed[("modelhost", "open")]
+    rate = meta.get("open_rate")
+    t.add(f"Seed /predict p99 at a fixed {num(rate)} req/s (25% of the ceiling's best), Modelhost",
+          NA if not ok(mo) else f"{p99(mo):.3f} ms", "≤ 2 ms", None if not ok(mo) else (p99(mo) <= 2 and not mo.get("unsent")),
+          ("offered rate not sustained; " if ok(mo) and mo.get("unsent") else "")
+          + (f"ceiling at the same rate: {p99(seed[('ceiling', 'open')]):.3f} ms" if ok(seed[("ceiling", "open")]) else ""))
+    wrk_runs = {srv: parse_wrk(os.path.join(R, f"wrk_{srv}.txt")) for srv in ("ceiling", "modelhost")}
+    r = ratio((wrk_runs["modelhost"] or {}).get("rps"), (wrk_runs["ceiling"] or {}).get("rps"))
+    t.add("Cross-check: seed req/s, Modelhost ÷ ceiling, 64 connections, measured with wrk",
+          NA if r is None else f"{r:.2f}", "—", None, "wrk is lighter per request than the C# generator; see the README")
+
+    # ---- batching
+    inproc = load(R, "inprocess")
+    best_inproc = inproc["best"]["rows_per_s"] if inproc and "best" in inproc else None
+    configs = meta.get("mlp_configs", [])
+    mlp = {c["label"]: load(R, f"mlp_{c['label']}") for c in configs}
+    off = mlp.get("off")
+    on = [(label, run) for label, run in mlp.items() if label != "off" and ok(run)]
+    best_label, best_run = max(on, key=lambda lr: lr[1]["rps"]) if on else (None, None)
+    r = ratio(rps(best_run), best_inproc)
+    t.add(f"MLP rows/s, batching on (best: {best_label or NA}) ÷ in-process best",
+          NA if r is None else f"{r:.2f} ({num(rps(best_run))} vs {num(best_inproc)})", "≥ 0.8", None if r is None else r >= 0.8)
+    r = ratio(rps(best_run), rps(off))
+    t.add("MLP rows/s, batching on (best) ÷ batching off",
+          NA if r is None else f"{r:.2f}× ({num(rps(best_run))} vs {num(rps(off))})", "≥ 3×", None if r is None else r >= 3)
+
+    # ---- binary
+    sj, sb = load(R, "bin_sum_json"), load(R, "bin_sum_binary")
+    cj = sj["server"]["cpu_ms_per_request"] if ok(sj) and "server" in sj else None
+    cb = sb["server"]["cpu_ms_per_request"] if ok(sb) and "server" in sb else None
+    r = ratio(cj, cb)
+    t.add("1 MiB FP32 input, server CPU per request, JSON ÷ binary",
+          NA if r is None else f"{r:.1f}× ({cj:.2f} ms vs {cb:.3f} ms)",
+          "≥ 5×", None if r is None else r >= 5, "" if r is not None else why(sb if ok(sj) else sj))
+
+    # ---- process costs
+    st = load(R, "startup")
+    idle = load(R, "idle")
+    med = st.get("median_s") if st and "median_s" in st else None
+    t.add("Startup to /v2/health/ready 200 (demo repository, Release build, median)",
+          NA if med is None else f"{med:.3f} s", "≤ 1.5 s", None if med is None else med <= 1.5,
+          "" if med is not None else why(st))
+    ic = idle.get("cpu_pct") if idle and "cpu_pct" in idle else None
+    t.add(f"Idle CPU over {num(idle.get('window_s')) if idle and 'window_s' in idle else '?'} s, no requests",
+          NA if ic is None else f"{ic:.2f}%", "≤ 1%", None if ic is None else ic <= 1, "" if ic is not None else why(idle))
+    rss = idle.get("rss_mb_start") if idle and "rss_mb_start" in idle else None
+    t.add("RSS with the demo repository after warm-up", NA if rss is None else f"{rss:.0f} MB", "≤ 250 MB",
+          None if rss is None else rss <= 250, "" if rss is not None else why(idle))
+
+    alloc_rows = read_alloc(a.alloc)
+    alloc, alloc_note = NA, "bench/.out/alloc.txt not found (written by the allocation harness)"
+    if alloc_rows is not None:
+        alloc_note = "from bench/.out/alloc.txt"
+        pick = next((r for r in alloc_rows if "/predict" in r[0]), alloc_rows[0] if alloc_rows else None)
+        if pick is None:
+            alloc_note = "bench/.out/alloc.txt holds no figure"
+        elif pick[1] is None:
+            alloc = pick[0]
+        else:
+            alloc = f"{pick[1]:,} B/request ({pick[0]})"
+    t.add("Allocation per request, JSON → tensor → JSON (in-process harness)", alloc, "—", None, alloc_note)
+
+    w("## Targets")
+    w("")
+    w("| what | measured | target | result | note |")
+    w("| --- | --- | --- | --- | --- |")
+    for what, measured, target, status, note in t.rows:
+        w(f"| {what} | {measured} | {target} | {status} | {note} |")
+    w("")
+
+    w("## Seed request: iris forest, `POST /predict`")
+    w("")
+    w("| server | load | req/s | p50 | p90 | p99 | server CPU % | CPU ms/req | RSS MB | client CPU % | problems |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    names = {"ceiling": "HTTP ceiling (Kestrel)", "modelhost": "Modelhost", "flask": "Flask + gunicorn -w 2"}
+    for key in [(s, c) for c in (16, 64) for s in ("ceiling", "modelhost", "flask")] + [(s, "open") for s in ("ceiling", "modelhost")]:
+        run = seed[key]
+        srv, c = key
+        load_desc = f"closed, {c} conns" if c != "open" else (
+            f"open, {num(run.get('offered_rate'))} req/s, {run.get('connections')} conns" if run and "offered_rate" in run else "open")
+        w(f"| {names[srv]} | {load_desc} | {num(rps(run)) if ok(run) else NA} | {lat(run, 'p50')} | {lat(run, 'p90')} | {lat(run, 'p99')}"
+          f" | {server(run, 'cpu_pct')} | {server(run, 'cpu_ms_per_request', 3)} | {server(run, 'rss_mb_peak')}"
+          f" | {client(run, 'cpu_pct')} | {problems(run)} |")
+    w("")
+    wrk_rows = list(wrk_runs.items())
+    if any(r for _, r in wrk_rows):
+        w("Cross-check with wrk (closed loop, 64 connections, 2 threads; its latencies suffer coordinated omission):")
+        w("")
+        w("| server | req/s | p50 | p90 | p99 | errors |")
+        w("| --- | --- | --- | --- | --- | --- |")
+        for srv, r in wrk_rows:
+            if r:
+                w(f"| {names[srv]} | {num(r.get('rps'))} | {num(r.get('p50'), 3)} | {num(r.get('p90'), 3)} | {num(r.get('p99'), 3)}"
+                  f" | {r['non2xx']} non-2xx {r['socket_errors']} |")
+        w("")
+
+    w("## Dynamic batching: MLP 512→2048→2048→512 FP32, V2 JSON, 64 clients × 1 row")
+    w("")
+    w("| server config | rows/s | p50 | p90 | p99 | server CPU % | RSS MB | mean batch | batches formed (size×count) | problems |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for c in configs:
+        run = mlp[c["label"]]
+        mean, formed = batch_stats(run)
+        w(f"| `{c['label']}`: {c['desc']} | {num(rps(run)) if ok(run) else NA} | {lat(run, 'p50')} | {lat(run, 'p90')} | {lat(run, 'p99')}"
+          f" | {server(run, 'cpu_pct')} | {server(run, 'rss_mb_peak')} | {mean} | {formed} | {problems(run)} |")
+    w("")
+    if inproc and "points" in inproc:
+        w(f"In-process ONNX Runtime {inproc.get('onnxruntime', '')} (Modelhost's binding, the server's default session options),"
+          f" rows/s by batch size, {inproc.get('seconds_per_point')} s per point:")
+        w("")
+        batches = sorted({p["batch"] for p in inproc["points"]})
+        threads = sorted({p["threads"] for p in inproc["points"]})
+        w("| callers | " + " | ".join(f"batch {b}" for b in batches) + " |")
+        w("| --- | " + " | ".join("---" for _ in batches) + " |")
+        for th in threads:
+            cells = []
+            for b in batches:
+                p = next((p for p in inproc["points"] if p["batch"] == b and p["threads"] == th), None)
+                cells.append(num(p["rows_per_s"]) if p else NA)
+            w(f"| {th} | " + " | ".join(cells) + " |")
+        w("")
+        w(f"Best: {num(best_inproc)} rows/s (batch {inproc['best']['batch']}, {inproc['best']['threads']} caller(s)).")
+        w("")
+    else:
+        w(f"In-process: {NA} ({why(inproc)}).")
+        w("")
+
+    w("## Binary tensors: one 1 MiB FP32 input (262144 floats), 1 connection")
+    w("")
+    w("| model | request | request bytes | req/s | p50 | p99 | server CPU ms/req | server CPU % | RSS MB | problems |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, model, desc in (("bin_sum_json", "sum (ReduceSum → 1 float)", "V2 JSON"),
+                              ("bin_sum_binary", "sum (ReduceSum → 1 float)", "binary input, JSON output"),
+                              ("bin_identity_json", "identity (1 MiB back)", "V2 JSON both ways"),
+                              ("bin_identity_binary", "identity (1 MiB back)", "binary both ways (binary_data_output)")):
+        run = load(R, name)
+        size = f"{run['request_bytes']:,}" if run and "request_bytes" in run else NA
+        w(f"| {model} | {desc} | {size} | {num(rps(run), 1) if ok(run) else NA} | {lat(run, 'p50')} | {lat(run, 'p99')}"
+          f" | {server(run, 'cpu_ms_per_request', 3)} | {server(run, 'cpu_pct')} | {server(run, 'rss_mb_peak')} | {problems(run)} |")
+    w("")
+
+    w("## Process costs (published Release build, demo repository)")
+    w("")
+    if st and "runs_s" in st:
+        w(f"- startup to `/v2/health/ready` 200: median {st['median_s']:.3f} s over {len(st['runs_s'])} runs"
+          f" ({', '.join(f'{x:.3f}' for x in st['runs_s'])} s); RSS at ready {st.get('rss_mb_at_ready_median', NA)} MB")
+    else:
+        w(f"- startup: {NA} ({why(st)})")
+    warm = load(R, "rss_warmup")
+    if idle and "cpu_pct" in idle:
+        w(f"- after a warm-up load ({num(rps(warm)) if ok(warm) else NA} req/s): RSS {idle['rss_mb_start']:.0f} MB;"
+          f" then idle for {idle['window_s']:.0f} s: {idle['cpu_s']:.3f} CPU s = {idle['cpu_pct']:.2f}% of a core;"
+          f" RSS at the end {idle['rss_mb_end']:.0f} MB")
+    else:
+        w(f"- idle and RSS: {NA} ({why(idle)})")
+    w("")
+
+    if alloc_rows:
+        w("## Allocation per request (in-process harness, bench/.out/alloc.txt)")
+        w("")
+        w("| path | bytes/request | LOH events |")
+        w("| --- | --- | --- |")
+        for name, size, loh in alloc_rows:
+            w(f"| {name} | {NA if size is None else f'{size:,}'} | {NA if loh is None else loh} |")
+        w("")
+
+    text = "\n".join(lines) + "\n"
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    with open(a.out, "w", encoding="utf-8") as f:
+        f.write(text)
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,425 @@
+#!/usr/bin/env bash
+# The Modelhost benchmark suite: builds everything in Release, starts the peers on free loopback ports, runs every
+# scenario (bounded in time and count, each with a warm-up), stops everything, and prints the report.
+#
+#   bash bench/run.sh [--quick] [--update-results] [--no-build]
+#
+#   --quick            a smoke test: every scenario, much shorter (about 5 minutes instead of 10–15)
+#   --update-results   also copy the report to bench/RESULTS.md (the committed figures)
+#   --no-build         reuse the binaries in bench/.out from the previous run instead of publishing again
+#
+# The report goes to stdout and to bench/results/latest.md; raw JSON per run in bench/.out/results/, logs in
+# bench/.out/logs/. See bench/README.md for what each scenario measures and how to read the ratios.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$ROOT/bench
+OUT=$BENCH/.out
+RESULTS=$OUT/results
+LOGS=$OUT/logs
+DATA=$OUT/data
+REPOS=$OUT/repos
+PY=/usr/bin/python3 # Debian's, where python3-flask and python3-sklearn go; not a pyenv one on PATH
+COMMAND="bash bench/run.sh${*:+ $*}"
+
+QUICK=0
+UPDATE=0
+BUILD=1
+for arg in "$@"; do
+  case $arg in
+    --quick) QUICK=1 ;;
+    --update-results) UPDATE=1 ;;
+    --no-build) BUILD=0 ;;
+    -h | --help)
+      sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "error: unknown option '$arg' (try --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+if [ $QUICK = 1 ]; then
+  WARMUP=1 DURATION=3          # seed and binary runs
+  MLP_WARMUP=2 MLP_DURATION=4  # batching runs (the MLP is slow per row)
+  INPROC_SECONDS=0.5 STARTUP_RUNS=3 IDLE_SECONDS=5 WRK_SECONDS=3
+  MLP_CONFIGS=(off b64_d2000 b64_d2000_i2)
+else
+  WARMUP=3 DURATION=10
+  MLP_WARMUP=5 MLP_DURATION=15
+  INPROC_SECONDS=3 STARTUP_RUNS=7 IDLE_SECONDS=30 WRK_SECONDS=10
+  MLP_CONFIGS=(off b64_d2000 b64_d2000_i2 b64_d500_i2 b64_d2000_pref_i2)
+fi
+MAX_REQUESTS=2000000 # every load run stops at this many measured responses, whatever its duration
+SEED_BODY='{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}'
+
+# The script's own messages go to its original stderr (fd 3), even from a trap that runs while a child's output is
+# redirected to a log.
+exec 3>&2
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&3; }
+die() {
+  log "error: $*"
+  exit 1
+}
+
+# ---------------------------------------------------------------- processes: started here, stopped here
+PIDS=()
+LAST_PID=
+
+# Starts a server in its own process group (so that its workers stop with it), logging to $LOGS/NAME.log.
+start_server() {
+  local name=$1
+  shift
+  setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null 3>&- &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+  log "started $name (pid $LAST_PID): $*"
+}
+
+# SIGTERM to the process group, up to 15 s to exit, then SIGKILL.
+stop_pid() {
+  local pid=$1 i
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 150); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "pid $pid ignored SIGTERM for 15 s; killing it"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$pid" 2>/dev/null || true
+  local kept=()
+  for i in "${PIDS[@]}"; do [ "$i" = "$pid" ] || kept+=("$i"); done
+  PIDS=("${kept[@]+"${kept[@]}"}")
+}
+
+# run_child CMD...: runs a bounded command in the background and waits for it, so that a signal to the script is
+# handled at once (bash runs traps only between foreground commands) and the command is stopped with the rest.
+CHILD=
+run_child() {
+  "$@" 3>&- &
+  CHILD=$!
+  local rc=0
+  wait "$CHILD" || rc=$?
+  CHILD=
+  return $rc
+}
+
+cleanup() {
+  local pid
+  if [ -n "$CHILD" ] && kill -0 "$CHILD" 2>/dev/null; then
+    kill -TERM "$CHILD" 2>/dev/null || true
+    wait "$CHILD" 2>/dev/null || true
+  fi
+  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do stop_pid "$pid"; done
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT
+trap 'log "terminated"; exit 143' TERM
+
+free_port() {
+  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_http NAME PID TIMEOUT_S EXPECTED_CODE CURL_ARGS...: polls until the URL answers EXPECTED_CODE; fails with the
+# server's log if the server exits or the time runs out.
+wait_http() {
+  local name=$1 pid=$2 timeout=$3 expected=$4
+  shift 4
+  local deadline=$((SECONDS + timeout)) code
+  while :; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$LOGS/$name.log" >&2 || true
+      die "$name exited before it was ready (log: $LOGS/$name.log)"
+    fi
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$@" || true)
+    [ "$code" = "$expected" ] && return 0
+    if [ $SECONDS -ge $deadline ]; then
+      tail -n 20 "$LOGS/$name.log" >&2 || true
+      die "$name did not answer $expected within ${timeout} s (last: ${code:-no answer}; log: $LOGS/$name.log)"
+    fi
+    sleep 0.1
+  done
+}
+
+# run_load NAME LOAD_ARGS...: one bounded run of the load generator, result in $RESULTS/NAME.json. A failed run is
+# recorded as unavailable (the report shows n/a with the reason) and the suite goes on.
+run_load() {
+  local name=$1
+  shift
+  local rc=0
+  run_child timeout --kill-after=5 600 "$OUT/load/load" run --name "$name" --out "$RESULTS/$name.json" --max-requests "$MAX_REQUESTS" "$@" \
+    2>>"$LOGS/load.log" || rc=$?
+  tail -n 1 "$LOGS/load.log" | sed 's/^load: /  /' >&3
+  if [ $rc -ne 0 ] && [ $rc -ne 3 ]; then
+    log "the load generator failed on $name (exit $rc; see $LOGS/load.log)"
+    printf '{"name": "%s", "unavailable": "load generator exit %s, see bench/.out/logs/load.log"}\n' "$name" "$rc" >"$RESULTS/$name.json"
+  fi
+}
+
+# ---------------------------------------------------------------- 1. what the suite needs
+install_missing() {
+  local need=()
+  command -v curl >/dev/null 2>&1 || need+=(curl)
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
+  [ -x "$PY" ] || need+=(python3)
+  [ -x /usr/bin/gunicorn ] || need+=(gunicorn)
+  "$PY" -c 'import flask' 2>/dev/null || need+=(python3-flask)
+  "$PY" -c 'import sklearn' 2>/dev/null || need+=(python3-sklearn)
+  # The seed built a pandas DataFrame per request; the peer does the same when pandas is there.
+  "$PY" -c 'import pandas' 2>/dev/null || need+=(python3-pandas)
+  if [ ${#need[@]} -gt 0 ]; then
+    [ "$(id -u)" = 0 ] || die "missing ${need[*]}; install them with apt-get (root is needed)"
+    log "installing ${need[*]}"
+    timeout 900 apt-get update -q >"$LOGS/apt.log" 2>&1 || die "apt-get update failed (see $LOGS/apt.log)"
+    DEBIAN_FRONTEND=noninteractive timeout 1800 apt-get install -y -q -o DPkg::Lock::Timeout=600 "${need[@]}" >>"$LOGS/apt.log" 2>&1 \
+      || die "apt-get install ${need[*]} failed (see $LOGS/apt.log)"
+  fi
+  command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is not installed"
+  "$PY" -c 'import flask, sklearn' || die "flask and scikit-learn are not importable by $PY"
+}
+
+build() {
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+  local project name
+  if [ $BUILD = 0 ]; then
+    for name in modelhost/modelhost ceiling/ceiling inprocess/inprocess load/load; do
+      [ -x "$OUT/$name" ] || die "--no-build: $OUT/$name is missing; run once without --no-build"
+    done
+    log "--no-build: reusing the binaries in $OUT"
+    return
+  fi
+  # Intermediate files go under bench/.out/artifacts, apart from the bin/ and obj/ of anyone building src/ meanwhile.
+  for project in src/Modelhost bench/Ceiling bench/InProcess bench/Load; do
+    name=$(basename "$project" | tr '[:upper:]' '[:lower:]')
+    log "building $project (Release)"
+    run_child timeout 900 dotnet publish "$ROOT/$project" -c Release -o "$OUT/$name" --artifacts-path "$OUT/artifacts" -nologo \
+      >"$LOGS/build-$name.log" 2>&1 || {
+      grep -E 'error|Error' "$LOGS/build-$name.log" | sort -u | head -n 20 >&2 || true
+      die "building $project failed (log: $LOGS/build-$name.log)"
+    }
+  done
+}
+
+# ---------------------------------------------------------------- model repositories for the server runs
+make_repo() { # make_repo REPO MODEL ONNX_FILE YAML
+  local dir=$REPOS/$1/$2
+  mkdir -p "$dir/1"
+  ln -f "$3" "$dir/1/model.onnx" 2>/dev/null || cp "$3" "$dir/1/model.onnx"
+  printf '%s\n' "$4" >"$dir/model.yaml"
+}
+
+mlp_yaml() {
+  case $1 in
+    off) printf 'max_batch_size: 0' ;;
+    b64_d2000) printf 'max_batch_size: 64\ndynamic_batching:\n  max_queue_delay_us: 2000' ;;
+    b64_d2000_i2) printf 'max_batch_size: 64\ndynamic_batching:\n  max_queue_delay_us: 2000\ninstances: 2' ;;
+    b64_d500_i2) printf 'max_batch_size: 64\ndynamic_batching:\n  max_queue_delay_us: 500\ninstances: 2' ;;
+    b64_d2000_pref_i2) printf 'max_batch_size: 64\ndynamic_batching:\n  max_queue_delay_us: 2000\n  preferred_batch_sizes: [16, 32, 64]\ninstances: 2' ;;
+    *) die "unknown MLP config $1" ;;
+  esac
+}
+
+mlp_desc() {
+  case $1 in
+    off) printf 'batching off (`max_batch_size: 0`)' ;;
+    b64_d2000) printf 'max_batch_size 64, max_queue_delay_us 2000' ;;
+    b64_d2000_i2) printf 'max_batch_size 64, max_queue_delay_us 2000, instances 2' ;;
+    b64_d500_i2) printf 'max_batch_size 64, max_queue_delay_us 500, instances 2' ;;
+    b64_d2000_pref_i2) printf 'max_batch_size 64, max_queue_delay_us 2000, preferred [16, 32, 64], instances 2' ;;
+  esac
+}
+
+prepare() {
+  rm -rf "$DATA" "$REPOS"
+  run_child "$OUT/inprocess/inprocess" prepare --out "$DATA" 2>>"$LOGS/inprocess.log" || die "generating the models failed (see $LOGS/inprocess.log)"
+  local cfg
+  for cfg in "${MLP_CONFIGS[@]}"; do
+    make_repo "mlp_$cfg" mlp "$DATA/mlp.onnx" "$(mlp_yaml "$cfg")"
+  done
+  make_repo binary sum "$DATA/sum.onnx" "max_batch_size: 0"
+  make_repo binary identity "$DATA/identity.onnx" "max_batch_size: 0"
+}
+
+start_modelhost() { # start_modelhost NAME REPOSITORY: on a free port; sets MH_PORT and MH_PID
+  MH_PORT=$(free_port)
+  start_server "$1" "$OUT/modelhost/modelhost" serve --models "$2" --urls "http://127.0.0.1:$MH_PORT"
+  MH_PID=$LAST_PID
+  wait_http "$1" "$MH_PID" 120 200 "http://127.0.0.1:$MH_PORT/v2/health/ready"
+}
+
+# ---------------------------------------------------------------- scenarios
+scenario_seed() {
+  log "scenario: seed request on the iris forest (Modelhost vs Flask+gunicorn vs the HTTP ceiling)"
+  local ceiling_port flask_port
+  ceiling_port=$(free_port)
+  start_server ceiling "$OUT/ceiling/ceiling" --urls "http://127.0.0.1:$ceiling_port"
+  local ceiling_pid=$LAST_PID
+  start_modelhost modelhost_seed "$ROOT/models"
+  local modelhost_pid=$MH_PID modelhost_port=$MH_PORT
+  flask_port=$(free_port)
+  # Debian's OpenBLAS settings slow numpy here (see the machine notes); unset both for the peer, as a user would.
+  start_server flask env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" /usr/bin/gunicorn -w 2 -b "127.0.0.1:$flask_port" \
+    --chdir "$BENCH/peers/seed_flask" app:app
+  local flask_pid=$LAST_PID
+
+  local -A port=([ceiling]=$ceiling_port [modelhost]=$modelhost_port [flask]=$flask_port)
+  local -A pid=([ceiling]=$ceiling_pid [modelhost]=$modelhost_pid [flask]=$flask_pid)
+  local srv c
+  for srv in ceiling modelhost flask; do
+    # The Flask peer trains its forest at startup: give it time.
+    wait_http "$srv" "${pid[$srv]}" 120 200 -X POST -H 'Content-Type: application/json' -d "$SEED_BODY" "http://127.0.0.1:${port[$srv]}/predict"
+  done
+
+  for c in 16 64; do
+    for srv in ceiling modelhost flask; do
+      log "seed: $srv, closed loop, $c connections"
+      run_load "seed_${srv}_c$c" --url "http://127.0.0.1:${port[$srv]}/predict" --body "$SEED_BODY" --connections "$c" \
+        --warmup "$WARMUP" --duration "$DURATION" --pid "${pid[$srv]}" --expect-contains '"result":[2]'
+    done
+  done
+
+  # The fixed offered rate: 25% of the best throughput the ceiling reached above.
+  local best rate
+  best=$("$PY" -c '
+import json, sys
+best = 0
+for f in sys.argv[1:]:
+    try:
+        best = max(best, json.load(open(f)).get("rps", 0))
+    except (OSError, ValueError):
+        pass
+print(int(best))' "$RESULTS/seed_ceiling_c16.json" "$RESULTS/seed_ceiling_c64.json")
+  rate=$((best / 4))
+  OPEN_RATE=$rate
+  if [ "$rate" -gt 0 ]; then
+    for srv in ceiling modelhost; do
+      log "seed: $srv, open loop at $rate req/s (25% of the ceiling's $best)"
+      run_load "seed_${srv}_open" --open --rate "$rate" --url "http://127.0.0.1:${port[$srv]}/predict" --body "$SEED_BODY" \
+        --connections 32 --warmup "$WARMUP" --duration "$DURATION" --pid "${pid[$srv]}" --expect-contains '"result":[2]'
+    done
+  else
+    log "seed: the ceiling produced no throughput; skipping the fixed-rate runs"
+  fi
+
+  if command -v wrk >/dev/null 2>&1; then
+    local lua=$OUT/seed_post.lua
+    printf 'wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' "'$SEED_BODY'" >"$lua"
+    for srv in ceiling modelhost; do
+      log "seed: $srv, wrk cross-check, 64 connections"
+      run_child timeout --kill-after=5 $((WRK_SECONDS + WARMUP + 30)) wrk -t2 -c64 -d"${WARMUP}s" -s "$lua" "http://127.0.0.1:${port[$srv]}/predict" \
+        >/dev/null 2>&1 || true
+      run_child timeout --kill-after=5 $((WRK_SECONDS + 30)) wrk -t2 -c64 -d"${WRK_SECONDS}s" --latency -s "$lua" "http://127.0.0.1:${port[$srv]}/predict" \
+        >"$RESULTS/wrk_$srv.txt" 2>&1 || log "wrk failed on $srv (see $RESULTS/wrk_$srv.txt)"
+    done
+  fi
+
+  stop_pid "$flask_pid"
+  stop_pid "$modelhost_pid"
+  stop_pid "$ceiling_pid"
+}
+
+scenario_inprocess() {
+  log "scenario: in-process ONNX Runtime, MLP rows/s by batch size"
+  run_child timeout --kill-after=5 900 "$OUT/inprocess/inprocess" measure --model "$DATA/mlp.onnx" --out "$RESULTS/inprocess.json" \
+    --seconds "$INPROC_SECONDS" 2>>"$LOGS/inprocess.log" || {
+    log "the in-process measurement failed (see $LOGS/inprocess.log)"
+    printf '{"name": "inprocess", "unavailable": "failed, see bench/.out/logs/inprocess.log"}\n' >"$RESULTS/inprocess.json"
+  }
+}
+
+scenario_batching() {
+  log "scenario: dynamic batching on the MLP, 64 clients sending one row each"
+  local cfg
+  for cfg in "${MLP_CONFIGS[@]}"; do
+    start_modelhost "modelhost_mlp_$cfg" "$REPOS/mlp_$cfg"
+    log "batching: $cfg"
+    run_load "mlp_$cfg" --url "http://127.0.0.1:$MH_PORT/v2/models/mlp/infer" --body-file "$DATA/mlp_row.json" --connections 64 \
+      --warmup "$MLP_WARMUP" --duration "$MLP_DURATION" --timeout-ms 30000 --pid "$MH_PID" \
+      --stats-url "http://127.0.0.1:$MH_PORT/v2/models/mlp/stats" --expect-contains '"outputs"'
+    stop_pid "$MH_PID"
+  done
+}
+
+scenario_binary() {
+  log "scenario: a 1 MiB FP32 input as JSON vs the binary tensor extension"
+  start_modelhost modelhost_binary "$REPOS/binary"
+  local base=http://127.0.0.1:$MH_PORT/v2/models
+  local common=(--connections 1 --warmup "$WARMUP" --duration "$DURATION" --timeout-ms 30000 --pid "$MH_PID")
+  run_load bin_sum_json --url "$base/sum/infer" --body-file "$DATA/large.json" "${common[@]}" --expect-contains '"outputs"'
+  run_load bin_sum_binary --url "$base/sum/infer" --body-file "$DATA/large.bin" --content-type application/octet-stream \
+    --header "Inference-Header-Content-Length: $(cat "$DATA/large.bin.hlen")" "${common[@]}" --expect-contains '"outputs"'
+  run_load bin_identity_json --url "$base/identity/infer" --body-file "$DATA/large.json" "${common[@]}" --expect-contains '"outputs"'
+  run_load bin_identity_binary --url "$base/identity/infer" --body-file "$DATA/large_out.bin" --content-type application/octet-stream \
+    --header "Inference-Header-Content-Length: $(cat "$DATA/large_out.bin.hlen")" "${common[@]}" --expect-contains '"outputs"'
+  stop_pid "$MH_PID"
+}
+
+scenario_process_costs() {
+  log "scenario: process costs (startup, RSS after warm-up, idle CPU) with the demo repository"
+  local port
+  port=$(free_port)
+  run_child timeout --kill-after=5 $((STARTUP_RUNS * 60 + 30)) "$OUT/load/load" startup --runs "$STARTUP_RUNS" --timeout 30 \
+    --ready-url "http://127.0.0.1:$port/v2/health/ready" --out "$RESULTS/startup.json" \
+    -- "$OUT/modelhost/modelhost" serve --models "$ROOT/models" --urls "http://127.0.0.1:$port" 2>>"$LOGS/load.log" || {
+    log "the startup measurement failed (see $LOGS/load.log)"
+    [ -s "$RESULTS/startup.json" ] || printf '{"name": "startup", "unavailable": "failed, see bench/.out/logs/load.log"}\n' >"$RESULTS/startup.json"
+  }
+
+  start_modelhost modelhost_idle "$ROOT/models"
+  wait_http modelhost_idle "$MH_PID" 30 200 -X POST -H 'Content-Type: application/json' -d "$SEED_BODY" "http://127.0.0.1:$MH_PORT/predict"
+  run_load rss_warmup --url "http://127.0.0.1:$MH_PORT/predict" --body "$SEED_BODY" --connections 16 --warmup "$WARMUP" \
+    --duration "$DURATION" --pid "$MH_PID" --expect-contains '"result":[2]'
+  sleep 2
+  log "idle: $IDLE_SECONDS s with no requests"
+  run_child timeout --kill-after=5 $((IDLE_SECONDS + 60)) "$OUT/load/load" idle --pid "$MH_PID" --seconds "$IDLE_SECONDS" \
+    --out "$RESULTS/idle.json" 2>>"$LOGS/load.log" || {
+    log "the idle measurement failed (see $LOGS/load.log)"
+    printf '{"name": "idle", "unavailable": "failed, see bench/.out/logs/load.log"}\n' >"$RESULTS/idle.json"
+  }
+  stop_pid "$MH_PID"
+}
+
+write_meta() {
+  local configs="" cfg
+  for cfg in "${MLP_CONFIGS[@]}"; do
+    configs+="${configs:+,}{\"label\": \"$cfg\", \"desc\": $("$PY" -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$(mlp_desc "$cfg")")}"
+  done
+  cat >"$RESULTS/meta.json" <<EOF
+{"command": $("$PY" -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$COMMAND"), "quick": $([ $QUICK = 1 ] && echo true || echo false),
+ "warmup_s": $WARMUP, "duration_s": $DURATION, "mlp_warmup_s": $MLP_WARMUP, "mlp_duration_s": $MLP_DURATION,
+ "open_rate": ${OPEN_RATE:-0}, "loadavg": "$LOADAVG", "mlp_configs": [$configs]}
+EOF
+}
+
+# ---------------------------------------------------------------- main
+mkdir -p "$OUT" "$LOGS" "$BENCH/results"
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+: >"$LOGS/load.log"
+LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
+OPEN_RATE=0
+cd "$ROOT"
+
+install_missing
+build
+prepare
+scenario_inprocess
+scenario_seed
+scenario_batching
+scenario_binary
+scenario_process_costs
+write_meta
+
+log "report"
+"$PY" "$BENCH/report.py" --results "$RESULTS" --out "$BENCH/results/latest.md" --alloc "$OUT/alloc.txt"
+if [ $UPDATE = 1 ]; then
+  cp "$BENCH/results/latest.md" "$BENCH/RESULTS.md"
+  log "copied the report to bench/RESULTS.md"
+fi
+log "done: bench/results/latest.md"
