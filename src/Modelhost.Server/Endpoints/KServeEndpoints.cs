@@ -112,10 +112,11 @@ internal static class KServeEndpoints
         }
 
         context.Response.ContentType = "application/json";
-        var w = JsonWriterCache.Rent(context.Response.BodyWriter);
+        var w = JsonWriterCache.Rent();
         try
         {
             V2ResponseWriter.WriteJson(w, result, format: null);
+            JsonWriterCache.WriteTo(w, context.Response);
         }
         finally
         {
@@ -158,10 +159,11 @@ internal static class KServeEndpoints
     internal static async Task WriteJsonAsync(HttpContext context, Action<Utf8JsonWriter> write)
     {
         context.Response.ContentType = "application/json";
-        var w = JsonWriterCache.Rent(context.Response.BodyWriter);
+        var w = JsonWriterCache.Rent();
         try
         {
             write(w);
+            JsonWriterCache.WriteTo(w, context.Response);
         }
         finally
         {

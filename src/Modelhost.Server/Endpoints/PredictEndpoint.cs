@@ -46,7 +46,7 @@ internal static class PredictEndpoint
         var output = result.Outputs[0];
         var wantLabels = context.Request.Query.TryGetValue("labels", out var labels) && labels.ToString() is "true" or "1";
         context.Response.ContentType = "application/json";
-        var w = JsonWriterCache.Rent(context.Response.BodyWriter);
+        var w = JsonWriterCache.Rent();
         try
         {
             w.WriteStartObject();
@@ -58,6 +58,7 @@ internal static class PredictEndpoint
             }
 
             w.WriteEndObject();
+            JsonWriterCache.WriteTo(w, context.Response);
         }
         finally
         {

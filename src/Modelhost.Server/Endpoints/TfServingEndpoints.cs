@@ -43,7 +43,7 @@ internal static class TfServingEndpoints
         RequestTimeout.Apply(context, request);
         using var result = await model.InferAsync(request, context.RequestAborted);
         context.Response.ContentType = "application/json";
-        var w = JsonWriterCache.Rent(context.Response.BodyWriter);
+        var w = JsonWriterCache.Rent();
         try
         {
             w.WriteStartObject();
@@ -72,6 +72,7 @@ internal static class TfServingEndpoints
             }
 
             w.WriteEndObject();
+            JsonWriterCache.WriteTo(w, context.Response);
         }
         finally
         {
