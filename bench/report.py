@@ -205,6 +205,82 @@ def p99(run):
     return run["latency_ms"].get("p99") if ok(run) else None
 
 
+LEARNER_MODELS = (("random_forest", "random forest, 300 trees"), ("logistic_regression", "logistic regression"))
+LEARNER_DATASETS = ("iris", "wine")
+
+
+def learner_results(doc):
+    """{(dataset, model, threads): result} from a learners JSON file, or {} if it is missing or failed."""
+    if not doc or "unavailable" in doc:
+        return {}
+    return {(r["dataset"], r["model"], r["threads"]): r for r in doc.get("results", [])}
+
+
+def learner_targets(t, ours_doc, sk_doc):
+    """Adds the accuracy and training-time rows to the targets table; returns both sides' results."""
+    ours, sk = learner_results(ours_doc), learner_results(sk_doc)
+    missing = why(ours_doc if not ours else sk_doc, "not run") if not (ours and sk) else ""
+    for model, desc in LEARNER_MODELS:
+        threads = 2 if model == "random_forest" else 1
+        for ds in LEARNER_DATASETS:
+            a, b = ours.get((ds, model, threads)), sk.get((ds, model, threads))
+            if a and b:
+                diff = (a["accuracy"] - b["accuracy"]) * 100
+                t.add(f"Test accuracy on {ds}, {desc}: Modelhost vs scikit-learn",
+                      f"{a['accuracy'] * 100:.2f}% vs {b['accuracy'] * 100:.2f}% ({diff:+.2f} pt)", "within 1 point",
+                      abs(diff) <= 1 + 1e-9, f"{a['test_rows']} test rows, the same on both sides" if ours_doc.get("split") == "sklearn"
+                      else "different test rows (Modelhost's own split)")
+            else:
+                t.add(f"Test accuracy on {ds}, {desc}: Modelhost vs scikit-learn", NA, "within 1 point", None, missing)
+    for model, desc in LEARNER_MODELS:
+        threads = 2 if model == "random_forest" else 1
+        peer = "scikit-learn n_jobs=2" if model == "random_forest" else "scikit-learn (lbfgs)"
+        for ds in LEARNER_DATASETS:
+            a, b = ours.get((ds, model, threads)), sk.get((ds, model, threads))
+            r = ratio(a["wall_ms_median"], b["wall_ms_median"]) if a and b else None
+            t.add(f"Training time on {ds}, {desc}, Modelhost{' (2 threads)' if threads == 2 else ''} ÷ {peer}, median wall",
+                  NA if r is None else f"{r:.3f} ({a['wall_ms_median']:.1f} ms vs {b['wall_ms_median']:.1f} ms)", "≤ 1",
+                  None if r is None else r <= 1,
+                  missing if r is None else f"CPU {a['cpu_ms_median']:.1f} ms vs {b['cpu_ms_median']:.1f} ms"
+                  + (" (wall well above CPU: the machine was busy)" if a["wall_ms_median"] > 1.5 * max(a["cpu_ms_median"], 0.001)
+                     and a["wall_ms_median"] > a["cpu_ms_median"] + 2 else ""))
+    return ours, sk
+
+
+def write_learners(w, ours_doc, sk_doc, rows, meta):
+    ours, sk = rows
+    w("## Built-in learners vs scikit-learn: iris and wine, stratified 30% test split (random_state 1234)")
+    w("")
+    if not ours and not sk:
+        w(f"{NA} ({why(ours_doc)}; scikit-learn: {why(sk_doc)}).")
+        w("")
+        return
+    for doc in (ours_doc, sk_doc):
+        if doc and "implementation" in doc:
+            w(f"- {doc['implementation']}: {doc.get('repetitions', '?')} measured trainings per row after warm-up;"
+              f" split: {'scikit-learn' if doc.get('split') == 'sklearn' else 'Modelhost'}'s test rows")
+        elif doc:
+            w(f"- {doc.get('name', '?')}: {NA} ({why(doc)})")
+    w("- wall and CPU are medians in milliseconds; CPU is the whole process's over all its threads (100% of a core = wall)")
+    w("")
+    w("| dataset | learner | threads / n_jobs | implementation | train / test rows | accuracy | macro-F1 | wall ms | CPU ms | wall ÷ scikit-learn's |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for ds in LEARNER_DATASETS:
+        for model, desc in LEARNER_MODELS:
+            for threads in ((1, 2) if model == "random_forest" else (1,)):
+                b = sk.get((ds, model, threads))
+                for name, side in (("Modelhost", ours), ("scikit-learn", sk)):
+                    r = side.get((ds, model, threads))
+                    if not r:
+                        w(f"| {ds} | {desc} | {threads} | {name} | {NA} | {NA} | {NA} | {NA} | {NA} | {NA} |")
+                        continue
+                    rel = ratio(r["wall_ms_median"], b["wall_ms_median"]) if b else None
+                    w(f"| {ds} | {desc} | {threads} | {name} | {r['train_rows']} / {r['test_rows']} | {r['accuracy'] * 100:.2f}%"
+                      f" | {r['macro_f1']:.4f} | {r['wall_ms_median']:.1f} | {r['cpu_ms_median']:.1f}"
+                      f" | {NA if rel is None else f'{rel:.3f}'} |")
+    w("")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", required=True)
@@ -232,6 +308,8 @@ def main():
       " (the suite alone keeps it at a few; far above that, other work shared the machine)")
     w(f"- commit: {commit}{' (work tree has uncommitted changes)' if dirty else ''}")
     w(f"- command: `{meta.get('command', 'bash bench/run.sh')}`")
+    if meta.get("only"):
+        w(f"- only the `{meta['only']}` scenario ran; the other rows read n/a")
     w(f"- timings: warm-up {meta.get('warmup_s', '?')} s, then {meta.get('duration_s', '?')} s measured per load run"
       f" (batching runs {meta.get('mlp_warmup_s', '?')} s + {meta.get('mlp_duration_s', '?')} s)")
     w("- CPU % is of one core (200% = both cores of a 2-core machine), summed over the server's process tree;"
@@ -317,6 +395,10 @@ def main():
         else:
             alloc = f"{pick[1]:,} B/request ({pick[0]})"
     t.add("Allocation per request, JSON → tensor → JSON (in-process harness)", alloc, "—", None, alloc_note)
+
+    # ---- built-in learners vs scikit-learn
+    ours_doc, sk_doc = load(R, "learners_modelhost"), load(R, "learners_sklearn")
+    learner_rows = learner_targets(t, ours_doc, sk_doc)
 
     w("## Targets")
     w("")
@@ -421,6 +503,8 @@ def main():
         for name, size, loh in alloc_rows:
             w(f"| {name} | {NA if size is None else f'{size:,}'} | {NA if loh is None else loh} |")
         w("")
+
+    write_learners(w, ours_doc, sk_doc, learner_rows, meta)
 
     text = "\n".join(lines) + "\n"
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)

@@ -2,11 +2,12 @@
 # The Modelhost benchmark suite: builds everything in Release, starts the peers on free loopback ports, runs every
 # scenario (bounded in time and count, each with a warm-up), stops everything, and prints the report.
 #
-#   bash bench/run.sh [--quick] [--update-results] [--no-build]
+#   bash bench/run.sh [--quick] [--update-results] [--no-build] [--only SCENARIO]
 #
 #   --quick            a smoke test: every scenario, much shorter (about 5 minutes instead of 10–15)
 #   --update-results   also copy the report to bench/RESULTS.md (the committed figures)
 #   --no-build         reuse the binaries in bench/.out from the previous run instead of publishing again
+#   --only SCENARIO    run one scenario: inprocess, seed, batching, binary, process or learners (others read n/a)
 #
 # The report goes to stdout and to bench/results/latest.md; raw JSON per run in bench/.out/results/, logs in
 # bench/.out/logs/. See bench/README.md for what each scenario measures and how to read the ratios.
@@ -25,13 +26,23 @@ COMMAND="bash bench/run.sh${*:+ $*}"
 QUICK=0
 UPDATE=0
 BUILD=1
-for arg in "$@"; do
+ONLY=
+SCENARIOS=(inprocess seed batching binary process learners) # in the order they run
+while [ $# -gt 0 ]; do
+  arg=$1
+  shift
   case $arg in
     --quick) QUICK=1 ;;
     --update-results) UPDATE=1 ;;
     --no-build) BUILD=0 ;;
+    --only=*) ONLY=${arg#--only=} ;;
+    --only)
+      [ $# -gt 0 ] || { echo "error: --only needs a scenario: ${SCENARIOS[*]}" >&2; exit 2; }
+      ONLY=$1
+      shift
+      ;;
     -h | --help)
-      sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -40,17 +51,35 @@ for arg in "$@"; do
       ;;
   esac
 done
+if [ -n "$ONLY" ]; then
+  case " ${SCENARIOS[*]} " in
+    *" $ONLY "*) ;;
+    *)
+      echo "error: unknown scenario '$ONLY'; the scenarios are: ${SCENARIOS[*]}" >&2
+      exit 2
+      ;;
+  esac
+  if [ $UPDATE = 1 ]; then
+    echo "error: --update-results needs the whole suite; leave out --only" >&2
+    exit 2
+  fi
+fi
+
+# wants SCENARIO: whether this run includes it.
+wants() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
 
 if [ $QUICK = 1 ]; then
   WARMUP=1 DURATION=3          # seed and binary runs
   MLP_WARMUP=2 MLP_DURATION=4  # batching runs (the MLP is slow per row)
   INPROC_SECONDS=0.5 STARTUP_RUNS=3 IDLE_SECONDS=5 WRK_SECONDS=3
   MLP_CONFIGS=(off b64_d2000 b64_d2000_i2)
+  LEARNER_REPS=3
 else
   WARMUP=3 DURATION=10
   MLP_WARMUP=5 MLP_DURATION=15
   INPROC_SECONDS=3 STARTUP_RUNS=7 IDLE_SECONDS=30 WRK_SECONDS=10
   MLP_CONFIGS=(off b64_d2000 b64_d2000_i2 b64_d500_i2 b64_d2000_pref_i2)
+  LEARNER_REPS=15
 fi
 MAX_REQUESTS=2000000 # every load run stops at this many measured responses, whatever its duration
 SEED_BODY='{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}'
@@ -186,16 +215,20 @@ install_missing() {
 
 build() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-  local project name
+  local project name projects=()
+  # The learners scenario needs only its own project; every other scenario needs the server and the three tools.
+  if [ "$ONLY" != learners ]; then projects+=(src/Modelhost bench/Ceiling bench/InProcess bench/Load); fi
+  if wants learners; then projects+=(bench/Learners); fi
   if [ $BUILD = 0 ]; then
-    for name in modelhost/modelhost ceiling/ceiling inprocess/inprocess load/load; do
-      [ -x "$OUT/$name" ] || die "--no-build: $OUT/$name is missing; run once without --no-build"
+    for project in "${projects[@]}"; do
+      name=$(basename "$project" | tr '[:upper:]' '[:lower:]')
+      [ -x "$OUT/$name/$name" ] || die "--no-build: $OUT/$name/$name is missing; run once without --no-build"
     done
     log "--no-build: reusing the binaries in $OUT"
     return
   fi
   # Intermediate files go under bench/.out/artifacts, apart from the bin/ and obj/ of anyone building src/ meanwhile.
-  for project in src/Modelhost bench/Ceiling bench/InProcess bench/Load; do
+  for project in "${projects[@]}"; do
     name=$(basename "$project" | tr '[:upper:]' '[:lower:]')
     log "building $project (Release)"
     run_child timeout 900 dotnet publish "$ROOT/$project" -c Release -o "$OUT/$name" --artifacts-path "$OUT/artifacts" -nologo \
@@ -385,6 +418,27 @@ scenario_process_costs() {
   stop_pid "$MH_PID"
 }
 
+scenario_learners() {
+  log "scenario: built-in learners vs scikit-learn (accuracy, macro-F1, training time; $LEARNER_REPS repetitions)"
+  local data=$ROOT/tests/fixtures/tabular splits=$RESULTS/learners_splits.json
+  # scikit-learn first: it writes its stratified split's test rows, so that both sides score the same rows. Debian's
+  # OpenBLAS settings slow numpy here (see the seed scenario); unset them, as a user would.
+  run_child timeout --kill-after=5 1200 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" "$BENCH/peers/sklearn_learners.py" \
+    --data "$data" --out "$RESULTS/learners_sklearn.json" --repetitions "$LEARNER_REPS" --write-splits "$splits" \
+    2>>"$LOGS/learners.log" || {
+    log "the scikit-learn learners failed (see $LOGS/learners.log)"
+    printf '{"name": "learners_sklearn", "unavailable": "failed, see bench/.out/logs/learners.log"}\n' >"$RESULTS/learners_sklearn.json"
+  }
+  local split_args=()
+  [ -s "$splits" ] && split_args=(--splits "$splits")
+  run_child timeout --kill-after=5 1200 "$OUT/learners/learners" --data "$data" --out "$RESULTS/learners_modelhost.json" \
+    --repetitions "$LEARNER_REPS" "${split_args[@]}" 2>>"$LOGS/learners.log" || {
+    log "the Modelhost learners failed (see $LOGS/learners.log)"
+    printf '{"name": "learners_modelhost", "unavailable": "failed, see bench/.out/logs/learners.log"}\n' >"$RESULTS/learners_modelhost.json"
+  }
+  grep -E '^(learners|sklearn_learners):' "$LOGS/learners.log" | tail -n 12 | sed 's/^/  /' >&3 || true
+}
+
 write_meta() {
   local configs="" cfg
   for cfg in "${MLP_CONFIGS[@]}"; do
@@ -393,7 +447,8 @@ write_meta() {
   cat >"$RESULTS/meta.json" <<EOF
 {"command": $("$PY" -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$COMMAND"), "quick": $([ $QUICK = 1 ] && echo true || echo false),
  "warmup_s": $WARMUP, "duration_s": $DURATION, "mlp_warmup_s": $MLP_WARMUP, "mlp_duration_s": $MLP_DURATION,
- "open_rate": ${OPEN_RATE:-0}, "loadavg": "$LOADAVG", "mlp_configs": [$configs]}
+ "open_rate": ${OPEN_RATE:-0}, "loadavg": "$LOADAVG", "mlp_configs": [$configs],
+ "only": "$ONLY", "learner_repetitions": $LEARNER_REPS}
 EOF
 }
 
@@ -402,18 +457,20 @@ mkdir -p "$OUT" "$LOGS" "$BENCH/results"
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 : >"$LOGS/load.log"
+: >"$LOGS/learners.log"
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 OPEN_RATE=0
 cd "$ROOT"
 
 install_missing
 build
-prepare
-scenario_inprocess
-scenario_seed
-scenario_batching
-scenario_binary
-scenario_process_costs
+if wants inprocess || wants batching || wants binary; then prepare; fi
+if wants inprocess; then scenario_inprocess; fi
+if wants seed; then scenario_seed; fi
+if wants batching; then scenario_batching; fi
+if wants binary; then scenario_binary; fi
+if wants process; then scenario_process_costs; fi
+if wants learners; then scenario_learners; fi
 write_meta
 
 log "report"

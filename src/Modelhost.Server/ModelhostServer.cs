@@ -7,6 +7,7 @@ using Modelhost.Core.Models;
 using Modelhost.Server.Endpoints;
 using Modelhost.Server.Hosting;
 using Modelhost.Server.Http;
+using Modelhost.Server.Jobs;
 
 namespace Modelhost.Server;
 
@@ -52,6 +53,8 @@ public static class ModelhostServer
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<RepositoryPoller>();
+        builder.Services.AddSingleton<JobsHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<JobsHost>());
 
         var app = builder.Build();
         app.UseMiddleware<RequestLoggingMiddleware>();
@@ -65,6 +68,7 @@ public static class ModelhostServer
         StatisticsEndpoints.Map(app, manager);
         VisionEndpoints.Map(app, manager, options);
         PredictEndpoint.Map(app, manager, options);
+        JobsEndpoints.Map(app, app.Services.GetRequiredService<JobsHost>(), manager, app.Lifetime);
         return app;
     }
 }

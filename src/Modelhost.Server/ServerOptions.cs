@@ -1,4 +1,5 @@
 using Modelhost.Core.Models;
+using Modelhost.Server.Jobs;
 
 namespace Modelhost.Server;
 
@@ -16,4 +17,7 @@ public sealed class ServerOptions
 
     /// <summary>How long shutdown waits for requests in flight.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The job system: data directory, database, workers and leases.</summary>
+    public JobsOptions Jobs { get; } = new();
 }

@@ -5,6 +5,8 @@ var root = new RootCommand("Modelhost: serve ONNX models from a versioned reposi
 {
     ServeCommand.Create(),
     DetectCommand.Create(),
+    JobsCommand.Create(),
+    ForecastCommand.Create(),
 };
 
 // The host handles SIGTERM and Ctrl+C itself and drains requests in flight; System.CommandLine's own handler

@@ -86,6 +86,18 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_names_the_library_and_the_variable_when_onnx_runtime_cannot_load()
+    {
+        var missing = Path.Combine(_models, "libonnxruntime.so.1");
+        using var process = CliProcess.StartWith(new Dictionary<string, string> { ["MODELHOST_ONNXRUNTIME"] = missing }, "serve", "--models", _models);
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, exit);
+        Assert.Contains(missing, process.Output, StringComparison.Ordinal);
+        Assert.Contains("MODELHOST_ONNXRUNTIME", process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_rejects_a_missing_model_repository()
     {
         using var process = CliProcess.Start("serve", "--models", Path.Combine(_models, "absent"));

@@ -154,4 +154,7 @@ public sealed class ModelConfig
 
     /// <summary>The <c>vision</c> section: image pre-processing and detection post-processing, or null for a plain model.</summary>
     public VisionConfig? Vision { get; init; }
+
+    /// <summary>The <c>training</c> section: how a <c>train</c> job makes the next version, or null when the model is not trained here.</summary>
+    public TrainingConfig? Training { get; init; }
 }

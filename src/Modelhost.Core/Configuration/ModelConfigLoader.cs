@@ -20,7 +20,7 @@ internal static class ModelConfigLoader
     private static readonly string[] _topLevelKeys =
     [
         "name", "max_batch_size", "dynamic_batching", "instances", "version_policy", "labels",
-        "default", "features", "class_labels", "warmup", "session", "vision",
+        "default", "features", "class_labels", "warmup", "session", "vision", "training",
     ];
 
     private static readonly string[] _dynamicBatchingKeys = ["max_queue_delay_us", "preferred_batch_sizes", "max_queue_size"];
@@ -198,6 +198,7 @@ internal static class ModelConfigLoader
             Warmup = entries.TryGetValue("warmup", out entry) ? reader.Int32(entry.Value, entry.Path, 0, ModelConfig.MaxWarmup) : 0,
             Session = entries.TryGetValue("session", out entry) ? ReadSession(entry, reader) : SessionConfig.Default,
             Vision = entries.TryGetValue("vision", out entry) ? VisionConfigReader.Read(entry, reader) : null,
+            Training = entries.TryGetValue("training", out entry) ? TrainingConfigReader.Read(entry, reader) : null,
         };
     }
 

@@ -61,6 +61,10 @@ internal sealed class ModelLoader
         {
             return (null, $"ONNX Runtime cannot load {ModelFileName}: {ex.Message}");
         }
+        catch (OnnxRuntimeLibraryException ex)
+        {
+            return (null, ex.Message);
+        }
 
         LoadedModel? model = null;
         try

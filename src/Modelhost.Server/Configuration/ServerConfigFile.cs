@@ -13,7 +13,13 @@ public static class ServerConfigFile
 {
     private const long MaxBytes = 64 * 1024;
 
-    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "session"];
+    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "session", "jobs"];
+    private static readonly string[] JobsKeys =
+    [
+        "enabled", "data_dir", "database", "training_workers", "prediction_workers", "lease_seconds", "heartbeat_seconds",
+        "poll_seconds", "shutdown_grace_seconds",
+    ];
+
     private static readonly string[] SessionKeys = ["intra_op_threads", "inter_op_threads", "graph_optimization_level", "allow_spinning"];
 
     /// <summary>Reads the file into a new <see cref="ServerOptions"/>.</summary>
@@ -90,12 +96,72 @@ public static class ServerConfigFile
                 case "session":
                     ReadSession(value, options, displayPath);
                     break;
+                case "jobs":
+                    ReadJobs(value, options, displayPath);
+                    break;
                 default:
                     throw Unknown(keyNode, key, displayPath, TopKeys);
             }
         }
 
         return options;
+    }
+
+    private static void ReadJobs(YamlNode node, ServerOptions options, string path)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            throw new ServerConfigException($"{path}:{node.Start.Line}: jobs: expected a mapping");
+        }
+
+        var jobs = options.Jobs;
+        foreach (var (keyNode, value) in map.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+            var full = "jobs." + key;
+            switch (key)
+            {
+                case "enabled":
+                    jobs.Enabled = String(value, full, path) switch
+                    {
+                        "true" => true,
+                        "false" => false,
+                        var other => throw new ServerConfigException($"{path}:{value.Start.Line}: {full}: expected true or false, got '{other}'"),
+                    };
+                    break;
+                case "data_dir":
+                    jobs.DataDirectory = String(value, full, path);
+                    break;
+                case "database":
+                    jobs.Database = String(value, full, path);
+                    break;
+                case "training_workers":
+                    jobs.TrainingWorkers = (int)Number(value, full, path, 0, 64);
+                    break;
+                case "prediction_workers":
+                    jobs.PredictionWorkers = (int)Number(value, full, path, 0, 64);
+                    break;
+                case "lease_seconds":
+                    jobs.LeaseDuration = TimeSpan.FromSeconds(Number(value, full, path, 0.5, 3600));
+                    break;
+                case "heartbeat_seconds":
+                    jobs.HeartbeatInterval = TimeSpan.FromSeconds(Number(value, full, path, 0.1, 3600));
+                    break;
+                case "poll_seconds":
+                    jobs.PollInterval = TimeSpan.FromSeconds(Number(value, full, path, 0.05, 3600));
+                    break;
+                case "shutdown_grace_seconds":
+                    jobs.ShutdownGrace = TimeSpan.FromSeconds(Number(value, full, path, 0, 3600));
+                    break;
+                default:
+                    throw Unknown(keyNode, full, path, JobsKeys);
+            }
+        }
+
+        if (jobs.HeartbeatInterval >= jobs.LeaseDuration)
+        {
+            throw new ServerConfigException($"{path}: jobs.heartbeat_seconds must be shorter than jobs.lease_seconds");
+        }
     }
 
     private static void ReadSession(YamlNode node, ServerOptions options, string path)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Modelhost.Core;
+using Modelhost.Jobs;
 
 namespace Modelhost.Server.Http;
 
@@ -59,6 +60,8 @@ internal sealed partial class ErrorHandlingMiddleware
                 }
 
                 return ErrorResponses.WriteAsync(context, ErrorResponses.StatusCodeFor(inference.Kind), inference.Message, inference.RetryAfter);
+            case JobException job:
+                return ErrorResponses.WriteAsync(context, ErrorResponses.StatusCodeFor(job.Kind), job.Message);
             case HttpError http:
                 return ErrorResponses.WriteAsync(context, http.StatusCode, http.Message);
             case JsonException json:

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Modelhost.Core;
+using Modelhost.Jobs;
 
 namespace Modelhost.Server.Http;
 
@@ -15,6 +16,14 @@ internal static class ErrorResponses
         InferenceErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
         InferenceErrorKind.QueueFull => StatusCodes.Status429TooManyRequests,
         InferenceErrorKind.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    public static int StatusCodeFor(JobErrorKind kind) => kind switch
+    {
+        JobErrorKind.InvalidArgument or JobErrorKind.MissingDependency => StatusCodes.Status400BadRequest,
+        JobErrorKind.NotFound => StatusCodes.Status404NotFound,
+        JobErrorKind.Conflict => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status500InternalServerError,
     };
 

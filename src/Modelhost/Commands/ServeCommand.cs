@@ -22,18 +22,21 @@ internal static class ServeCommand
         var poll = new Option<double?>("--poll-seconds") { Description = "Look for new, changed and removed model versions this often." };
         var config = new Option<string?>("--config") { Description = "A YAML file of server settings; flags override it." };
         var verbose = new Option<bool>("--verbose") { Description = "Log every request (Debug level)." };
-        var command = new Command("serve", "Serve the models in a repository.") { models, urls, poll, config, verbose };
+        var dataDir = new Option<string?>("--data-dir") { Description = "The data directory: the jobs' SQLite file and the CSV files jobs read and write (default ./data)." };
+        var database = new Option<string?>("--database") { Description = "The jobs' database: a PostgreSQL connection string or postgres:// URL (default: SQLite in the data directory)." };
+        var command = new Command("serve", "Serve the models in a repository.") { models, urls, poll, config, verbose, dataDir, database };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(models),
             result.GetValue(urls),
             result.GetValue(poll),
             result.GetValue(config),
             result.GetValue(verbose),
+            (result.GetValue(dataDir), result.GetValue(database)),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? models, string? urls, double? pollSeconds, string? configPath, bool verbose, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? models, string? urls, double? pollSeconds, string? configPath, bool verbose, (string? DataDir, string? Database) jobs, CancellationToken cancellationToken)
     {
         ServerOptions options;
         try
@@ -59,12 +62,34 @@ internal static class ServeCommand
                 options.Repository.PollInterval = TimeSpan.FromSeconds(seconds);
             }
 
+            if (jobs.DataDir is not null)
+            {
+                options.Jobs.DataDirectory = jobs.DataDir;
+            }
+
+            if (jobs.Database is not null)
+            {
+                options.Jobs.Database = jobs.Database;
+            }
+
+            try
+            {
+                _ = Modelhost.Jobs.DatabaseLocator.Locate(options.Jobs.DataDirectory, options.Jobs.Database);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ServerConfigException($"--database: {ex.Message}");
+            }
+
             if (!Directory.Exists(options.Repository.Root))
             {
                 throw new ServerConfigException($"the model repository '{options.Repository.Root}' does not exist (set --models)");
             }
+
+            // Load ONNX Runtime now, so a missing or unusable library is one clear line, not a failed first model.
+            _ = Modelhost.OnnxRuntime.OrtEnvironment.Shared.Version;
         }
-        catch (ServerConfigException ex)
+        catch (Exception ex) when (ex is ServerConfigException or Modelhost.OnnxRuntime.OnnxRuntimeLibraryException)
         {
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return ExitConfigError;
@@ -89,6 +114,11 @@ internal static class ServeCommand
         {
             await Console.Error.WriteLineAsync($"error: {PortInUseMessage(options.Urls)}");
             return ExitPortInUse;
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: cannot open the job database: {ex.Message}");
+            return ExitConfigError;
         }
 
         await app.WaitForShutdownAsync(CancellationToken.None);

@@ -32,6 +32,9 @@ public sealed class RunningServer : IAsyncDisposable
         var options = new ServerOptions { Urls = "http://127.0.0.1:0" };
         options.Repository.Root = repositoryRoot;
         options.Repository.IntraOpThreads = 1;
+
+        // Jobs need a data directory of their own; tests that use them turn them on (see StartWithJobsAsync).
+        options.Jobs.Enabled = false;
         configure?.Invoke(options);
         var app = ModelhostServer.Build(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();
@@ -39,6 +42,20 @@ public sealed class RunningServer : IAsyncDisposable
         var address = server.Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RunningServer(app, new Uri(address));
     }
+
+    /// <summary>Starts a server with jobs on: a data directory, and PostgreSQL when <paramref name="database"/> is set.</summary>
+    public static Task<RunningServer> StartWithJobsAsync(string repositoryRoot, string dataDirectory, string? database = null, Action<ServerOptions>? configure = null) =>
+        StartAsync(repositoryRoot, options =>
+        {
+            options.Jobs.Enabled = true;
+            options.Jobs.DataDirectory = dataDirectory;
+            options.Jobs.Database = database;
+            options.Jobs.PollInterval = TimeSpan.FromMilliseconds(200);
+            options.Jobs.HeartbeatInterval = TimeSpan.FromSeconds(1);
+            options.Jobs.LeaseDuration = TimeSpan.FromSeconds(10);
+            options.ShutdownTimeout = TimeSpan.FromSeconds(5);
+            configure?.Invoke(options);
+        });
 
     public Task<HttpResponseMessage> PostJsonAsync(string path, string json) =>
         Client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));

@@ -1,0 +1,197 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Modelhost.Jobs.Data;
+
+/// <summary>
+/// Reads and writes data tables in the job store's database (the same SQLite file or PostgreSQL database), for jobs
+/// that read rows with a SELECT or write their results to a table. Each call opens its own pooled connection.
+/// </summary>
+/// <remarks>Table and column names must pass <see cref="DataSql.IsValidIdentifier"/>; they are quoted, so on PostgreSQL they keep their case.</remarks>
+public sealed class DataConnection
+{
+    private const int SqliteBusyTimeoutMs = 15_000;
+
+    private readonly JobDatabaseLocation _location;
+
+    /// <summary>Creates a connection factory for <paramref name="location"/>; nothing is opened until a call.</summary>
+    public DataConnection(JobDatabaseLocation location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        _location = location;
+    }
+
+    /// <summary>The engine.</summary>
+    public JobDatabaseProvider Provider => _location.Provider;
+
+    /// <summary>Runs a single SELECT (checked by <see cref="DataSql.ValidateSelect"/>) and returns its rows as they come.</summary>
+    /// <exception cref="JobException">The query is not a single SELECT.</exception>
+    /// <exception cref="DbException">The database refused the query.</exception>
+    public async Task<DataQuery> QueryAsync(string select, CancellationToken cancellationToken = default)
+    {
+        DataSql.ValidateSelect(select);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        DbCommand? command = null;
+        try
+        {
+            command = connection.CreateCommand();
+            command.CommandText = select.Trim();
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return new DataQuery(connection, command, reader);
+        }
+        catch
+        {
+            if (command is not null)
+            {
+                await command.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Creates the table when it does not exist (an existing table is left as it is).</summary>
+    /// <exception cref="JobException">A name is invalid.</exception>
+    public async Task CreateTableAsync(string table, IReadOnlyList<DataColumn> columns, CancellationToken cancellationToken = default)
+    {
+        ValidateNames(table, columns);
+        var definitions = string.Join(", ", columns.Select(c => $"{DataSql.Quote(c.Name)} {TypeName(c.Type)}"));
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"CREATE TABLE IF NOT EXISTS {DataSql.Quote(table)} ({definitions})";
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Deletes the rows whose <paramref name="column"/> equals <paramref name="value"/> (e.g. a job's earlier, partial output).</summary>
+    /// <returns>How many rows were deleted.</returns>
+    public async Task<int> DeleteWhereAsync(string table, string column, object value, CancellationToken cancellationToken = default)
+    {
+        DataSql.ValidateIdentifier(table, "table");
+        DataSql.ValidateIdentifier(column, "column");
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"DELETE FROM {DataSql.Quote(table)} WHERE {DataSql.Quote(column)} = @value";
+            AddParameter(command, "@value", value);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Inserts rows in one transaction: each row holds one value per column, in order (null for SQL NULL).</summary>
+    /// <exception cref="JobException">A name is invalid.</exception>
+    /// <exception cref="ArgumentException">A row has the wrong number of values.</exception>
+    public async Task InsertAsync(string table, IReadOnlyList<DataColumn> columns, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ValidateNames(table, columns);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var names = string.Join(", ", columns.Select(c => DataSql.Quote(c.Name)));
+        var values = string.Join(", ", columns.Select((_, i) => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = $"INSERT INTO {DataSql.Quote(table)} ({names}) VALUES ({values})";
+                var parameters = new DbParameter[columns.Count];
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    parameters[i] = command.CreateParameter();
+                    parameters[i].ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    command.Parameters.Add(parameters[i]);
+                }
+
+                foreach (var row in rows)
+                {
+                    if (row.Length != columns.Count)
+                    {
+                        throw new ArgumentException($"A row has {row.Length} values for {columns.Count} columns.", nameof(rows));
+                    }
+
+                    for (var i = 0; i < row.Length; i++)
+                    {
+                        parameters[i].Value = row[i] ?? DBNull.Value;
+                    }
+
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static void ValidateNames(string table, IReadOnlyList<DataColumn> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        DataSql.ValidateIdentifier(table, "table");
+        if (columns.Count == 0)
+        {
+            throw new ArgumentException("A table needs at least one column.", nameof(columns));
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var column in columns)
+        {
+            DataSql.ValidateIdentifier(column.Name, "column");
+            if (!seen.Add(column.Name))
+            {
+                throw new JobException(JobErrorKind.InvalidArgument, $"The column '{column.Name}' appears twice.");
+            }
+        }
+    }
+
+    private static void AddParameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+
+    private string TypeName(DataColumnType type) => (_location.Provider, type) switch
+    {
+        (JobDatabaseProvider.Postgres, DataColumnType.Integer) => "BIGINT",
+        (JobDatabaseProvider.Postgres, DataColumnType.Real) => "DOUBLE PRECISION",
+        (_, DataColumnType.Integer) => "INTEGER",
+        (_, DataColumnType.Real) => "REAL",
+        _ => "TEXT",
+    };
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        DbConnection connection = _location.Provider == JobDatabaseProvider.Postgres
+            ? new NpgsqlConnection(_location.ConnectionString)
+            : new SqliteConnection(_location.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (connection is SqliteConnection)
+            {
+                using var pragma = connection.CreateCommand();
+                pragma.CommandText = $"PRAGMA busy_timeout = {SqliteBusyTimeoutMs}";
+                await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}

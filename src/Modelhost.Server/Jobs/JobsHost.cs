@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Modelhost.Core.Models;
+using Modelhost.Jobs;
+using Modelhost.Jobs.Data;
+using Modelhost.Jobs.Processes;
+using Modelhost.Jobs.Workers;
+using Modelhost.Server.Http;
+
+namespace Modelhost.Server.Jobs;
+
+/// <summary>
+/// Opens the job store when the server starts (after the models have loaded) and runs the worker pool with the
+/// <c>train</c> and <c>predict</c> handlers; at shutdown the pool stops, giving unfinished jobs back to their queues.
+/// </summary>
+internal sealed partial class JobsHost : IHostedService, IAsyncDisposable
+{
+    private readonly ServerOptions _options;
+    private readonly ModelRepositoryManager _manager;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private JobStore? _store;
+    private JobWorkerPool? _pool;
+
+    public JobsHost(ServerOptions options, ModelRepositoryManager manager, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    {
+        _options = options;
+        _manager = manager;
+        _timeProvider = timeProvider;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<JobsHost>();
+    }
+
+    /// <summary>The store, once open; a 503 for requests while jobs are off.</summary>
+    public JobStore Store => _store ?? throw new HttpError(StatusCodes.Status503ServiceUnavailable, "jobs are not enabled on this server");
+
+    public JobsOptions Options => _options.Jobs;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var jobs = _options.Jobs;
+        if (!jobs.Enabled)
+        {
+            return;
+        }
+
+        var location = DatabaseLocator.Locate(jobs.DataDirectory, jobs.Database);
+        Directory.CreateDirectory(jobs.DataDirectory);
+        _store = await JobStore.OpenAsync(location, new JobStoreOptions(), _timeProvider, _loggerFactory, cancellationToken);
+        var data = new DataConnection(location);
+        var runner = new ExternalProcessRunner(_timeProvider, _loggerFactory.CreateLogger<ExternalProcessRunner>());
+        IJobHandler[] handlers =
+        [
+            new TrainJobHandler(_manager, jobs, data, runner, _loggerFactory.CreateLogger<TrainJobHandler>()),
+            new PredictJobHandler(_manager, jobs, data, _loggerFactory.CreateLogger<PredictJobHandler>()),
+        ];
+        var workerOptions = new JobWorkerOptions
+        {
+            LeaseDuration = jobs.LeaseDuration,
+            HeartbeatInterval = jobs.HeartbeatInterval,
+            PollInterval = jobs.PollInterval,
+            ShutdownTimeout = jobs.ShutdownGrace,
+            CancellationGrace = TimeSpan.FromSeconds(Math.Min(5, Math.Max(1, _options.ShutdownTimeout.TotalSeconds / 4))),
+        };
+        workerOptions.Queues[JobQueues.Training] = jobs.TrainingWorkers;
+        workerOptions.Queues[JobQueues.Prediction] = jobs.PredictionWorkers;
+        _pool = new JobWorkerPool(_store, handlers, workerOptions, _loggerFactory.CreateLogger<JobWorkerPool>());
+        await _pool.StartAsync(cancellationToken);
+        LogStarted(_logger, location.ToString(), Path.GetFullPath(jobs.DataDirectory));
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_pool is not null)
+        {
+            await _pool.StopAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_pool is not null)
+        {
+            await _pool.DisposeAsync();
+            _pool = null;
+        }
+
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+            _store = null;
+        }
+    }
+
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "Jobs: database {Database}, data directory {DataDirectory}")]
+    private static partial void LogStarted(ILogger logger, string database, string dataDirectory);
+}

@@ -1,0 +1,32 @@
+namespace Modelhost.Server.Jobs;
+
+/// <summary>The job system's settings: where the jobs and data live, and how many workers run them.</summary>
+public sealed class JobsOptions
+{
+    /// <summary>Whether the server opens the job store and runs workers; with false the jobs routes answer 503.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The data directory (<c>--data-dir</c>): the SQLite job store's file and the CSV files jobs read and write.</summary>
+    public string DataDirectory { get; set; } = Modelhost.Jobs.DatabaseLocator.DefaultDataDirectory;
+
+    /// <summary>The database (<c>--database</c>): a connection string or a postgres:// URL; the SQLite file in <see cref="DataDirectory"/> when null.</summary>
+    public string? Database { get; set; }
+
+    /// <summary>How many jobs of the <c>training</c> queue run at once in this server.</summary>
+    public int TrainingWorkers { get; set; } = 1;
+
+    /// <summary>How many jobs of the <c>prediction</c> queue run at once in this server.</summary>
+    public int PredictionWorkers { get; set; } = 2;
+
+    /// <summary>How long a worker holds a job without a heartbeat; after that (a crashed server) another worker takes it over.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a running job's lease is renewed; well under <see cref="LeaseDuration"/>.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often idle workers look for jobs that other servers submitted or that became due.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>At shutdown, how long running jobs may go on before they are cancelled and given back to the queue.</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(3);
+}

@@ -1,0 +1,284 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Modelhost.Core;
+using Modelhost.Core.Models;
+using Modelhost.Core.Repository;
+using Modelhost.Jobs;
+using Modelhost.Jobs.Data;
+using Modelhost.Jobs.Processes;
+using Modelhost.Jobs.Workers;
+
+namespace Modelhost.Server.Jobs;
+
+/// <summary>
+/// Runs <c>train</c> jobs with the model's external trainer: the configured command writes <c>model.onnx</c> into a staging
+/// directory inside the model's folder, which is renamed into the next version and loaded at once.
+/// </summary>
+/// <remarks>
+/// A published version holds a marker file naming its job, so a job that runs again after a crash (its version published,
+/// its completion not recorded) finds its version instead of making a second one.
+/// </remarks>
+internal sealed partial class TrainJobHandler : IJobHandler
+{
+    public const string JobKind = "train";
+
+    private const int MaxPublishAttempts = 20;
+    private const string ModelFileName = "model.onnx";
+
+    private readonly ModelRepositoryManager _manager;
+    private readonly JobsOptions _options;
+    private readonly DataConnection _data;
+    private readonly ExternalProcessRunner _runner;
+    private readonly ILogger _logger;
+
+    public TrainJobHandler(ModelRepositoryManager manager, JobsOptions options, DataConnection data, ExternalProcessRunner runner, ILogger<TrainJobHandler> logger)
+    {
+        _manager = manager;
+        _options = options;
+        _data = data;
+        _runner = runner;
+        _logger = logger;
+    }
+
+    public string Kind => JobKind;
+
+    public async Task<JsonNode?> HandleAsync(JobContext context, CancellationToken cancellationToken)
+    {
+        var job = context.Job;
+        var payload = job.Payload;
+        var model = payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String
+            ? m.GetString()!
+            : throw new PermanentJobFailureException("the job's payload names no model");
+        if (!ModelName.TryValidate(model, out var nameError))
+        {
+            throw new PermanentJobFailureException(nameError);
+        }
+
+        var status = _manager.GetStatus(model) ?? throw new PermanentJobFailureException($"unknown model '{model}'");
+        var training = status.Config.Training
+            ?? throw new PermanentJobFailureException($"model '{model}' has no 'training' section in its model.yaml");
+        var modelDirectory = Path.Combine(Path.GetFullPath(_manager.Root), model);
+
+        if (ModelVersions.FindByJob(modelDirectory, job.Id) is { } published)
+        {
+            await context.LogAsync($"version {published} was already published by an earlier attempt of this job", cancellationToken);
+            await LoadAsync(model, cancellationToken);
+            return Result(model, published);
+        }
+
+        RemoveStaging(modelDirectory, job.Id);
+        var staging = Path.Combine(modelDirectory, ModelVersions.StagingPrefix(job.Id) + job.Attempts.ToString(CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(staging);
+        string? exported = null;
+        try
+        {
+            var placeholders = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [ExternalPlaceholders.OutputDir] = staging,
+                [ExternalPlaceholders.Model] = model,
+                [ExternalPlaceholders.NextVersion] = (ModelVersions.Highest(modelDirectory) + 1).ToString(CultureInfo.InvariantCulture),
+            };
+
+            var dataName = payload.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : training.Data;
+            if (dataName is not null)
+            {
+                placeholders[ExternalPlaceholders.Data] = ResolveData(dataName);
+            }
+            else if (training.Query is { } query)
+            {
+                exported = await ExportQueryAsync(query, job.Id, context, cancellationToken);
+                placeholders[ExternalPlaceholders.Data] = exported;
+            }
+
+            var command = new ExternalCommand
+            {
+                Arguments = training.Command,
+                WorkingDirectory = modelDirectory,
+                Timeout = training.Timeout,
+            };
+
+            await context.LogAsync($"running the external trainer of '{model}' (attempt {job.Attempts})", cancellationToken);
+            int exit;
+            try
+            {
+                exit = await _runner.RunAsync(command, placeholders, context, cancellationToken);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new PermanentJobFailureException(
+                    placeholders.ContainsKey(ExternalPlaceholders.Data)
+                        ? ex.Message
+                        : $"{ex.Message} The command uses {{data}}, but neither the job nor the training config names data.",
+                    ex);
+            }
+            catch (Win32Exception ex)
+            {
+                await context.LogAsync($"the trainer could not be started: {ex.Message}", cancellationToken);
+                throw new PermanentJobFailureException($"the trainer '{training.Command[0]}' could not be started: {ex.Message}", ex);
+            }
+            catch (TimeoutException)
+            {
+                await context.LogAsync($"the trainer ran longer than {training.Timeout?.TotalSeconds} s and was killed", cancellationToken);
+                throw;
+            }
+
+            if (exit != 0)
+            {
+                await context.LogAsync($"the trainer exited with code {exit}", cancellationToken);
+                throw new InvalidOperationException($"the trainer exited with code {exit}; the job's log has its output");
+            }
+
+            var file = new FileInfo(Path.Combine(staging, ModelFileName));
+            if (!file.Exists || file.Length == 0)
+            {
+                await context.LogAsync("the trainer exited with code 0 but wrote no model.onnx into {output_dir}", cancellationToken);
+                throw new InvalidOperationException("the trainer wrote no model.onnx into {output_dir}");
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var version = Publish(staging, modelDirectory, job.Id);
+            LogPublished(_logger, model, version, job.Id);
+            await context.LogAsync($"published version {version} of '{model}'", CancellationToken.None);
+            await LoadAsync(model, CancellationToken.None);
+            return Result(model, version);
+        }
+        finally
+        {
+            TryDelete(staging);
+            if (exported is not null)
+            {
+                try
+                {
+                    File.Delete(exported);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
+    private static JsonObject Result(string model, long version) => new()
+    {
+        ["model"] = model,
+        ["version"] = version,
+    };
+
+    /// <summary>Marks the staging directory as this job's, then renames it to the next free version (a rename is atomic).</summary>
+    private static long Publish(string staging, string modelDirectory, long jobId)
+    {
+        File.WriteAllText(Path.Combine(staging, ModelVersions.MarkerName(jobId)), string.Empty);
+        for (var i = 0; i < MaxPublishAttempts; i++)
+        {
+            var version = ModelVersions.Highest(modelDirectory) + 1;
+            var target = Path.Combine(modelDirectory, version.ToString(CultureInfo.InvariantCulture));
+            try
+            {
+                Directory.Move(staging, target);
+                return version;
+            }
+            catch (IOException) when (Directory.Exists(target))
+            {
+                // Another trainer published this number first: take the next.
+            }
+        }
+
+        throw new IOException($"could not find a free version number in '{modelDirectory}'");
+    }
+
+    private static void RemoveStaging(string modelDirectory, long jobId)
+    {
+        if (!Directory.Exists(modelDirectory))
+        {
+            throw new PermanentJobFailureException($"the model's directory '{modelDirectory}' does not exist");
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories(modelDirectory, ModelVersions.StagingPrefix(jobId) + "*"))
+        {
+            TryDelete(directory);
+        }
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private string ResolveData(string name)
+    {
+        string path;
+        try
+        {
+            path = DataFiles.Resolve(_options.DataDirectory, name);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PermanentJobFailureException(ex.Message, ex);
+        }
+
+        return File.Exists(path) ? path : throw new PermanentJobFailureException($"the data file '{name}' does not exist in the data directory");
+    }
+
+    private async Task<string> ExportQueryAsync(string query, long jobId, JobContext context, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(Path.GetFullPath(_options.DataDirectory), ".exports");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "job-" + jobId.ToString(CultureInfo.InvariantCulture) + ".csv");
+        long rows = 0;
+        try
+        {
+            await using var result = await _data.QueryAsync(query, cancellationToken);
+            await using var writer = new StreamWriter(path, append: false);
+            await CsvWriter.WriteRecordAsync(writer, [.. result.Columns], cancellationToken);
+            var values = new object?[result.Columns.Count];
+            while (await result.ReadAsync(cancellationToken))
+            {
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = result.GetValue(i);
+                }
+
+                await CsvWriter.WriteRecordAsync(writer, values, cancellationToken);
+                rows++;
+            }
+        }
+        catch (JobException ex)
+        {
+            throw new PermanentJobFailureException(ex.Message, ex);
+        }
+
+        await context.LogAsync($"exported {rows} rows of the training query to {{data}}", cancellationToken);
+        return path;
+    }
+
+    private async Task LoadAsync(string model, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _manager.LoadAsync(model, cancellationToken);
+        }
+        catch (Exception ex) when (ex is InferenceException or IOException or UnauthorizedAccessException)
+        {
+            // The repository poller will find the version; the job's work is done.
+            LogLoadFailed(_logger, model, ex.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 1410, Level = LogLevel.Information, Message = "Published version {Version} of model {Model} (job {JobId})")]
+    private static partial void LogPublished(ILogger logger, string model, long version, long jobId);
+
+    [LoggerMessage(EventId = 1411, Level = LogLevel.Warning, Message = "Loading model {Model} after training failed: {Reason}")]
+    private static partial void LogLoadFailed(ILogger logger, string model, string reason);
+}
