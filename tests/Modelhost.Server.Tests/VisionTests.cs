@@ -59,11 +59,13 @@ public sealed class VisionTests : ServerTest
         Assert.Equal(0, response.GetProperty("detections").GetArrayLength());
     }
 
-    [Fact]
-    public async Task Every_jpeg_variant_of_the_astronaut_gives_the_same_single_face()
+    [Theory]
+    [InlineData("face-front")]
+    [InlineData("face-back")]
+    public async Task Every_jpeg_variant_of_the_astronaut_gives_the_same_single_face(string model)
     {
         var variants = new[] { "astronaut_q90_420.jpg", "astronaut_q95_444.jpg", "astronaut_422.jpg", "astronaut_progressive.jpg", "astronaut_gray.jpg", "astronaut_restart.jpg" };
-        var responses = await DetectAsync("face-front", variants.Select(Image).ToArray());
+        var responses = await DetectAsync(model, variants.Select(Image).ToArray());
         Assert.Equal(variants.Length, responses.Length);
         foreach (var response in responses)
         {
