@@ -122,6 +122,13 @@ internal static class RepositoryScanner
                 continue;
             }
 
+            if (entry.Name.StartsWith('.'))
+            {
+                // Inside a model, hidden entries are trainers' staging directories and editors' temp files:
+                // skipped without a report, or every poll during a training job would warn.
+                continue;
+            }
+
             if (!TryParseVersion(entry.Name, out long version, out string? reason))
             {
                 problems.Add($"'{display}': {reason}; skipped");

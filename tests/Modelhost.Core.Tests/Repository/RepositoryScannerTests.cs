@@ -74,7 +74,6 @@ public sealed class RepositoryScannerTests : IDisposable
     [InlineData("1.0")]
     [InlineData("latest")]
     [InlineData("99999999999999999999")]
-    [InlineData(".1")]
     public void Scan_skips_and_reports_directories_that_are_not_versions(string name)
     {
         Write("iris/1/model.onnx");
@@ -86,6 +85,20 @@ public sealed class RepositoryScannerTests : IDisposable
         string problem = Assert.Single(iris.Problems);
         Assert.StartsWith($"'iris/{name}': ", problem, StringComparison.Ordinal);
         Assert.EndsWith("; skipped", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(".1")]
+    [InlineData(".staging-7-1")]
+    public void Scan_skips_hidden_entries_inside_a_model_without_a_report(string name)
+    {
+        Write("iris/1/model.onnx");
+        Write($"iris/{name}/model.onnx");
+
+        ModelDirectory iris = RepositoryScanner.Scan(_root).Find("iris")!;
+
+        Assert.Equal([1L], iris.Versions.Select(v => v.Version));
+        Assert.Empty(iris.Problems);
     }
 
     [Fact]
