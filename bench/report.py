@@ -281,6 +281,55 @@ def write_learners(w, ours_doc, sk_doc, rows, meta):
     w("")
 
 
+def decode_rows(doc):
+    """Per-file rows of the decode scenario with both sides measured: (file, Modelhost ms, djpeg ms, ratio)."""
+    if not doc or "unavailable" in doc:
+        return []
+    rows = []
+    for f in doc.get("files", []):
+        ours, peer = f.get("modelhost_ms_median"), f.get("djpeg_ms_estimate")
+        rows.append((f, ours, peer, ratio(ours, peer) if peer is not None and peer > 0 else None))
+    return rows
+
+
+def median(values):
+    values = sorted(values)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def decode_target(t, doc):
+    ratios = [r for *_, r in decode_rows(doc) if r is not None]
+    m = median(ratios)
+    note = why(doc) if m is None and (not doc or "unavailable" in doc) else (
+        "djpeg not available" if m is None else
+        f"{len(ratios)} JPEGs, from {min(ratios):.2f}× to {max(ratios):.2f}×; djpeg's time is an estimate (start-up subtracted)")
+    t.add("JPEG decode time, Modelhost ÷ djpeg (median over the fixtures)", NA if m is None else f"{m:.2f}×", "—", None, note)
+
+
+def write_decode(w, doc):
+    w("## JPEG decoding: Modelhost.Vision vs libjpeg-turbo's djpeg, tests/fixtures/images")
+    w("")
+    rows = decode_rows(doc)
+    if not rows:
+        w(f"{NA} ({why(doc)}).")
+        w("")
+        return
+    w(f"- {doc.get('implementation', '?')}: `ImageDecoder.Decode` in process, after a warm-up; {doc.get('djpeg') or 'djpeg: not found'}:"
+      f" `djpeg -rgb -outfile /dev/null FILE` as a process")
+    w(f"- medians of {doc.get('iterations', '?')} decodes per file, in milliseconds. djpeg's decode time is an estimate:"
+      f" its whole run minus its run on `{doc.get('startup_file', '?')}` (3×5 pixels: process start-up), the two interleaved")
+    w("")
+    w("| file | size | bytes | Modelhost ms | djpeg whole run ms | djpeg start-up ms | djpeg decode ms (estimate) | Modelhost ÷ djpeg |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for f, ours, peer, r in rows:
+        w(f"| {f['file']} | {f['width']}×{f['height']} | {f['bytes']:,} | {num(ours, 3)} | {num(f.get('djpeg_total_ms_median'), 3)}"
+          f" | {num(f.get('djpeg_startup_ms_median'), 3)} | {num(peer, 3)} | {NA if r is None else f'{r:.2f}×'} |")
+    w("")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", required=True)
@@ -400,6 +449,10 @@ def main():
     ours_doc, sk_doc = load(R, "learners_modelhost"), load(R, "learners_sklearn")
     learner_rows = learner_targets(t, ours_doc, sk_doc)
 
+    # ---- JPEG decoding vs djpeg
+    decode_doc = load(R, "decode")
+    decode_target(t, decode_doc)
+
     w("## Targets")
     w("")
     w("| what | measured | target | result | note |")
@@ -505,6 +558,7 @@ def main():
         w("")
 
     write_learners(w, ours_doc, sk_doc, learner_rows, meta)
+    write_decode(w, decode_doc)
 
     text = "\n".join(lines) + "\n"
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)

@@ -7,7 +7,7 @@
 #   --quick            a smoke test: every scenario, much shorter (about 5 minutes instead of 10–15)
 #   --update-results   also copy the report to bench/RESULTS.md (the committed figures)
 #   --no-build         reuse the binaries in bench/.out from the previous run instead of publishing again
-#   --only SCENARIO    run one scenario: inprocess, seed, batching, binary, process or learners (others read n/a)
+#   --only SCENARIO    run one scenario: inprocess, seed, batching, binary, process, learners or decode (others n/a)
 #
 # The report goes to stdout and to bench/results/latest.md; raw JSON per run in bench/.out/results/, logs in
 # bench/.out/logs/. See bench/README.md for what each scenario measures and how to read the ratios.
@@ -27,7 +27,7 @@ QUICK=0
 UPDATE=0
 BUILD=1
 ONLY=
-SCENARIOS=(inprocess seed batching binary process learners) # in the order they run
+SCENARIOS=(inprocess seed batching binary process learners decode) # in the order they run
 while [ $# -gt 0 ]; do
   arg=$1
   shift
@@ -74,12 +74,14 @@ if [ $QUICK = 1 ]; then
   INPROC_SECONDS=0.5 STARTUP_RUNS=3 IDLE_SECONDS=5 WRK_SECONDS=3
   MLP_CONFIGS=(off b64_d2000 b64_d2000_i2)
   LEARNER_REPS=3
+  DECODE_ITERATIONS=30
 else
   WARMUP=3 DURATION=10
   MLP_WARMUP=5 MLP_DURATION=15
   INPROC_SECONDS=3 STARTUP_RUNS=7 IDLE_SECONDS=30 WRK_SECONDS=10
   MLP_CONFIGS=(off b64_d2000 b64_d2000_i2 b64_d500_i2 b64_d2000_pref_i2)
   LEARNER_REPS=15
+  DECODE_ITERATIONS=200
 fi
 MAX_REQUESTS=2000000 # every load run stops at this many measured responses, whatever its duration
 SEED_BODY='{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}'
@@ -202,6 +204,8 @@ install_missing() {
   "$PY" -c 'import sklearn' 2>/dev/null || need+=(python3-sklearn)
   # The seed built a pandas DataFrame per request; the peer does the same when pandas is there.
   "$PY" -c 'import pandas' 2>/dev/null || need+=(python3-pandas)
+  # The decode scenario's peer: libjpeg-turbo's djpeg (and cjpeg, from the same package).
+  if wants decode; then command -v djpeg >/dev/null 2>&1 || need+=(libjpeg-turbo-progs); fi
   if [ ${#need[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || die "missing ${need[*]}; install them with apt-get (root is needed)"
     log "installing ${need[*]}"
@@ -216,9 +220,10 @@ install_missing() {
 build() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
   local project name projects=()
-  # The learners scenario needs only its own project; every other scenario needs the server and the three tools.
-  if [ "$ONLY" != learners ]; then projects+=(src/Modelhost bench/Ceiling bench/InProcess bench/Load); fi
+  # The learners and decode scenarios need only their own projects; every other one needs the server and the three tools.
+  if [ "$ONLY" != learners ] && [ "$ONLY" != decode ]; then projects+=(src/Modelhost bench/Ceiling bench/InProcess bench/Load); fi
   if wants learners; then projects+=(bench/Learners); fi
+  if wants decode; then projects+=(bench/Decode); fi
   if [ $BUILD = 0 ]; then
     for project in "${projects[@]}"; do
       name=$(basename "$project" | tr '[:upper:]' '[:lower:]')
@@ -439,6 +444,19 @@ scenario_learners() {
   grep -E '^(learners|sklearn_learners):' "$LOGS/learners.log" | tail -n 12 | sed 's/^/  /' >&3 || true
 }
 
+scenario_decode() {
+  log "scenario: JPEG decoding, Modelhost.Vision vs libjpeg-turbo's djpeg ($DECODE_ITERATIONS decodes per file)"
+  # djpeg's process start-up is measured on the smallest JPEG fixture (3x5 pixels) and subtracted.
+  local tiny=$ROOT/tests/Modelhost.Vision.Tests/Fixtures/libjpeg-turbo/rgb_3x5.jpg djpeg
+  djpeg=$(command -v djpeg || echo /usr/bin/djpeg)
+  run_child timeout --kill-after=5 1200 "$OUT/decode/decode" --images "$ROOT/tests/fixtures/images" --tiny "$tiny" \
+    --djpeg "$djpeg" --iterations "$DECODE_ITERATIONS" --out "$RESULTS/decode.json" 2>>"$LOGS/decode.log" || {
+    log "the decode measurement failed (see $LOGS/decode.log)"
+    printf '{"name": "decode", "unavailable": "failed, see bench/.out/logs/decode.log"}\n' >"$RESULTS/decode.json"
+  }
+  grep -E '^decode:' "$LOGS/decode.log" | tail -n 12 | sed 's/^/  /' >&3 || true
+}
+
 write_meta() {
   local configs="" cfg
   for cfg in "${MLP_CONFIGS[@]}"; do
@@ -448,7 +466,7 @@ write_meta() {
 {"command": $("$PY" -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$COMMAND"), "quick": $([ $QUICK = 1 ] && echo true || echo false),
  "warmup_s": $WARMUP, "duration_s": $DURATION, "mlp_warmup_s": $MLP_WARMUP, "mlp_duration_s": $MLP_DURATION,
  "open_rate": ${OPEN_RATE:-0}, "loadavg": "$LOADAVG", "mlp_configs": [$configs],
- "only": "$ONLY", "learner_repetitions": $LEARNER_REPS}
+ "only": "$ONLY", "learner_repetitions": $LEARNER_REPS, "decode_iterations": $DECODE_ITERATIONS}
 EOF
 }
 
@@ -458,6 +476,7 @@ rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 : >"$LOGS/load.log"
 : >"$LOGS/learners.log"
+: >"$LOGS/decode.log"
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 OPEN_RATE=0
 cd "$ROOT"
@@ -471,6 +490,7 @@ if wants batching; then scenario_batching; fi
 if wants binary; then scenario_binary; fi
 if wants process; then scenario_process_costs; fi
 if wants learners; then scenario_learners; fi
+if wants decode; then scenario_decode; fi
 write_meta
 
 log "report"
