@@ -7,6 +7,7 @@ var root = new RootCommand("Modelhost: serve ONNX models from a versioned reposi
     DetectCommand.Create(),
     JobsCommand.Create(),
     ForecastCommand.Create(),
+    TrainCommand.Create(),
 };
 
 // The host handles SIGTERM and Ctrl+C itself and drains requests in flight; System.CommandLine's own handler

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Modelhost.Core;
+using Modelhost.Core.Configuration;
 using Modelhost.Core.Models;
 using Modelhost.Core.Repository;
 using Modelhost.Jobs;
@@ -14,9 +15,15 @@ using Modelhost.Jobs.Workers;
 namespace Modelhost.Server.Jobs;
 
 /// <summary>
-/// Runs <c>train</c> jobs with the model's external trainer: the configured command writes <c>model.onnx</c> into a staging
-/// directory inside the model's folder, which is renamed into the next version and loaded at once.
+/// Runs <c>train</c> jobs: with the model's external trainer (the configured command writes <c>model.onnx</c>) or a
+/// built-in learner (<c>forest</c>, <c>linear</c>: <c>model.onnx</c> and <c>metrics.json</c>), into a staging directory
+/// inside the model's folder, which is renamed into the next version and loaded at once.
 /// </summary>
+/// <remarks>
+/// A payload with a <c>trainer</c> carries the built-in options itself (the CLI submits such jobs, for a model that may
+/// have no training section); otherwise the model's model.yaml says how to train. Without a repository manager (the CLI)
+/// only such payloads can run, and nothing is loaded.
+/// </remarks>
 /// <remarks>
 /// A published version holds a marker file naming its job, so a job that runs again after a crash (its version published,
 /// its completion not recorded) finds its version instead of making a second one.
@@ -28,15 +35,22 @@ internal sealed partial class TrainJobHandler : IJobHandler
     private const int MaxPublishAttempts = 20;
     private const string ModelFileName = "model.onnx";
 
-    private readonly ModelRepositoryManager _manager;
+    private readonly ModelRepositoryManager? _manager;
+    private readonly string _root;
     private readonly JobsOptions _options;
     private readonly DataConnection _data;
     private readonly ExternalProcessRunner _runner;
     private readonly ILogger _logger;
 
     public TrainJobHandler(ModelRepositoryManager manager, JobsOptions options, DataConnection data, ExternalProcessRunner runner, ILogger<TrainJobHandler> logger)
+        : this(manager, manager.Root, options, data, runner, logger)
+    {
+    }
+
+    public TrainJobHandler(ModelRepositoryManager? manager, string root, JobsOptions options, DataConnection data, ExternalProcessRunner runner, ILogger<TrainJobHandler> logger)
     {
         _manager = manager;
+        _root = root;
         _options = options;
         _data = data;
         _runner = runner;
@@ -57,16 +71,29 @@ internal sealed partial class TrainJobHandler : IJobHandler
             throw new PermanentJobFailureException(nameError);
         }
 
-        var status = _manager.GetStatus(model) ?? throw new PermanentJobFailureException($"unknown model '{model}'");
-        var training = status.Config.Training
-            ?? throw new PermanentJobFailureException($"model '{model}' has no 'training' section in its model.yaml");
-        var modelDirectory = Path.Combine(Path.GetFullPath(_manager.Root), model);
+        TrainingConfig training;
+        BuiltinTrainingOptions? builtin = null;
+        if (payload.TryGetProperty("trainer", out _))
+        {
+            builtin = BuiltinTrainingOptions.FromPayload(payload);
+            training = new TrainingConfig { Trainer = builtin.Trainer };
+        }
+        else
+        {
+            var status = (_manager ?? throw new PermanentJobFailureException("the job names no trainer, and this worker has no model repository to read one from"))
+                .GetStatus(model) ?? throw new PermanentJobFailureException($"unknown model '{model}'");
+            training = status.Config.Training
+                ?? throw new PermanentJobFailureException($"model '{model}' has no 'training' section in its model.yaml");
+            builtin = training.IsBuiltin ? BuiltinTrainingOptions.FromConfig(training) : null;
+        }
+
+        var modelDirectory = Path.Combine(Path.GetFullPath(_root), model);
 
         if (ModelVersions.FindByJob(modelDirectory, job.Id) is { } published)
         {
             await context.LogAsync($"version {published} was already published by an earlier attempt of this job", cancellationToken);
             await LoadAsync(model, cancellationToken);
-            return Result(model, published);
+            return Result(model, published, ReadMetrics(modelDirectory, published));
         }
 
         RemoveStaging(modelDirectory, job.Id);
@@ -91,6 +118,18 @@ internal sealed partial class TrainJobHandler : IJobHandler
             {
                 exported = await ExportQueryAsync(query, job.Id, context, cancellationToken);
                 placeholders[ExternalPlaceholders.Data] = exported;
+            }
+
+            if (builtin is not null)
+            {
+                if (!placeholders.TryGetValue(ExternalPlaceholders.Data, out var dataPath))
+                {
+                    throw new PermanentJobFailureException($"the {builtin.Trainer} trainer needs data: neither the job nor the training config names a data file or query");
+                }
+
+                await context.LogAsync($"training '{model}' with the built-in {builtin.Trainer} trainer (attempt {job.Attempts})", cancellationToken);
+                var metrics = await BuiltinTrainer.TrainAsync(builtin, dataPath, staging, context, cancellationToken);
+                return await PublishAndLoadAsync(staging, modelDirectory, model, job.Id, metrics, context);
             }
 
             var command = new ExternalCommand
@@ -139,11 +178,7 @@ internal sealed partial class TrainJobHandler : IJobHandler
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var version = Publish(staging, modelDirectory, job.Id);
-            LogPublished(_logger, model, version, job.Id);
-            await context.LogAsync($"published version {version} of '{model}'", CancellationToken.None);
-            await LoadAsync(model, CancellationToken.None);
-            return Result(model, version);
+            return await PublishAndLoadAsync(staging, modelDirectory, model, job.Id, null, context);
         }
         finally
         {
@@ -161,11 +196,42 @@ internal sealed partial class TrainJobHandler : IJobHandler
         }
     }
 
-    private static JsonObject Result(string model, long version) => new()
+    private static JsonObject Result(string model, long version, JsonObject? metrics)
     {
-        ["model"] = model,
-        ["version"] = version,
-    };
+        var result = new JsonObject
+        {
+            ["model"] = model,
+            ["version"] = version,
+        };
+        if (metrics is not null)
+        {
+            result["metrics"] = metrics;
+        }
+
+        return result;
+    }
+
+    private static JsonObject? ReadMetrics(string modelDirectory, long version)
+    {
+        try
+        {
+            var path = Path.Combine(modelDirectory, version.ToString(CultureInfo.InvariantCulture), BuiltinTrainer.MetricsFileName);
+            return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) as JsonObject : null;
+        }
+        catch (Exception ex) when (ex is IOException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<JsonObject> PublishAndLoadAsync(string staging, string modelDirectory, string model, long jobId, JsonObject? metrics, JobContext context)
+    {
+        var version = Publish(staging, modelDirectory, jobId);
+        LogPublished(_logger, model, version, jobId);
+        await context.LogAsync($"published version {version} of '{model}'", CancellationToken.None);
+        await LoadAsync(model, CancellationToken.None);
+        return Result(model, version, metrics);
+    }
 
     /// <summary>Marks the staging directory as this job's, then renames it to the next free version (a rename is atomic).</summary>
     private static long Publish(string staging, string modelDirectory, long jobId)
@@ -265,6 +331,11 @@ internal sealed partial class TrainJobHandler : IJobHandler
 
     private async Task LoadAsync(string model, CancellationToken cancellationToken)
     {
+        if (_manager is null)
+        {
+            return;
+        }
+
         try
         {
             await _manager.LoadAsync(model, cancellationToken);

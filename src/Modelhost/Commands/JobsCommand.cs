@@ -190,14 +190,20 @@ internal static class JobsCommand
         return state == "succeeded" ? 0 : ExitFailed;
     }
 
-    private static string Bar(JsonElement e)
+    private static string Bar(JsonElement e) => Bar(
+        e.GetProperty("progress").GetInt32(),
+        e.GetProperty("state").GetString(),
+        e.TryGetProperty("progress_message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null);
+
+    /// <summary>One line of progress: <c>[####------]  40% running message</c>.</summary>
+    internal static string Bar(int percent, string? state, string? message)
     {
-        var progress = Math.Clamp(e.GetProperty("progress").GetInt32(), 0, 100);
+        var progress = Math.Clamp(percent, 0, 100);
         var filled = progress * BarWidth / 100;
-        var message = e.TryGetProperty("progress_message", out var m) && m.ValueKind == JsonValueKind.String ? " " + m.GetString() : string.Empty;
+        var suffix = message is null ? string.Empty : " " + message;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"[{new string('#', filled)}{new string('-', BarWidth - filled)}] {progress,3}% {e.GetProperty("state").GetString()}{message}");
+            $"[{new string('#', filled)}{new string('-', BarWidth - filled)}] {progress,3}% {state}{suffix}");
     }
 
     private static async Task<int> ReportErrorAsync(HttpResponseMessage response, string body)

@@ -1,0 +1,107 @@
+using System.Text.Json;
+
+namespace Modelhost.Tests;
+
+public sealed class TrainCommandTests : IDisposable
+{
+    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(120);
+    private readonly string _dir;
+    private readonly string _models;
+    private readonly string _data;
+
+    public TrainCommandTests()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "modelhost-train-tests", Guid.NewGuid().ToString("N"));
+        _models = Path.Combine(_dir, "models");
+        _data = Path.Combine(_dir, "data");
+        Directory.CreateDirectory(_models);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string Iris => Path.Combine(AppContext.BaseDirectory, "fixtures", "tabular", "iris.csv");
+
+    private async Task<(int Exit, string Output)> TrainAsync(params string[] args)
+    {
+        using var process = CliProcess.Start(["train", .. args, "--models", _models, "--data-dir", _data]);
+        var exit = await process.WaitForExitAsync(_timeout);
+        return (exit, process.Output);
+    }
+
+    private static JsonDocument ParseJson(string output) => JsonDocument.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..]);
+
+    [Fact]
+    public async Task A_forest_on_iris_publishes_version_1_with_a_model_and_held_out_metrics()
+    {
+        var (exit, output) = await TrainAsync("forest", "--data", Iris, "--target", "species", "--model", "iris", "--trees", "50", "--seed", "1234", "--test-size", "0.3");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("trained iris version 1: accuracy", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_models, "iris", "1", "model.onnx")));
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(_models, "iris", "1", "metrics.json")));
+        Assert.True(metrics.RootElement.GetProperty("accuracy").GetDouble() >= 0.9, metrics.RootElement.ToString());
+        Assert.Equal(45, metrics.RootElement.GetProperty("test_rows").GetInt32());
+        Assert.Equal(3, metrics.RootElement.GetProperty("confusion_matrix").GetArrayLength());
+        Assert.True(File.Exists(Path.Combine(_data, "modelhost.db")));
+
+        var (again, _) = await TrainAsync("linear", "--data", Iris, "--target", "species", "--model", "iris");
+        Assert.Equal(0, again);
+        Assert.True(File.Exists(Path.Combine(_models, "iris", "2", "metrics.json")));
+    }
+
+    [Fact]
+    public async Task Json_prints_the_version_and_metrics_and_a_numeric_target_is_regression()
+    {
+        var rows = new System.Text.StringBuilder("x1,x2,y\n");
+        for (var i = 0; i < 100; i++)
+        {
+            rows.Append(System.Globalization.CultureInfo.InvariantCulture, $"{i},{i % 7},{(2 * i) - (i % 7) + 1 + (i % 3 * 0.1)}\n");
+        }
+
+        var file = Path.Combine(_dir, "line.csv");
+        File.WriteAllText(file, rows.ToString());
+        var (exit, output) = await TrainAsync("linear", "--data", file, "--target", "y", "--model", "line", "--json");
+
+        Assert.True(exit == 0, output);
+        using var json = ParseJson(output);
+        Assert.Equal(1, json.RootElement.GetProperty("version").GetInt64());
+        var metrics = json.RootElement.GetProperty("metrics");
+        Assert.Equal("regression", metrics.GetProperty("task").GetString());
+        Assert.True(metrics.GetProperty("r2").GetDouble() > 0.99, metrics.ToString());
+        Assert.True(metrics.GetProperty("rmse").GetDouble() > 0, metrics.ToString());
+        Assert.True(metrics.TryGetProperty("mae", out _));
+    }
+
+    [Fact]
+    public async Task Test_size_0_trains_on_every_row_and_writes_no_held_out_metrics()
+    {
+        var (exit, output) = await TrainAsync("forest", "--data", Iris, "--target", "species", "--model", "iris", "--trees", "20", "--test-size", "0", "--json");
+
+        Assert.True(exit == 0, output);
+        using var json = ParseJson(output);
+        var metrics = json.RootElement.GetProperty("metrics");
+        Assert.False(metrics.TryGetProperty("accuracy", out _));
+        Assert.Equal(0, metrics.GetProperty("test_rows").GetInt32());
+        Assert.Equal(150, metrics.GetProperty("train_rows").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_missing_target_column_fails_with_a_message_naming_it()
+    {
+        var (exit, output) = await TrainAsync("forest", "--data", Iris, "--target", "colour", "--model", "iris");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("'colour'", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_models, "iris", "1")));
+    }
+
+    [Fact]
+    public async Task A_bad_model_name_fails()
+    {
+        var (exit, output) = await TrainAsync("forest", "--data", Iris, "--target", "species", "--model", "../escape");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("--model", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "escape")));
+    }
+}
