@@ -69,6 +69,7 @@ public static class ModelhostServer
         VisionEndpoints.Map(app, manager, options);
         PredictEndpoint.Map(app, manager, options);
         JobsEndpoints.Map(app, app.Services.GetRequiredService<JobsHost>(), manager, app.Lifetime);
+        ForecastEndpoints.Map(app, app.Services.GetRequiredService<JobsHost>());
         return app;
     }
 }

@@ -8,6 +8,7 @@ var root = new RootCommand("Modelhost: serve ONNX models from a versioned reposi
     JobsCommand.Create(),
     ForecastCommand.Create(),
     TrainCommand.Create(),
+    DataCommand.Create(),
 };
 
 // The host handles SIGTERM and Ctrl+C itself and drains requests in flight; System.CommandLine's own handler

@@ -134,6 +134,115 @@ public sealed class DataConnection
         }
     }
 
+    /// <summary>
+    /// In one transaction, deletes the rows whose <paramref name="keyColumn"/> equals one of <paramref name="keyValues"/> and inserts
+    /// <paramref name="rows"/> (one value per column, in order): readers see the old rows or the new ones, never a mix.
+    /// </summary>
+    /// <returns>How many rows were deleted.</returns>
+    /// <exception cref="JobException">A name is invalid.</exception>
+    /// <exception cref="ArgumentException">A row has the wrong number of values.</exception>
+    public async Task<int> ReplaceAsync(string table, IReadOnlyList<DataColumn> columns, string keyColumn, IReadOnlyCollection<object> keyValues, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(keyValues);
+        ValidateNames(table, columns);
+        DataSql.ValidateIdentifier(keyColumn, "column");
+        var names = string.Join(", ", columns.Select(c => DataSql.Quote(c.Name)));
+        var values = string.Join(", ", columns.Select((_, i) => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var deleted = 0;
+                foreach (var keyValue in keyValues)
+                {
+                    using var delete = connection.CreateCommand();
+                    delete.Transaction = transaction;
+                    delete.CommandText = $"DELETE FROM {DataSql.Quote(table)} WHERE {DataSql.Quote(keyColumn)} = @key";
+                    AddParameter(delete, "@key", keyValue);
+                    deleted += await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = $"INSERT INTO {DataSql.Quote(table)} ({names}) VALUES ({values})";
+                var parameters = new DbParameter[columns.Count];
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    parameters[i] = command.CreateParameter();
+                    parameters[i].ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    command.Parameters.Add(parameters[i]);
+                }
+
+                foreach (var row in rows)
+                {
+                    if (row.Length != columns.Count)
+                    {
+                        throw new ArgumentException($"A row has {row.Length} values for {columns.Count} columns.", nameof(rows));
+                    }
+
+                    for (var i = 0; i < row.Length; i++)
+                    {
+                        parameters[i].Value = row[i] ?? DBNull.Value;
+                    }
+
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return deleted;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The rows of <paramref name="table"/> whose <paramref name="keyColumn"/> equals <paramref name="keyValue"/>: the values of
+    /// <paramref name="columns"/>, ordered by <paramref name="orderBy"/>, at most <paramref name="limit"/> rows.
+    /// </summary>
+    /// <exception cref="JobException">A name is invalid.</exception>
+    public async Task<IReadOnlyList<object?[]>> SelectWhereAsync(
+        string table, IReadOnlyList<string> columns, string keyColumn, object keyValue, string orderBy, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(keyValue);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        DataSql.ValidateIdentifier(table, "table");
+        DataSql.ValidateIdentifier(keyColumn, "column");
+        DataSql.ValidateIdentifier(orderBy, "column");
+        foreach (var column in columns)
+        {
+            DataSql.ValidateIdentifier(column, "column");
+        }
+
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {string.Join(", ", columns.Select(DataSql.Quote))} FROM {DataSql.Quote(table)} WHERE {DataSql.Quote(keyColumn)} = @key ORDER BY {DataSql.Quote(orderBy)} LIMIT @limit";
+            AddParameter(command, "@key", keyValue);
+            AddParameter(command, "@limit", (long)limit);
+            var rows = new List<object?[]>();
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var row = new object?[reader.FieldCount];
+                    for (var i = 0; i < row.Length; i++)
+                    {
+                        row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                    }
+
+                    rows.Add(row);
+                }
+            }
+
+            return rows;
+        }
+    }
+
     private static void ValidateNames(string table, IReadOnlyList<DataColumn> columns)
     {
         ArgumentNullException.ThrowIfNull(columns);

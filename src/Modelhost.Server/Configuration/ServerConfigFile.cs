@@ -17,7 +17,7 @@ public static class ServerConfigFile
     private static readonly string[] JobsKeys =
     [
         "enabled", "data_dir", "database", "training_workers", "prediction_workers", "lease_seconds", "heartbeat_seconds",
-        "poll_seconds", "shutdown_grace_seconds",
+        "poll_seconds", "shutdown_grace_seconds", "forecast_horizon",
     ];
 
     private static readonly string[] SessionKeys = ["intra_op_threads", "inter_op_threads", "graph_optimization_level", "allow_spinning"];
@@ -140,6 +140,9 @@ public static class ServerConfigFile
                     break;
                 case "prediction_workers":
                     jobs.PredictionWorkers = (int)Number(value, full, path, 0, 64);
+                    break;
+                case "forecast_horizon":
+                    jobs.ForecastHorizon = (int)Number(value, full, path, 1, Jobs.ForecastTables.MaxHorizon);
                     break;
                 case "lease_seconds":
                     jobs.LeaseDuration = TimeSpan.FromSeconds(Number(value, full, path, 0.5, 3600));

@@ -12,7 +12,7 @@ namespace Modelhost.Server.Jobs;
 
 /// <summary>
 /// Opens the job store when the server starts (after the models have loaded) and runs the worker pool with the
-/// <c>train</c> and <c>predict</c> handlers; at shutdown the pool stops, giving unfinished jobs back to their queues.
+/// <c>train</c>, <c>predict</c>, <c>train_forecast</c> and <c>forecast</c> handlers; at shutdown the pool stops, giving unfinished jobs back to their queues.
 /// </summary>
 internal sealed partial class JobsHost : IHostedService, IAsyncDisposable
 {
@@ -23,6 +23,7 @@ internal sealed partial class JobsHost : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private JobStore? _store;
     private JobWorkerPool? _pool;
+    private ForecastTables? _tables;
 
     public JobsHost(ServerOptions options, ModelRepositoryManager manager, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
@@ -38,6 +39,13 @@ internal sealed partial class JobsHost : IHostedService, IAsyncDisposable
 
     public JobsOptions Options => _options.Jobs;
 
+    /// <summary>The per-country pipeline's tables, once jobs are open.</summary>
+    public ForecastTables Tables
+    {
+        get => _tables ?? throw new HttpError(StatusCodes.Status503ServiceUnavailable, "jobs are not enabled on this server");
+        private set => _tables = value;
+    }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var jobs = _options.Jobs;
@@ -50,11 +58,15 @@ internal sealed partial class JobsHost : IHostedService, IAsyncDisposable
         Directory.CreateDirectory(jobs.DataDirectory);
         _store = await JobStore.OpenAsync(location, new JobStoreOptions(), _timeProvider, _loggerFactory, cancellationToken);
         var data = new DataConnection(location);
+        var tables = new ForecastTables(data);
+        Tables = tables;
         var runner = new ExternalProcessRunner(_timeProvider, _loggerFactory.CreateLogger<ExternalProcessRunner>());
         IJobHandler[] handlers =
         [
             new TrainJobHandler(_manager, jobs, data, runner, _loggerFactory.CreateLogger<TrainJobHandler>()),
             new PredictJobHandler(_manager, jobs, data, _loggerFactory.CreateLogger<PredictJobHandler>()),
+            new TrainForecastJobHandler(tables, _loggerFactory.CreateLogger<TrainForecastJobHandler>()),
+            new ForecastJobHandler(_store, tables, _timeProvider, _loggerFactory.CreateLogger<ForecastJobHandler>()),
         ];
         var workerOptions = new JobWorkerOptions
         {

@@ -29,4 +29,7 @@ public sealed class JobsOptions
 
     /// <summary>At shutdown, how long running jobs may go on before they are cancelled and given back to the queue.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How many steps ahead the per-country pipeline's <c>forecast</c> jobs forecast (<c>jobs.forecast_horizon</c>).</summary>
+    public int ForecastHorizon { get; set; } = 30;
 }

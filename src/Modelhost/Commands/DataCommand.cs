@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Data.Common;
+using System.Globalization;
+using Modelhost.Jobs;
+using Modelhost.Jobs.Data;
+using Modelhost.Learning.Data;
+using Modelhost.Learning.Forecasting;
+using Modelhost.Server.Jobs;
+
+namespace Modelhost.Commands;
+
+/// <summary>
+/// <c>modelhost data import FILE [--data-dir DIR | --database DB]</c>: loads a long-format series CSV
+/// (<c>series_key,ts,value</c>) into the <c>observations</c> table of the job database, replacing the earlier rows of
+/// every series in the file in one transaction.
+/// </summary>
+internal static class DataCommand
+{
+    public const int ExitDataError = 1;
+
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "A CSV file: long format series_key,ts,value (one series as timestamp,value is named after the file)." };
+        var dataDir = new Option<string?>("--data-dir") { Description = "The data directory: the jobs' SQLite file (default ./data)." };
+        var database = new Option<string?>("--database") { Description = "The jobs' database: a PostgreSQL connection string or postgres:// URL (default: SQLite in the data directory)." };
+        var import = new Command("import", "Load time series observations into the job database's observations table.") { file, dataDir, database };
+        import.SetAction((result, cancellationToken) => ImportAsync(
+            result.GetValue(file)!,
+            result.GetValue(dataDir) ?? DatabaseLocator.DefaultDataDirectory,
+            result.GetValue(database),
+            cancellationToken));
+        return new Command("data", "Manage the data in the job database.") { import };
+    }
+
+    private static async Task<int> ImportAsync(FileInfo file, string dataDirectory, string? database, CancellationToken cancellationToken)
+    {
+        if (!file.Exists)
+        {
+            return await FailAsync($"the file '{file.FullName}' does not exist");
+        }
+
+        JobDatabaseLocation location;
+        try
+        {
+            location = DatabaseLocator.Locate(dataDirectory, database);
+        }
+        catch (ArgumentException ex)
+        {
+            return await FailAsync($"--database: {ex.Message}");
+        }
+
+        try
+        {
+            var data = SeriesCsv.Load(file.FullName);
+            if (data.Series.Count == 0)
+            {
+                return await FailAsync($"{file.Name} holds no series");
+            }
+
+            if (location.Provider == JobDatabaseProvider.Sqlite)
+            {
+                Directory.CreateDirectory(dataDirectory);
+            }
+
+            var rows = await new ForecastTables(new DataConnection(location)).ImportAsync(data.Series, cancellationToken);
+            await Console.Out.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"imported {rows} observations of {data.Series.Count} series ({string.Join(", ", data.Series.Take(10).Select(s => s.Name))}{(data.Series.Count > 10 ? ", ..." : string.Empty)})"));
+            return 0;
+        }
+        catch (DatasetFormatException ex)
+        {
+            return await FailAsync($"{file.Name}: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or DbException or JobException)
+        {
+            return await FailAsync(ex.Message);
+        }
+    }
+
+    /// <summary>Prints one line, <c>error: ...</c>, to stderr (never a stack trace) and gives the exit code.</summary>
+    private static async Task<int> FailAsync(string message)
+    {
+        await Console.Error.WriteLineAsync($"error: {message.TrimEnd('.')}.");
+        return ExitDataError;
+    }
+}
