@@ -95,42 +95,48 @@ public sealed class DataConnection
             return;
         }
 
-        var names = string.Join(", ", columns.Select(c => DataSql.Quote(c.Name)));
-        var values = string.Join(", ", columns.Select((_, i) => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = $"INSERT INTO {DataSql.Quote(table)} ({names}) VALUES ({values})";
-                var parameters = new DbParameter[columns.Count];
-                for (var i = 0; i < columns.Count; i++)
-                {
-                    parameters[i] = command.CreateParameter();
-                    parameters[i].ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    command.Parameters.Add(parameters[i]);
-                }
-
-                foreach (var row in rows)
-                {
-                    if (row.Length != columns.Count)
-                    {
-                        throw new ArgumentException($"A row has {row.Length} values for {columns.Count} columns.", nameof(rows));
-                    }
-
-                    for (var i = 0; i < row.Length; i++)
-                    {
-                        parameters[i].Value = row[i] ?? DBNull.Value;
-                    }
-
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await InsertRowsAsync(connection, transaction, table, columns, rows, cancellationToken).ConfigureAwait(false);
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Inserts rows with one prepared command inside the caller's transaction.</summary>
+    private static async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<DataColumn> columns, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+    {
+        var names = string.Join(", ", columns.Select(c => DataSql.Quote(c.Name)));
+        var values = string.Join(", ", columns.Select((_, i) => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"INSERT INTO {DataSql.Quote(table)} ({names}) VALUES ({values})";
+        var parameters = new DbParameter[columns.Count];
+        for (var i = 0; i < columns.Count; i++)
+        {
+            parameters[i] = command.CreateParameter();
+            parameters[i].ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            command.Parameters.Add(parameters[i]);
+        }
+
+        foreach (var row in rows)
+        {
+            if (row.Length != columns.Count)
+            {
+                throw new ArgumentException($"A row has {row.Length} values for {columns.Count} columns.", nameof(rows));
+            }
+
+            for (var i = 0; i < row.Length; i++)
+            {
+                parameters[i].Value = row[i] ?? DBNull.Value;
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -147,8 +153,6 @@ public sealed class DataConnection
         ArgumentNullException.ThrowIfNull(keyValues);
         ValidateNames(table, columns);
         DataSql.ValidateIdentifier(keyColumn, "column");
-        var names = string.Join(", ", columns.Select(c => DataSql.Quote(c.Name)));
-        var values = string.Join(", ", columns.Select((_, i) => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -165,31 +169,7 @@ public sealed class DataConnection
                     deleted += await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = $"INSERT INTO {DataSql.Quote(table)} ({names}) VALUES ({values})";
-                var parameters = new DbParameter[columns.Count];
-                for (var i = 0; i < columns.Count; i++)
-                {
-                    parameters[i] = command.CreateParameter();
-                    parameters[i].ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    command.Parameters.Add(parameters[i]);
-                }
-
-                foreach (var row in rows)
-                {
-                    if (row.Length != columns.Count)
-                    {
-                        throw new ArgumentException($"A row has {row.Length} values for {columns.Count} columns.", nameof(rows));
-                    }
-
-                    for (var i = 0; i < row.Length; i++)
-                    {
-                        parameters[i].Value = row[i] ?? DBNull.Value;
-                    }
-
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await InsertRowsAsync(connection, transaction, table, columns, rows, cancellationToken).ConfigureAwait(false);
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return deleted;

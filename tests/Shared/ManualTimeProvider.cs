@@ -1,4 +1,4 @@
-namespace Modelhost.Jobs.Tests.Infrastructure;
+namespace Modelhost.Testing;
 
 /// <summary>
 /// A clock that only moves when the test calls <see cref="Advance"/>. Timers due on the way fire in due order on the
@@ -33,6 +33,27 @@ internal sealed class ManualTimeProvider : TimeProvider
 
         timer.Change(dueTime, period);
         return timer;
+    }
+
+    /// <summary>How many timers are armed, so a test can check that an idle component waits for nothing.</summary>
+    public int ArmedTimers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var armed = 0;
+                foreach (var timer in _timers)
+                {
+                    if (timer.DueTicks != long.MaxValue)
+                    {
+                        armed++;
+                    }
+                }
+
+                return armed;
+            }
+        }
     }
 
     /// <summary>Whether some timer is armed to fire exactly at <paramref name="when"/>.</summary>
@@ -99,6 +120,8 @@ internal sealed class ManualTimeProvider : TimeProvider
                 return false;
             }
 
+            // A zero due time fires at the next Advance, even Advance(TimeSpan.Zero), rather than inline, so a caller
+            // holding a lock while re-arming is never re-entered.
             timer.DueTicks = dueTime == Timeout.InfiniteTimeSpan ? long.MaxValue : _ticks + Math.Max(0, dueTime.Ticks);
             timer.PeriodTicks = period == Timeout.InfiniteTimeSpan ? 0 : period.Ticks;
             return true;

@@ -1,6 +1,6 @@
-namespace Modelhost.Core.Tests.Batching;
+namespace Modelhost.Testing;
 
-/// <summary>A timer of <see cref="ManualTimeProvider"/>; its due time is in the provider's ticks.</summary>
+/// <summary>A timer of <see cref="ManualTimeProvider"/>; its times are in the provider's ticks, guarded by its lock.</summary>
 internal sealed class ManualTimer : ITimer
 {
     private readonly ManualTimeProvider _owner;
@@ -14,7 +14,6 @@ internal sealed class ManualTimer : ITimer
         _state = state;
     }
 
-    /// <summary>When the timer fires next, or <see cref="long.MaxValue"/> if it is not armed; guarded by the provider's lock.</summary>
     public long DueTicks { get; set; } = long.MaxValue;
 
     public long PeriodTicks { get; set; }
