@@ -20,4 +20,7 @@ public sealed class ServerOptions
 
     /// <summary>The job system: data directory, database, workers and leases.</summary>
     public JobsOptions Jobs { get; } = new();
+
+    /// <summary>The per-country forecasting pipeline: the observations and predictions tables.</summary>
+    public ForecastingOptions Forecasting { get; } = new();
 }

@@ -11,7 +11,10 @@ namespace Modelhost.Core.Repository;
 /// </summary>
 internal static class RepositoryScanner
 {
-    public const string ModelFileName = "model.onnx";
+    public const string ModelFileName = RepositoryLayout.ModelFile;
+
+    /// <summary>See <see cref="RepositoryLayout.ForecasterFile"/>.</summary>
+    public const string ForecasterFileName = RepositoryLayout.ForecasterFile;
 
     /// <summary>A version directory holds a model and maybe some external data; more files than this are not summed.</summary>
     public const int MaxFingerprintFiles = 1000;
@@ -43,6 +46,7 @@ internal static class RepositoryScanner
         }
 
         var models = new List<ModelDirectory>();
+        var forecasters = new List<ModelDirectory>();
         List<FileSystemInfo>? entries = List(new DirectoryInfo(fullRoot), fullRoot, problems);
         foreach (FileSystemInfo entry in entries ?? [])
         {
@@ -77,10 +81,11 @@ internal static class RepositoryScanner
                 continue;
             }
 
-            models.Add(ScanModel(directory, realRoot));
+            var model = ScanModel(directory, realRoot);
+            (IsForecaster(model) ? forecasters : models).Add(model);
         }
 
-        return new RepositorySnapshot(fullRoot, models, problems);
+        return new RepositorySnapshot(fullRoot, models, problems, forecasters);
     }
 
     private static ModelDirectory ScanModel(DirectoryInfo directory, string realRoot)
@@ -155,6 +160,23 @@ internal static class RepositoryScanner
         return new ModelDirectory(name, directory.FullName, configPath, configFingerprint, versions, problems);
     }
 
+    /// <summary>A directory whose versions hold forecasters and no ONNX model at all; one ONNX version makes it a model.</summary>
+    private static bool IsForecaster(ModelDirectory model)
+    {
+        var forecaster = false;
+        foreach (var version in model.Versions)
+        {
+            if (version.Fingerprint.HasModelFile)
+            {
+                return false;
+            }
+
+            forecaster |= version.Fingerprint.HasForecasterFile;
+        }
+
+        return forecaster;
+    }
+
     /// <summary>
     /// Versions are positive integers written without sign or leading zeros, so each version has exactly one
     /// directory name ("01" and "1" cannot both claim version 1).
@@ -203,6 +225,7 @@ internal static class RepositoryScanner
         int fileCount = 0;
         long maxTicks = LastWriteTicks(versionDirectory);
         bool hasModelFile = false;
+        bool hasForecasterFile = false;
         bool truncated = false;
 
         var pending = new Stack<(DirectoryInfo Directory, string Display, int Depth)>();
@@ -257,11 +280,12 @@ internal static class RepositoryScanner
                 totalBytes += file.Size;
                 maxTicks = Math.Max(maxTicks, file.LastWriteUtcTicks);
                 hasModelFile |= current.Depth == 0 && entry.Name == ModelFileName;
+                hasForecasterFile |= current.Depth == 0 && entry.Name == ForecasterFileName;
             }
         }
 
         problem = null;
-        return new VersionFingerprint(totalBytes, fileCount, maxTicks, hasModelFile, truncated);
+        return new VersionFingerprint(totalBytes, fileCount, maxTicks, hasModelFile, hasForecasterFile, truncated);
     }
 
     /// <summary>The size and time of a file, following a link to its target; <see langword="null"/> when it does not exist.</summary>

@@ -3,11 +3,12 @@ namespace Modelhost.Core.Repository;
 /// <summary>What one <see cref="RepositoryScanner.Scan"/> found in the model repository.</summary>
 internal sealed class RepositorySnapshot
 {
-    public RepositorySnapshot(string root, IReadOnlyList<ModelDirectory> models, IReadOnlyList<string> problems)
+    public RepositorySnapshot(string root, IReadOnlyList<ModelDirectory> models, IReadOnlyList<string> problems, IReadOnlyList<ModelDirectory>? forecasters = null)
     {
         Root = root;
         Models = models;
         Problems = problems;
+        Forecasters = forecasters ?? [];
     }
 
     /// <summary>The repository root's full path.</summary>
@@ -15,6 +16,12 @@ internal sealed class RepositorySnapshot
 
     /// <summary>The models with valid names, in ordinal name order.</summary>
     public IReadOnlyList<ModelDirectory> Models { get; }
+
+    /// <summary>
+    /// The directories of fitted forecasters (<see cref="RepositoryScanner.ForecasterFileName"/> in every version that
+    /// has a file the scanner knows), in ordinal name order. They are not served as models.
+    /// </summary>
+    public IReadOnlyList<ModelDirectory> Forecasters { get; }
 
     /// <summary>
     /// Repository-level problems, one sentence each: a missing or unreadable root, and directories skipped

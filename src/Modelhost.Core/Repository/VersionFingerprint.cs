@@ -11,6 +11,7 @@ namespace Modelhost.Core.Repository;
 /// added, removed or renamed, which sizes alone can miss).
 /// </param>
 /// <param name="HasModelFile">Whether <c>model.onnx</c> is present directly in the version directory.</param>
+/// <param name="HasForecasterFile">Whether <c>ets.json</c>, a fitted forecaster, is present directly in the version directory.</param>
 /// <param name="IsTruncated">
 /// Whether counting stopped at <see cref="RepositoryScanner.MaxFingerprintFiles"/> files or
 /// <see cref="RepositoryScanner.MaxFingerprintDepth"/> levels, so a change past that point goes unseen.
@@ -20,4 +21,5 @@ internal readonly record struct VersionFingerprint(
     int FileCount,
     long MaxLastWriteUtcTicks,
     bool HasModelFile,
+    bool HasForecasterFile,
     bool IsTruncated);

@@ -13,12 +13,15 @@ public static class ServerConfigFile
 {
     private const long MaxBytes = 64 * 1024;
 
-    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "session", "jobs"];
+    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "session", "jobs", "forecasting"];
     private static readonly string[] JobsKeys =
     [
         "enabled", "data_dir", "database", "training_workers", "prediction_workers", "lease_seconds", "heartbeat_seconds",
         "poll_seconds", "shutdown_grace_seconds", "forecast_horizon",
     ];
+
+    private static readonly string[] ForecastingKeys = ["observations", "predictions_table"];
+    private static readonly string[] ObservationsKeys = ["table", "key_column", "time_column", "value_column"];
 
     private static readonly string[] SessionKeys = ["intra_op_threads", "inter_op_threads", "graph_optimization_level", "allow_spinning"];
 
@@ -99,6 +102,9 @@ public static class ServerConfigFile
                 case "jobs":
                     ReadJobs(value, options, displayPath);
                     break;
+                case "forecasting":
+                    ReadForecasting(value, options.Forecasting, displayPath);
+                    break;
                 default:
                     throw Unknown(keyNode, key, displayPath, TopKeys);
             }
@@ -165,6 +171,79 @@ public static class ServerConfigFile
         {
             throw new ServerConfigException($"{path}: jobs.heartbeat_seconds must be shorter than jobs.lease_seconds");
         }
+    }
+
+    private static void ReadForecasting(YamlNode node, Jobs.ForecastingOptions forecasting, string path)
+    {
+        foreach (var (keyNode, value, key) in Mapping(node, "forecasting", path))
+        {
+            var full = "forecasting." + key;
+            switch (key)
+            {
+                case "predictions_table":
+                    forecasting.PredictionsTable = Identifier(value, full, path);
+                    break;
+                case "observations":
+                    foreach (var (columnNode, column, columnKey) in Mapping(value, full, path))
+                    {
+                        var columnFull = full + "." + columnKey;
+                        switch (columnKey)
+                        {
+                            case "table":
+                                forecasting.ObservationsTable = Identifier(column, columnFull, path);
+                                break;
+                            case "key_column":
+                                forecasting.KeyColumn = Identifier(column, columnFull, path);
+                                break;
+                            case "time_column":
+                                forecasting.TimeColumn = Identifier(column, columnFull, path);
+                                break;
+                            case "value_column":
+                                forecasting.ValueColumn = Identifier(column, columnFull, path);
+                                break;
+                            default:
+                                throw Unknown(columnNode, columnFull, path, ObservationsKeys);
+                        }
+                    }
+
+                    break;
+                default:
+                    throw Unknown(keyNode, full, path, ForecastingKeys);
+            }
+        }
+
+        if (string.Equals(forecasting.ObservationsTable, forecasting.PredictionsTable, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ServerConfigException($"{path}: forecasting.predictions_table must differ from forecasting.observations.table ('{forecasting.ObservationsTable}')");
+        }
+
+        if (forecasting.KeyColumn.Equals(forecasting.TimeColumn, StringComparison.OrdinalIgnoreCase)
+            || forecasting.KeyColumn.Equals(forecasting.ValueColumn, StringComparison.OrdinalIgnoreCase)
+            || forecasting.TimeColumn.Equals(forecasting.ValueColumn, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ServerConfigException($"{path}: forecasting.observations: key_column, time_column and value_column must be three different columns");
+        }
+    }
+
+    private static IEnumerable<(YamlNode KeyNode, YamlNode Value, string Key)> Mapping(YamlNode node, string key, string path)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            throw new ServerConfigException($"{path}:{node.Start.Line}: {key}: expected a mapping");
+        }
+
+        foreach (var (keyNode, value) in map.Children)
+        {
+            yield return (keyNode, value, ((YamlScalarNode)keyNode).Value ?? string.Empty);
+        }
+    }
+
+    private static string Identifier(YamlNode node, string key, string path)
+    {
+        var text = String(node, key, path);
+        return Modelhost.Jobs.Data.DataSql.IsValidIdentifier(text)
+            ? text
+            : throw new ServerConfigException($"{path}:{node.Start.Line}: {key}: '{text}' is not a valid table or column name: use letters, digits and '_', starting with a letter or '_', at most 63 characters");
     }
 
     private static void ReadSession(YamlNode node, ServerOptions options, string path)

@@ -151,6 +151,7 @@ internal static class ForecastEndpoints
             var first = rows[0];
             w.WriteStartObject();
             w.WriteString("series_key"u8, key);
+            w.WriteString("model"u8, ForecasterRepository.ModelName(key!));
             w.WriteNumber("model_version"u8, Convert.ToInt64(first[7], CultureInfo.InvariantCulture));
             w.WriteString("method"u8, first[8] as string);
             w.WriteString("created_at"u8, first[9] as string);

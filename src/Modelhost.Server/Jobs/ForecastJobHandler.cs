@@ -4,14 +4,13 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Modelhost.Jobs;
 using Modelhost.Jobs.Workers;
-using Modelhost.Learning.Forecasting;
 
 namespace Modelhost.Server.Jobs;
 
 /// <summary>
-/// Runs <c>forecast</c> jobs (<c>{"series_key": "DE", "train_job": 12, "horizon": 30}</c>): reads the fitted model from
-/// the result of the <c>train_forecast</c> job it depends on, forecasts <c>horizon</c> steps, and replaces the series'
-/// rows of the <c>predictions</c> table in one transaction (so a repeated attempt leaves one forecast).
+/// Runs <c>forecast</c> jobs (<c>{"series_key": "DE", "train_job": 12, "horizon": 30}</c>): reads the forecaster version
+/// that the <c>train_forecast</c> job it depends on published in the model repository, forecasts <c>horizon</c> steps,
+/// and replaces the series' rows of the predictions table in one transaction (so a repeated attempt leaves one forecast).
 /// </summary>
 internal sealed partial class ForecastJobHandler : IJobHandler
 {
@@ -19,13 +18,15 @@ internal sealed partial class ForecastJobHandler : IJobHandler
 
     private readonly JobStore _store;
     private readonly ForecastTables _tables;
+    private readonly ForecasterRepository _forecasters;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
-    public ForecastJobHandler(JobStore store, ForecastTables tables, TimeProvider timeProvider, ILogger<ForecastJobHandler> logger)
+    public ForecastJobHandler(JobStore store, ForecastTables tables, ForecasterRepository forecasters, TimeProvider timeProvider, ILogger<ForecastJobHandler> logger)
     {
         _store = store;
         _tables = tables;
+        _forecasters = forecasters;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -46,32 +47,25 @@ internal sealed partial class ForecastJobHandler : IJobHandler
         var train = await _store.GetAsync(trainId, cancellationToken)
             ?? throw new PermanentJobFailureException(string.Create(CultureInfo.InvariantCulture, $"the training job {trainId} does not exist"));
         if (train.State != JobState.Succeeded || train.Result is not { } result || result.ValueKind != JsonValueKind.Object
-            || !result.TryGetProperty("model", out var modelJson) || modelJson.ValueKind != JsonValueKind.Object)
+            || !result.TryGetProperty("version", out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var version) || version < 1)
         {
-            throw new PermanentJobFailureException(string.Create(CultureInfo.InvariantCulture, $"the training job {trainId} has no fitted model"));
+            throw new PermanentJobFailureException(string.Create(CultureInfo.InvariantCulture, $"the training job {trainId} published no forecaster version"));
         }
 
-        EtsModel model;
-        try
-        {
-            model = EtsModel.FromJson(modelJson.GetRawText());
-        }
-        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException or InvalidOperationException)
-        {
-            throw new PermanentJobFailureException(string.Create(CultureInfo.InvariantCulture, $"the model of training job {trainId} cannot be read: {ex.Message}"), ex);
-        }
-
+        var model = _forecasters.Read(key, version);
         var forecast = model.Forecast(horizon);
-        await _tables.WritePredictionsAsync(key, forecast, trainId, _timeProvider.GetUtcNow(), cancellationToken);
-        await context.LogAsync(string.Create(CultureInfo.InvariantCulture, $"wrote {forecast.Horizon} forecasts of '{key}' ({forecast.Method}, model version {trainId})"), cancellationToken);
+        await _tables.WritePredictionsAsync(key, forecast, version, _timeProvider.GetUtcNow(), cancellationToken);
+        var name = ForecasterRepository.ModelName(key);
+        await context.LogAsync(string.Create(CultureInfo.InvariantCulture, $"wrote {forecast.Horizon} forecasts of '{key}' ({forecast.Method}, version {version} of '{name}')"), cancellationToken);
         LogForecast(_logger, context.Job.Id, forecast.Horizon, key);
         return new JsonObject
         {
             ["series_key"] = key,
-            ["model_version"] = trainId,
+            ["model"] = name,
+            ["model_version"] = version,
             ["method"] = forecast.Method,
             ["rows"] = forecast.Horizon,
-            ["output"] = new JsonObject { ["table"] = ForecastTables.PredictionsTable },
+            ["output"] = new JsonObject { ["table"] = _tables.PredictionsTable },
         };
     }
 

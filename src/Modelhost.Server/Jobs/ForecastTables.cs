@@ -6,14 +6,15 @@ using Modelhost.Learning.Forecasting;
 namespace Modelhost.Server.Jobs;
 
 /// <summary>
-/// The seed's per-country pipeline's tables in the job database: <c>observations(series_key, ts, value)</c> and
+/// The seed's per-country pipeline's tables in the job database: the observations, <c>observations(series_key, ts, value)</c>
+/// unless <see cref="ForecastingOptions"/> names another table and columns, and
 /// <c>predictions(series_key, step, ts, value, lower80, upper80, lower95, upper95, model_version, method, created_at)</c>.
-/// Timestamps are stored as text, <c>yyyy-MM-ddTHH:mm:ss</c>, so they sort as they read.
+/// Modelhost stores timestamps as text, <c>yyyy-MM-ddTHH:mm:ss</c>, so they sort as they read; a table of the team's
+/// own may hold dates or timestamps instead.
 /// </summary>
 internal sealed partial class ForecastTables
 {
-    public const string ObservationsTable = "observations";
-    public const string PredictionsTable = "predictions";
+    /// <summary>The predictions table's series column, and the series' field in the pipeline's job payloads.</summary>
     public const string KeyColumn = "series_key";
 
     /// <summary>The most observations one series may have for training.</summary>
@@ -23,13 +24,6 @@ internal sealed partial class ForecastTables
     public const int MaxHorizon = 10_000;
 
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss";
-
-    private static readonly DataColumn[] _observationColumns =
-    [
-        new(KeyColumn, DataColumnType.Text),
-        new("ts", DataColumnType.Text),
-        new("value", DataColumnType.Real),
-    ];
 
     private static readonly DataColumn[] _predictionColumns =
     [
@@ -46,12 +40,29 @@ internal sealed partial class ForecastTables
         new("created_at", DataColumnType.Text),
     ];
 
-    private readonly DataConnection _data;
+    private static readonly string[] _timestampFormats =
+    [
+        TimestampFormat, "yyyy-MM-dd", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd HH:mm:ss.FFFFFFF",
+    ];
 
-    public ForecastTables(DataConnection data)
+    private readonly DataConnection _data;
+    private readonly ForecastingOptions _options;
+    private readonly DataColumn[] _observationColumns;
+
+    public ForecastTables(DataConnection data, ForecastingOptions options)
     {
         _data = data;
+        _options = options;
+        _observationColumns =
+        [
+            new(options.KeyColumn, DataColumnType.Text),
+            new(options.TimeColumn, DataColumnType.Text),
+            new(options.ValueColumn, DataColumnType.Real),
+        ];
     }
+
+    /// <summary>The table the forecasts go to.</summary>
+    public string PredictionsTable => _options.PredictionsTable;
 
     /// <summary>Whether <paramref name="key"/> is a series key the pipeline accepts: <c>[A-Za-z0-9_-]{1,32}</c>.</summary>
     public static bool IsValidKey(string? key) => key is not null && Key().IsMatch(key);
@@ -79,8 +90,8 @@ internal sealed partial class ForecastTables
             }
         }
 
-        await _data.CreateTableAsync(ObservationsTable, _observationColumns, cancellationToken);
-        await _data.ReplaceAsync(ObservationsTable, _observationColumns, KeyColumn, [.. series.Select(s => (object)s.Name)], rows, cancellationToken);
+        await _data.CreateTableAsync(_options.ObservationsTable, _observationColumns, cancellationToken);
+        await _data.ReplaceAsync(_options.ObservationsTable, _observationColumns, _options.KeyColumn, [.. series.Select(s => (object)s.Name)], rows, cancellationToken);
         return rows.Count;
     }
 
@@ -88,8 +99,9 @@ internal sealed partial class ForecastTables
     /// <exception cref="FormatException">A stored timestamp or value cannot be read.</exception>
     public async Task<TimeSeries?> LoadAsync(string key, CancellationToken cancellationToken)
     {
-        await _data.CreateTableAsync(ObservationsTable, _observationColumns, cancellationToken);
-        var rows = await _data.SelectWhereAsync(ObservationsTable, ["ts", "value"], KeyColumn, key, "ts", MaxObservations, cancellationToken);
+        await _data.CreateTableAsync(_options.ObservationsTable, _observationColumns, cancellationToken);
+        var rows = await _data.SelectWhereAsync(
+            _options.ObservationsTable, [_options.TimeColumn, _options.ValueColumn], _options.KeyColumn, key, _options.TimeColumn, MaxObservations, cancellationToken);
         if (rows.Count == 0)
         {
             return null;
@@ -99,8 +111,10 @@ internal sealed partial class ForecastTables
         var values = new double[rows.Count];
         for (var i = 0; i < rows.Count; i++)
         {
-            timestamps[i] = ParseTimestamp(rows[i][0]);
-            values[i] = rows[i][1] is { } v ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : throw new FormatException($"series '{key}': an observation has no value");
+            timestamps[i] = ParseTimestamp(rows[i][0], _options.TimeColumn);
+            values[i] = rows[i][1] is { } v and not DBNull
+                ? Convert.ToDouble(v, CultureInfo.InvariantCulture)
+                : throw new FormatException($"series '{key}': an observation at {FormatTimestamp(timestamps[i])} has no {_options.ValueColumn}");
         }
 
         return new TimeSeries(key, timestamps, values);
@@ -109,8 +123,8 @@ internal sealed partial class ForecastTables
     /// <summary>Whether the series has at least one observation.</summary>
     public async Task<bool> HasObservationsAsync(string key, CancellationToken cancellationToken)
     {
-        await _data.CreateTableAsync(ObservationsTable, _observationColumns, cancellationToken);
-        var rows = await _data.SelectWhereAsync(ObservationsTable, ["ts"], KeyColumn, key, "ts", 1, cancellationToken);
+        await _data.CreateTableAsync(_options.ObservationsTable, _observationColumns, cancellationToken);
+        var rows = await _data.SelectWhereAsync(_options.ObservationsTable, [_options.TimeColumn], _options.KeyColumn, key, _options.TimeColumn, 1, cancellationToken);
         return rows.Count > 0;
     }
 
@@ -137,16 +151,16 @@ internal sealed partial class ForecastTables
             ]);
         }
 
-        await _data.CreateTableAsync(PredictionsTable, _predictionColumns, cancellationToken);
-        await _data.ReplaceAsync(PredictionsTable, _predictionColumns, KeyColumn, [key], rows, cancellationToken);
+        await _data.CreateTableAsync(_options.PredictionsTable, _predictionColumns, cancellationToken);
+        await _data.ReplaceAsync(_options.PredictionsTable, _predictionColumns, KeyColumn, [key], rows, cancellationToken);
     }
 
     /// <summary>The series' stored forecasts, by step: (step, ts, value, lower80, upper80, lower95, upper95, model_version, method, created_at).</summary>
     public async Task<IReadOnlyList<object?[]>> ReadPredictionsAsync(string key, CancellationToken cancellationToken)
     {
-        await _data.CreateTableAsync(PredictionsTable, _predictionColumns, cancellationToken);
+        await _data.CreateTableAsync(_options.PredictionsTable, _predictionColumns, cancellationToken);
         return await _data.SelectWhereAsync(
-            PredictionsTable,
+            _options.PredictionsTable,
             [.. _predictionColumns.Skip(1).Select(c => c.Name)],
             KeyColumn,
             key,
@@ -155,11 +169,14 @@ internal sealed partial class ForecastTables
             cancellationToken);
     }
 
-    private static DateTime ParseTimestamp(object? value) => value switch
+    private static DateTime ParseTimestamp(object? value, string column) => value switch
     {
-        string text when DateTime.TryParseExact(text, TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) => parsed,
+        string text when DateTime.TryParseExact(text, _timestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed) => parsed,
         DateTime dateTime => dateTime,
-        _ => throw new FormatException($"the stored timestamp '{value}' is not {TimestampFormat}"),
+        DateTimeOffset offset => offset.UtcDateTime,
+        DateOnly date => date.ToDateTime(TimeOnly.MinValue),
+        null or DBNull => throw new FormatException($"an observation has no {column}"),
+        _ => throw new FormatException($"the {column} '{value}' is not a date or an ISO 8601 timestamp ({TimestampFormat})"),
     };
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]

@@ -58,15 +58,16 @@ internal sealed partial class JobsHost : IHostedService, IAsyncDisposable
         Directory.CreateDirectory(jobs.DataDirectory);
         _store = await JobStore.OpenAsync(location, new JobStoreOptions(), _timeProvider, _loggerFactory, cancellationToken);
         var data = new DataConnection(location);
-        var tables = new ForecastTables(data);
+        var tables = new ForecastTables(data, _options.Forecasting);
+        var forecasters = new ForecasterRepository(_options.Repository.Root);
         Tables = tables;
         var runner = new ExternalProcessRunner(_timeProvider, _loggerFactory.CreateLogger<ExternalProcessRunner>());
         IJobHandler[] handlers =
         [
             new TrainJobHandler(_manager, jobs, data, runner, _loggerFactory.CreateLogger<TrainJobHandler>()),
             new PredictJobHandler(_manager, jobs, data, _loggerFactory.CreateLogger<PredictJobHandler>()),
-            new TrainForecastJobHandler(tables, _loggerFactory.CreateLogger<TrainForecastJobHandler>()),
-            new ForecastJobHandler(_store, tables, _timeProvider, _loggerFactory.CreateLogger<ForecastJobHandler>()),
+            new TrainForecastJobHandler(tables, forecasters, _loggerFactory.CreateLogger<TrainForecastJobHandler>()),
+            new ForecastJobHandler(_store, tables, forecasters, _timeProvider, _loggerFactory.CreateLogger<ForecastJobHandler>()),
         ];
         var workerOptions = new JobWorkerOptions
         {

@@ -7,20 +7,23 @@ using Modelhost.Learning.Forecasting;
 namespace Modelhost.Server.Jobs;
 
 /// <summary>
-/// Runs <c>train_forecast</c> jobs (<c>{"series_key": "DE"}</c>): fits ETS (chosen by AICc) to the series' rows of the
-/// <c>observations</c> table; the job's result holds the fitted model's JSON, which the dependent <c>forecast</c> job reads.
-/// Fitting again gives the same model, so a repeated attempt is harmless.
+/// Runs <c>train_forecast</c> jobs (<c>{"series_key": "DE"}</c>): fits ETS (chosen by AICc) to the series' observations
+/// and publishes it as the next version of the repository model <c>forecast-DE</c> (<c>ets.json</c>); the job's result
+/// names that version, which the dependent <c>forecast</c> job reads. A repeated attempt finds its own version and
+/// publishes no second one.
 /// </summary>
 internal sealed partial class TrainForecastJobHandler : IJobHandler
 {
     public const string JobKind = "train_forecast";
 
     private readonly ForecastTables _tables;
+    private readonly ForecasterRepository _forecasters;
     private readonly ILogger _logger;
 
-    public TrainForecastJobHandler(ForecastTables tables, ILogger<TrainForecastJobHandler> logger)
+    public TrainForecastJobHandler(ForecastTables tables, ForecasterRepository forecasters, ILogger<TrainForecastJobHandler> logger)
     {
         _tables = tables;
+        _forecasters = forecasters;
         _logger = logger;
     }
 
@@ -66,16 +69,22 @@ internal sealed partial class TrainForecastJobHandler : IJobHandler
         }
 
         await context.LogAsync($"fitted {model}", cancellationToken);
-        LogFitted(_logger, context.Job.Id, key, model.Method);
+        var name = ForecasterRepository.ModelName(key);
+        var (version, existing) = _forecasters.Publish(key, model, context.Job.Id);
+        await context.LogAsync(
+            string.Create(CultureInfo.InvariantCulture, $"{(existing ? "version " + version + " was already published by an earlier attempt" : "published version " + version)} of '{name}'"),
+            cancellationToken);
+        LogFitted(_logger, context.Job.Id, key, model.Method, name, version);
         return new JsonObject
         {
             ["series_key"] = key,
             ["method"] = model.Method,
             ["observations"] = series.Count,
-            ["model"] = JsonNode.Parse(model.ToJson()),
+            ["model"] = name,
+            ["version"] = version,
         };
     }
 
-    [LoggerMessage(EventId = 1600, Level = LogLevel.Information, Message = "Job {JobId} fitted {Method} to series {SeriesKey}")]
-    private static partial void LogFitted(ILogger logger, long jobId, string seriesKey, string method);
+    [LoggerMessage(EventId = 1600, Level = LogLevel.Information, Message = "Job {JobId} fitted {Method} to series {SeriesKey}: version {Version} of {Model}")]
+    private static partial void LogFitted(ILogger logger, long jobId, string seriesKey, string method, string model, long version);
 }

@@ -32,7 +32,6 @@ internal sealed partial class TrainJobHandler : IJobHandler
 {
     public const string JobKind = "train";
 
-    private const int MaxPublishAttempts = 20;
     private const string ModelFileName = "model.onnx";
 
     private readonly ModelRepositoryManager? _manager;
@@ -96,7 +95,12 @@ internal sealed partial class TrainJobHandler : IJobHandler
             return Result(model, published, ReadMetrics(modelDirectory, published));
         }
 
-        RemoveStaging(modelDirectory, job.Id);
+        if (!Directory.Exists(modelDirectory))
+        {
+            throw new PermanentJobFailureException($"the model's directory '{modelDirectory}' does not exist");
+        }
+
+        ModelVersions.RemoveStaging(modelDirectory, job.Id);
         var staging = Path.Combine(modelDirectory, ModelVersions.StagingPrefix(job.Id) + job.Attempts.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(staging);
         string? exported = null;
@@ -182,7 +186,7 @@ internal sealed partial class TrainJobHandler : IJobHandler
         }
         finally
         {
-            TryDelete(staging);
+            ModelVersions.TryDelete(staging);
             if (exported is not null)
             {
                 try
@@ -226,60 +230,11 @@ internal sealed partial class TrainJobHandler : IJobHandler
 
     private async Task<JsonObject> PublishAndLoadAsync(string staging, string modelDirectory, string model, long jobId, JsonObject? metrics, JobContext context)
     {
-        var version = Publish(staging, modelDirectory, jobId);
+        var version = ModelVersions.Publish(staging, modelDirectory, jobId);
         LogPublished(_logger, model, version, jobId);
         await context.LogAsync($"published version {version} of '{model}'", CancellationToken.None);
         await LoadAsync(model, CancellationToken.None);
         return Result(model, version, metrics);
-    }
-
-    /// <summary>Marks the staging directory as this job's, then renames it to the next free version (a rename is atomic).</summary>
-    private static long Publish(string staging, string modelDirectory, long jobId)
-    {
-        File.WriteAllText(Path.Combine(staging, ModelVersions.MarkerName(jobId)), string.Empty);
-        for (var i = 0; i < MaxPublishAttempts; i++)
-        {
-            var version = ModelVersions.Highest(modelDirectory) + 1;
-            var target = Path.Combine(modelDirectory, version.ToString(CultureInfo.InvariantCulture));
-            try
-            {
-                Directory.Move(staging, target);
-                return version;
-            }
-            catch (IOException) when (Directory.Exists(target))
-            {
-                // Another trainer published this number first: take the next.
-            }
-        }
-
-        throw new IOException($"could not find a free version number in '{modelDirectory}'");
-    }
-
-    private static void RemoveStaging(string modelDirectory, long jobId)
-    {
-        if (!Directory.Exists(modelDirectory))
-        {
-            throw new PermanentJobFailureException($"the model's directory '{modelDirectory}' does not exist");
-        }
-
-        foreach (var directory in Directory.EnumerateDirectories(modelDirectory, ModelVersions.StagingPrefix(jobId) + "*"))
-        {
-            TryDelete(directory);
-        }
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-        }
     }
 
     private string ResolveData(string name)

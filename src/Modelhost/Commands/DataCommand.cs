@@ -5,14 +5,16 @@ using Modelhost.Jobs;
 using Modelhost.Jobs.Data;
 using Modelhost.Learning.Data;
 using Modelhost.Learning.Forecasting;
+using Modelhost.Server;
+using Modelhost.Server.Configuration;
 using Modelhost.Server.Jobs;
 
 namespace Modelhost.Commands;
 
 /// <summary>
-/// <c>modelhost data import FILE [--data-dir DIR | --database DB]</c>: loads a long-format series CSV
-/// (<c>series_key,ts,value</c>) into the <c>observations</c> table of the job database, replacing the earlier rows of
-/// every series in the file in one transaction.
+/// <c>modelhost data import FILE [--data-dir DIR | --database DB] [--config FILE]</c>: loads a long-format series CSV
+/// (<c>series_key,ts,value</c>) into the observations table of the job database (the config's <c>forecasting</c> section
+/// may name another table and columns), replacing the earlier rows of every series in the file in one transaction.
 /// </summary>
 internal static class DataCommand
 {
@@ -23,16 +25,31 @@ internal static class DataCommand
         var file = new Argument<FileInfo>("file") { Description = "A CSV file: long format series_key,ts,value (one series as timestamp,value is named after the file)." };
         var dataDir = new Option<string?>("--data-dir") { Description = "The data directory: the jobs' SQLite file (default ./data)." };
         var database = new Option<string?>("--database") { Description = "The jobs' database: a PostgreSQL connection string or postgres:// URL (default: SQLite in the data directory)." };
-        var import = new Command("import", "Load time series observations into the job database's observations table.") { file, dataDir, database };
-        import.SetAction((result, cancellationToken) => ImportAsync(
-            result.GetValue(file)!,
-            result.GetValue(dataDir) ?? DatabaseLocator.DefaultDataDirectory,
-            result.GetValue(database),
-            cancellationToken));
+        var config = new Option<string?>("--config") { Description = "The server's YAML settings file: its jobs.data_dir, jobs.database and forecasting table names apply; flags override it." };
+        var import = new Command("import", "Load time series observations into the job database's observations table.") { file, dataDir, database, config };
+        import.SetAction(async (result, cancellationToken) =>
+        {
+            ServerOptions options;
+            try
+            {
+                options = result.GetValue(config) is { } path ? ServerConfigFile.Load(path) : new ServerOptions();
+            }
+            catch (ServerConfigException ex)
+            {
+                return await FailAsync(ex.Message);
+            }
+
+            return await ImportAsync(
+                result.GetValue(file)!,
+                result.GetValue(dataDir) ?? options.Jobs.DataDirectory,
+                result.GetValue(database) ?? options.Jobs.Database,
+                options.Forecasting,
+                cancellationToken);
+        });
         return new Command("data", "Manage the data in the job database.") { import };
     }
 
-    private static async Task<int> ImportAsync(FileInfo file, string dataDirectory, string? database, CancellationToken cancellationToken)
+    private static async Task<int> ImportAsync(FileInfo file, string dataDirectory, string? database, ForecastingOptions forecasting, CancellationToken cancellationToken)
     {
         if (!file.Exists)
         {
@@ -62,7 +79,7 @@ internal static class DataCommand
                 Directory.CreateDirectory(dataDirectory);
             }
 
-            var rows = await new ForecastTables(new DataConnection(location)).ImportAsync(data.Series, cancellationToken);
+            var rows = await new ForecastTables(new DataConnection(location), forecasting).ImportAsync(data.Series, cancellationToken);
             await Console.Out.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
                 $"imported {rows} observations of {data.Series.Count} series ({string.Join(", ", data.Series.Take(10).Select(s => s.Name))}{(data.Series.Count > 10 ? ", ..." : string.Empty)})"));

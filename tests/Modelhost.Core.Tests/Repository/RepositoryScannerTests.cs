@@ -48,6 +48,32 @@ public sealed class RepositoryScannerTests : IDisposable
     }
 
     [Fact]
+    public void Scan_lists_forecaster_directories_apart_from_the_models()
+    {
+        Write("iris/1/model.onnx");
+        Write("forecast-DE/1/ets.json", "{}");
+        Write("forecast-DE/2/ets.json", "{}");
+        Write("forecast-DE/.staging-7-0/ets.json", "{}");
+
+        // One ONNX version makes a directory a model, whatever else its versions hold.
+        Write("mixed/1/ets.json", "{}");
+        Write("mixed/2/model.onnx");
+
+        // A version with neither file stays a model, which then fails to load and says why.
+        Mkdir("empty/1");
+
+        RepositorySnapshot snapshot = RepositoryScanner.Scan(_root);
+
+        Assert.Empty(snapshot.Problems);
+        Assert.Equal(["empty", "iris", "mixed"], snapshot.Models.Select(m => m.Name));
+        ModelDirectory forecaster = Assert.Single(snapshot.Forecasters);
+        Assert.Equal("forecast-DE", forecaster.Name);
+        Assert.Equal([1L, 2L], forecaster.Versions.Select(v => v.Version));
+        Assert.All(forecaster.Versions, v => Assert.True(v.Fingerprint.HasForecasterFile && !v.Fingerprint.HasModelFile));
+        Assert.Null(snapshot.Find("forecast-DE"));
+    }
+
+    [Fact]
     public void Scan_fingerprints_size_count_and_latest_write_time()
     {
         string model = Write("iris/1/model.onnx", "12345");

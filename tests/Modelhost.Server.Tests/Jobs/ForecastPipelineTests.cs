@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Modelhost.Learning.Forecasting;
 using Modelhost.Server.Jobs;
 
@@ -9,12 +10,15 @@ public sealed class ForecastPipelineTests
 {
     private static string SeriesFixture => Path.Combine(AppContext.BaseDirectory, "fixtures", "series", "eu_stock_markets.csv");
 
-    private static async Task ImportAsync(JobsFixture world)
+    private static async Task ImportAsync(JobsFixture world, ForecastingOptions? options = null)
     {
         var data = SeriesCsv.Load(SeriesFixture);
-        var rows = await new ForecastTables(world.Data).ImportAsync(data.Series, CancellationToken.None);
+        var rows = await new ForecastTables(world.Data, options ?? new ForecastingOptions()).ImportAsync(data.Series, CancellationToken.None);
         Assert.Equal(7440, rows);
     }
+
+    private static string ForecasterFile(JobsFixture world, string key, long version) =>
+        Path.Combine(world.Repository.Root, "forecast-" + key, version.ToString(System.Globalization.CultureInfo.InvariantCulture), "ets.json");
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(JobsFixture world, string json)
     {
@@ -47,10 +51,19 @@ public sealed class ForecastPipelineTests
         Assert.Equal("forecast", predict.GetProperty("kind").GetString());
         Assert.Equal("prediction", predict.GetProperty("queue").GetString());
 
+        // The fitted model is version 1 of the repository model forecast-DE, and forecasting from that file
+        // reproduces the stored forecasts.
+        var trained = await world.GetJobAsync(trainId);
+        Assert.Equal("forecast-DE", trained.GetProperty("result").GetProperty("model").GetString());
+        Assert.Equal(1, trained.GetProperty("result").GetProperty("version").GetInt64());
+        var artifact = EtsModel.FromJson(await File.ReadAllTextAsync(ForecasterFile(world, "DE", 1)));
+        var expected = artifact.Forecast(30);
+
         var forecasts = JsonDocument.Parse(await world.Server.Client.GetStringAsync("/v1/forecasts/DE")).RootElement;
         Assert.Equal("DE", forecasts.GetProperty("series_key").GetString());
-        Assert.Equal(trainId, forecasts.GetProperty("model_version").GetInt64());
-        Assert.False(string.IsNullOrEmpty(forecasts.GetProperty("method").GetString()));
+        Assert.Equal("forecast-DE", forecasts.GetProperty("model").GetString());
+        Assert.Equal(1, forecasts.GetProperty("model_version").GetInt64());
+        Assert.Equal(artifact.Method, forecasts.GetProperty("method").GetString());
         Assert.Equal(30, forecasts.GetProperty("horizon").GetInt32());
         var rows = forecasts.GetProperty("forecasts").EnumerateArray().ToList();
         Assert.Equal(30, rows.Count);
@@ -59,6 +72,8 @@ public sealed class ForecastPipelineTests
             var r = rows[i];
             Assert.Equal(i + 1, r.GetProperty("step").GetInt32());
             double V(string name) => r.GetProperty(name).GetDouble();
+            Assert.Equal(expected.Mean[i], V("value"), 9);
+            Assert.Equal(expected.Upper95[i], V("upper95"), 9);
             Assert.True(V("lower95") <= V("lower80") && V("lower80") <= V("value") && V("value") <= V("upper80") && V("upper80") <= V("upper95"), r.ToString());
         }
 
@@ -74,7 +89,63 @@ public sealed class ForecastPipelineTests
         Assert.Equal("succeeded", secondPredict.GetProperty("state").GetString());
         stored = await world.QueryAsync("SELECT COUNT(*), MIN(model_version) FROM predictions WHERE series_key = 'DE'");
         Assert.Equal(30, JobsFixture.Long(stored[0][0]));
-        Assert.Equal(second.GetProperty("train_job").GetInt64(), JobsFixture.Long(stored[0][1]));
+        Assert.Equal(2, JobsFixture.Long(stored[0][1]));
+
+        // Both versions stay in the repository, beside the ONNX models but not served as one.
+        Assert.True(File.Exists(ForecasterFile(world, "DE", 1)));
+        Assert.True(File.Exists(ForecasterFile(world, "DE", 2)));
+        await world.Server.Services.GetRequiredService<Modelhost.Core.Models.ModelRepositoryManager>().SyncAsync(CancellationToken.None);
+        using var asModel = await world.Server.Client.GetAsync("/v2/models/forecast-DE");
+        Assert.Equal(HttpStatusCode.NotFound, asModel.StatusCode);
+        using var ready = await world.Server.Client.GetAsync("/v2/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task Observations_are_read_from_the_table_and_columns_the_config_names()
+    {
+        await using var world = await JobsFixture.CreateAsync(Backend.Sqlite);
+
+        // A table of the team's own, with dates rather than Modelhost's timestamps.
+        var data = SeriesCsv.Load(SeriesFixture);
+        var ch = data.Series.Single(s => s.Name == "CH");
+        var rows = new List<object?[]>();
+        for (var i = 0; i < ch.Count; i++)
+        {
+            rows.Add(["CH", ch.Timestamps[i].ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ch.Values[i]]);
+        }
+
+        Modelhost.Jobs.Data.DataColumn[] columns =
+        [
+            new("market", Modelhost.Jobs.Data.DataColumnType.Text),
+            new("day", Modelhost.Jobs.Data.DataColumnType.Text),
+            new("close_price", Modelhost.Jobs.Data.DataColumnType.Real),
+        ];
+        await world.Data.CreateTableAsync("daily_close", columns);
+        await world.Data.InsertAsync("daily_close", columns, rows);
+
+        await world.StartAsync(options =>
+        {
+            options.Forecasting.ObservationsTable = "daily_close";
+            options.Forecasting.KeyColumn = "market";
+            options.Forecasting.TimeColumn = "day";
+            options.Forecasting.ValueColumn = "close_price";
+            options.Forecasting.PredictionsTable = "close_forecasts";
+        });
+
+        var (missing, _) = await PostAsync(world, """{"country_code": "DE"}""");
+        Assert.Equal(HttpStatusCode.NotFound, missing);
+        var (status, body) = await PostAsync(world, """{"country_code": "CH"}""");
+        Assert.True(status == HttpStatusCode.Accepted, body.ToString());
+        var predict = await world.WaitForStateAsync(body.GetProperty("predict_job").GetInt64(), "succeeded", "dead", "cancelled");
+        Assert.True(predict.GetProperty("state").GetString() == "succeeded", predict.ToString());
+
+        var stored = await world.QueryAsync("SELECT COUNT(*), MIN(ts) FROM close_forecasts WHERE series_key = 'CH'");
+        Assert.Equal(30, JobsFixture.Long(stored[0][0]));
+        var last = ch.Timestamps[^1];
+        Assert.True(string.CompareOrdinal((string)stored[0][1]!, last.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)) > 0);
+        var artifact = EtsModel.FromJson(await File.ReadAllTextAsync(ForecasterFile(world, "CH", 1)));
+        Assert.Equal(ch.Count, artifact.ObservationCount);
     }
 
     [Theory]
