@@ -281,6 +281,92 @@ def write_learners(w, ours_doc, sk_doc, rows, meta):
     w("")
 
 
+def forecast_pairs(ours_doc, r_doc):
+    """[(ours, R's)] per series both sides scored, in the Modelhost file's order; [] if either side is missing or failed."""
+    if not ours_doc or not r_doc or "unavailable" in ours_doc or "unavailable" in r_doc:
+        return []
+    theirs = {s["key"]: s for s in r_doc.get("series", [])}
+    return [(s, theirs[s["key"]]) for s in ours_doc.get("series", []) if s["key"] in theirs]
+
+
+def forecast_targets(t, ours_doc, r_doc):
+    """Adds the forecast scenario's rows (MASE vs forecast::ets, fit time, the baselines) to the targets table."""
+    pairs = forecast_pairs(ours_doc, r_doc)
+    missing = why(ours_doc if not ours_doc or "unavailable" in ours_doc else r_doc)
+    n = len(pairs)
+    label = f"{n} classic series" if pairs else "the classic series"
+    if not pairs:
+        t.add(f"Mean MASE over {label}, Modelhost ETS ÷ R forecast::ets", NA, "≤ 1", None, missing)
+        t.add(f"Total ETS fit time over {label}, Modelhost ÷ R forecast::ets", NA, "≤ 0.2", None, missing)
+        t.add("Mean MASE, naive forecast (last value)", NA, "—", None, missing)
+        t.add("Mean MASE, seasonal naive forecast (same season a year before)", NA, "—", None, missing)
+        return pairs
+    ours = sum(a["mase"] for a, _ in pairs) / n
+    theirs = sum(b["mase"] for _, b in pairs) / n
+    better = sum(1 for a, b in pairs if a["mase"] < b["mase"] * (1 - 1e-3))
+    worse = sum(1 for a, b in pairs if a["mase"] > b["mase"] * (1 + 1e-3))
+    r = ratio(ours, theirs)
+    # A mean of MASEs is easily carried by one series; say what it is without the one where the two sides differ most.
+    far = max(pairs, key=lambda p: abs(p[0]["mase"] - p[1]["mase"]))
+    rest = [p for p in pairs if p is not far]
+    without = (f"; without {far[0]['key']} (the largest difference, {far[0]['mase']:.3f} vs {far[1]['mase']:.3f}):"
+               f" {sum(a['mase'] for a, _ in rest) / len(rest):.4f} vs {sum(b['mase'] for _, b in rest) / len(rest):.4f}") if rest else ""
+    t.add(f"Mean MASE over {label}, Modelhost ETS ÷ R forecast::ets", f"{r:.3f} ({ours:.4f} vs {theirs:.4f})", "≤ 1", r <= 1,
+          f"held out: 18 monthly, 8 quarterly, 6 yearly points; Modelhost lower on {better} series, higher on {worse}"
+          f" (±0.1% counts as equal){without}")
+    same = n == ours_doc.get("series_count") == r_doc.get("series_count")
+    ow, rw = ours_doc.get("total_fit_wall_ms_median"), r_doc.get("total_fit_wall_ms_median")
+    oc, rc = ours_doc.get("total_fit_cpu_ms_median"), r_doc.get("total_fit_cpu_ms_median")
+    r = ratio(ow, rw) if same else None
+    cpu = ratio(oc, rc) if same else None
+    t.add(f"Total ETS fit time over {label}, Modelhost ÷ R forecast::ets, median of {ours_doc.get('repetitions', '?')} passes",
+          NA if r is None else f"{r:.3f} ({ow / 1000:.2f} s vs {rw / 1000:.2f} s)", "≤ 0.2", None if r is None else r <= 0.2,
+          "the two sides scored different series" if r is None else
+          f"CPU {cpu:.3f} ({oc / 1000:.2f} s vs {rc / 1000:.2f} s); only the fitting calls, one series at a time"
+          + (" (wall well above CPU: the machine was busy)" if max(ow / max(oc, 1e-9), rw / max(rc, 1e-9)) > 1.3 else ""))
+    for key, desc in (("naive_mase", "naive forecast (last value)"), ("snaive_mase", "seasonal naive forecast (same season a year before)")):
+        base = sum(a[key] for a, _ in pairs) / n
+        t.add(f"Mean MASE, {desc}", f"{base:.4f}", "—", None,
+              f"Modelhost ETS ÷ this: {ratio(ours, base):.3f}; R forecast::ets ÷ this: {ratio(theirs, base):.3f}")
+    return pairs
+
+
+def write_forecast(w, ours_doc, r_doc, pairs):
+    w("## ETS forecasting: Modelhost vs R's forecast::ets on classic series (bench/data/classic_series.csv)")
+    w("")
+    if not pairs:
+        def state(doc):
+            return "ran" if doc and "unavailable" not in doc else why(doc)
+
+        w(f"{NA} (Modelhost: {state(ours_doc)}; R: {state(r_doc)}).")
+        w("")
+        return
+    for doc in (ours_doc, r_doc):
+        w(f"- {doc.get('implementation', '?')}: automatic choice of the form by AICc; {doc.get('repetitions', '?')} measured"
+          f" passes over every series after one unmeasured pass; total fit time {doc['total_fit_wall_ms_median'] / 1000:.2f} s wall,"
+          f" {doc['total_fit_cpu_ms_median'] / 1000:.2f} s CPU (medians of the passes' totals)")
+    w("- the last h points of each series are held out (18 monthly, 8 quarterly, 6 yearly) and forecast from a fit on the rest;"
+      " MASE = the forecasts' mean absolute error ÷ the in-sample MAE of the seasonal naive method (lag = period; 1 for"
+      " yearly), the same formula on both sides. Naive and seasonal naive are scored by the Modelhost side")
+    w("- AICc Δ: Modelhost's AICc minus R's for the forms each chose (the likelihoods agree at equal parameters); below 0,"
+      " Modelhost found a better-fitting model. Fit times are per-series medians in milliseconds")
+    w("")
+    w("| series | period | n (fit + held out) | Modelhost | R | MASE Modelhost | MASE R | naive | seasonal naive | AICc Δ | fit ms Modelhost | fit ms R |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for a, b in pairs:
+        mark = "**" if a["mase"] > b["mase"] * 1.05 else ""
+        w(f"| {a['key']} | {a['period']} | {a['train']} + {a['h']} | {a['method']} | {b['method']} | {mark}{a['mase']:.4f}{mark}"
+          f" | {b['mase']:.4f} | {a['naive_mase']:.4f} | {a['snaive_mase']:.4f} | {a['aicc'] - b['aicc']:+.2f}"
+          f" | {a['fit_wall_ms_median']:.1f} | {b['fit_wall_ms_median']:.1f} |")
+    n = len(pairs)
+    w(f"| **mean** | | | | | **{sum(a['mase'] for a, _ in pairs) / n:.4f}** | **{sum(b['mase'] for _, b in pairs) / n:.4f}**"
+      f" | {sum(a['naive_mase'] for a, _ in pairs) / n:.4f} | {sum(a['snaive_mase'] for a, _ in pairs) / n:.4f} | |"
+      f" {sum(a['fit_wall_ms_median'] for a, _ in pairs):.0f} | {sum(b['fit_wall_ms_median'] for _, b in pairs):.0f} |")
+    w("")
+    w("Bold: Modelhost's MASE more than 5% above R's.")
+    w("")
+
+
 def decode_rows(doc):
     """Per-file rows of the decode scenario with both sides measured: (file, Modelhost ms, djpeg ms, ratio)."""
     if not doc or "unavailable" in doc:
@@ -449,6 +535,10 @@ def main():
     ours_doc, sk_doc = load(R, "learners_modelhost"), load(R, "learners_sklearn")
     learner_rows = learner_targets(t, ours_doc, sk_doc)
 
+    # ---- ETS forecasting vs R's forecast::ets
+    forecast_ours, forecast_r = load(R, "forecast_modelhost"), load(R, "forecast_r")
+    forecast_rows = forecast_targets(t, forecast_ours, forecast_r)
+
     # ---- JPEG decoding vs djpeg
     decode_doc = load(R, "decode")
     decode_target(t, decode_doc)
@@ -558,6 +648,7 @@ def main():
         w("")
 
     write_learners(w, ours_doc, sk_doc, learner_rows, meta)
+    write_forecast(w, forecast_ours, forecast_r, forecast_rows)
     write_decode(w, decode_doc)
 
     text = "\n".join(lines) + "\n"

@@ -7,7 +7,8 @@
 #   --quick            a smoke test: every scenario, much shorter (about 5 minutes instead of 10–15)
 #   --update-results   also copy the report to bench/RESULTS.md (the committed figures)
 #   --no-build         reuse the binaries in bench/.out from the previous run instead of publishing again
-#   --only SCENARIO    run one scenario: inprocess, seed, batching, binary, process, learners or decode (others n/a)
+#   --only SCENARIO    run one scenario: inprocess, seed, batching, binary, process, learners, forecast or decode (others n/a;
+#                      batching also runs inprocess, the limit its ratio is computed against)
 #
 # The report goes to stdout and to bench/results/latest.md; raw JSON per run in bench/.out/results/, logs in
 # bench/.out/logs/. See bench/README.md for what each scenario measures and how to read the ratios.
@@ -27,7 +28,7 @@ QUICK=0
 UPDATE=0
 BUILD=1
 ONLY=
-SCENARIOS=(inprocess seed batching binary process learners decode) # in the order they run
+SCENARIOS=(inprocess seed batching binary process learners forecast decode) # in the order they run
 while [ $# -gt 0 ]; do
   arg=$1
   shift
@@ -42,7 +43,7 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     -h | --help)
-      sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -74,6 +75,7 @@ if [ $QUICK = 1 ]; then
   INPROC_SECONDS=0.5 STARTUP_RUNS=3 IDLE_SECONDS=5 WRK_SECONDS=3
   MLP_CONFIGS=(off b64_d2000 b64_d2000_i2)
   LEARNER_REPS=3
+  FORECAST_REPS=1 # passes over the classic series, after one unmeasured pass
   DECODE_ITERATIONS=30
 else
   WARMUP=3 DURATION=10
@@ -81,6 +83,7 @@ else
   INPROC_SECONDS=3 STARTUP_RUNS=7 IDLE_SECONDS=30 WRK_SECONDS=10
   MLP_CONFIGS=(off b64_d2000 b64_d2000_i2 b64_d500_i2 b64_d2000_pref_i2)
   LEARNER_REPS=15
+  FORECAST_REPS=5
   DECODE_ITERATIONS=200
 fi
 MAX_REQUESTS=2000000 # every load run stops at this many measured responses, whatever its duration
@@ -206,6 +209,10 @@ install_missing() {
   "$PY" -c 'import pandas' 2>/dev/null || need+=(python3-pandas)
   # The decode scenario's peer: libjpeg-turbo's djpeg (and cjpeg, from the same package).
   if wants decode; then command -v djpeg >/dev/null 2>&1 || need+=(libjpeg-turbo-progs); fi
+  # The forecast scenario's reference: R's forecast::ets (Debian's r-cran-forecast brings R with it).
+  if wants forecast; then
+    { command -v Rscript >/dev/null 2>&1 && Rscript --vanilla -e 'library(forecast)' >/dev/null 2>&1; } || need+=(r-cran-forecast)
+  fi
   if [ ${#need[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || die "missing ${need[*]}; install them with apt-get (root is needed)"
     log "installing ${need[*]}"
@@ -220,9 +227,10 @@ install_missing() {
 build() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
   local project name projects=()
-  # The learners and decode scenarios need only their own projects; every other one needs the server and the three tools.
-  if [ "$ONLY" != learners ] && [ "$ONLY" != decode ]; then projects+=(src/Modelhost bench/Ceiling bench/InProcess bench/Load); fi
+  # The learners, forecast and decode scenarios need only their own projects; every other one needs the server and the three tools.
+  if [ "$ONLY" != learners ] && [ "$ONLY" != decode ] && [ "$ONLY" != forecast ]; then projects+=(src/Modelhost bench/Ceiling bench/InProcess bench/Load); fi
   if wants learners; then projects+=(bench/Learners); fi
+  if wants forecast; then projects+=(bench/Forecast); fi
   if wants decode; then projects+=(bench/Decode); fi
   if [ $BUILD = 0 ]; then
     for project in "${projects[@]}"; do
@@ -444,6 +452,22 @@ scenario_learners() {
   grep -E '^(learners|sklearn_learners):' "$LOGS/learners.log" | tail -n 12 | sed 's/^/  /' >&3 || true
 }
 
+scenario_forecast() {
+  log "scenario: ETS on $(($(wc -l <"$BENCH/data/classic_series_meta.csv") - 1)) classic series, Modelhost vs R's forecast::ets ($FORECAST_REPS measured passes)"
+  # R first, as the other peers; each side reads bench/data and holds out the same last h points of every series.
+  run_child timeout --kill-after=5 1800 Rscript --vanilla "$BENCH/peers/ets_reference.R" --data "$BENCH/data" \
+    --out "$RESULTS/forecast_r.json" --repetitions "$FORECAST_REPS" 2>>"$LOGS/forecast.log" || {
+    log "R's forecast::ets failed (see $LOGS/forecast.log)"
+    printf '{"name": "forecast_r", "unavailable": "failed, see bench/.out/logs/forecast.log"}\n' >"$RESULTS/forecast_r.json"
+  }
+  run_child timeout --kill-after=5 1200 "$OUT/forecast/forecast" --data "$BENCH/data" --out "$RESULTS/forecast_modelhost.json" \
+    --repetitions "$FORECAST_REPS" 2>>"$LOGS/forecast.log" || {
+    log "the Modelhost forecasts failed (see $LOGS/forecast.log)"
+    printf '{"name": "forecast_modelhost", "unavailable": "failed, see bench/.out/logs/forecast.log"}\n' >"$RESULTS/forecast_modelhost.json"
+  }
+  grep -E '^(forecast|ets_reference): [0-9]+ series' "$LOGS/forecast.log" | tail -n 2 | sed 's/^/  /' >&3 || true
+}
+
 scenario_decode() {
   log "scenario: JPEG decoding, Modelhost.Vision vs libjpeg-turbo's djpeg ($DECODE_ITERATIONS decodes per file)"
   # djpeg's process start-up is measured on the smallest JPEG fixture (3x5 pixels) and subtracted.
@@ -466,7 +490,7 @@ write_meta() {
 {"command": $("$PY" -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$COMMAND"), "quick": $([ $QUICK = 1 ] && echo true || echo false),
  "warmup_s": $WARMUP, "duration_s": $DURATION, "mlp_warmup_s": $MLP_WARMUP, "mlp_duration_s": $MLP_DURATION,
  "open_rate": ${OPEN_RATE:-0}, "loadavg": "$LOADAVG", "mlp_configs": [$configs],
- "only": "$ONLY", "learner_repetitions": $LEARNER_REPS, "decode_iterations": $DECODE_ITERATIONS}
+ "only": "$ONLY", "learner_repetitions": $LEARNER_REPS, "forecast_repetitions": $FORECAST_REPS, "decode_iterations": $DECODE_ITERATIONS}
 EOF
 }
 
@@ -476,6 +500,7 @@ rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 : >"$LOGS/load.log"
 : >"$LOGS/learners.log"
+: >"$LOGS/forecast.log"
 : >"$LOGS/decode.log"
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 OPEN_RATE=0
@@ -484,12 +509,14 @@ cd "$ROOT"
 install_missing
 build
 if wants inprocess || wants batching || wants binary; then prepare; fi
-if wants inprocess; then scenario_inprocess; fi
+# --only batching also measures the in-process limit, so that its target ratios come from figures of one run.
+if wants inprocess || [ "$ONLY" = batching ]; then scenario_inprocess; fi
 if wants seed; then scenario_seed; fi
 if wants batching; then scenario_batching; fi
 if wants binary; then scenario_binary; fi
 if wants process; then scenario_process_costs; fi
 if wants learners; then scenario_learners; fi
+if wants forecast; then scenario_forecast; fi
 if wants decode; then scenario_decode; fi
 write_meta
 
