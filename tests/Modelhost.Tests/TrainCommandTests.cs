@@ -50,6 +50,45 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_query_on_the_jobs_database_is_training_data_too()
+    {
+        // The iris rows in a table of the job database, as a team's data would be.
+        var data = new Modelhost.Jobs.Data.DataConnection(Modelhost.Jobs.DatabaseLocator.Locate(_data, null));
+        Directory.CreateDirectory(_data);
+        var lines = File.ReadAllLines(Iris);
+        var header = lines[0].Split(',');
+        Modelhost.Jobs.Data.DataColumn[] columns =
+        [
+            .. header[..4].Select(h => new Modelhost.Jobs.Data.DataColumn(h, Modelhost.Jobs.Data.DataColumnType.Real)),
+            new(header[4], Modelhost.Jobs.Data.DataColumnType.Text),
+        ];
+        var rows = lines[1..].Where(l => l.Length > 0).Select(l => l.Split(','))
+            .Select(f => (object?[])[.. f[..4].Select(v => (object?)double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)), f[4]]).ToList();
+        await data.CreateTableAsync("flowers", columns);
+        await data.InsertAsync("flowers", columns, rows);
+
+        var (exit, output) = await TrainAsync(
+            "forest", "--query", "SELECT sepal_length, sepal_width, petal_length, petal_width, species FROM flowers", "--target", "species",
+            "--model", "iris", "--trees", "30", "--seed", "7", "--test-size", "0.3", "--json");
+
+        Assert.True(exit == 0, output);
+        using var json = ParseJson(output);
+        Assert.Equal(45, json.RootElement.GetProperty("metrics").GetProperty("test_rows").GetInt32());
+        Assert.True(json.RootElement.GetProperty("metrics").GetProperty("accuracy").GetDouble() >= 0.9, output);
+        Assert.True(File.Exists(Path.Combine(_models, "iris", "1", "model.onnx")));
+
+        (exit, output) = await TrainAsync("forest", "--query", "DELETE FROM flowers", "--target", "species", "--model", "iris");
+        Assert.Equal(1, exit);
+        Assert.Contains("--query:", output, StringComparison.Ordinal);
+        Assert.Contains("SELECT", output, StringComparison.Ordinal);
+
+        (exit, output) = await TrainAsync("forest", "--query", "SELECT * FROM flowers", "--data", Iris, "--target", "species", "--model", "iris");
+        Assert.Equal(1, exit);
+        Assert.Contains("one of the two", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_models, "iris", "2")));
+    }
+
+    [Fact]
     public async Task Json_prints_the_version_and_metrics_and_a_numeric_target_is_regression()
     {
         var rows = new System.Text.StringBuilder("x1,x2,y\n");

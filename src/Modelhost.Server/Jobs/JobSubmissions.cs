@@ -5,6 +5,7 @@ using Modelhost.Core;
 using Modelhost.Core.Models;
 using Modelhost.Core.Repository;
 using Modelhost.Jobs;
+using Modelhost.Jobs.Data;
 using Modelhost.Server.Http;
 
 namespace Modelhost.Server.Jobs;
@@ -19,7 +20,7 @@ internal static class JobSubmissions
     private const int MaxIdempotencyKeyLength = 200;
 
     private static readonly string[] _commonKeys = ["kind", "model", "queue", "depends_on", "max_attempts", "idempotency_key"];
-    private static readonly string[] _trainKeys = ["data"];
+    private static readonly string[] _trainKeys = ["data", "query"];
 
     public static JobSubmission Parse(JsonElement body, ModelRepositoryManager manager, string? routeModel = null, string? routeKind = null)
     {
@@ -61,6 +62,25 @@ internal static class JobSubmissions
                     }
 
                     payload["data"] = data;
+                }
+
+                if (String(body, "query") is { } query)
+                {
+                    if (payload.ContainsKey("data"))
+                    {
+                        throw Invalid("give either 'data' (a file) or 'query' (a SELECT on the jobs' database), not both");
+                    }
+
+                    try
+                    {
+                        DataSql.ValidateSelect(query);
+                    }
+                    catch (JobException ex)
+                    {
+                        throw Invalid(ex.Message);
+                    }
+
+                    payload["query"] = query;
                 }
 
                 queue = JobQueues.Training;

@@ -113,12 +113,14 @@ internal sealed partial class TrainJobHandler : IJobHandler
                 [ExternalPlaceholders.NextVersion] = (ModelVersions.Highest(modelDirectory) + 1).ToString(CultureInfo.InvariantCulture),
             };
 
-            var dataName = payload.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : training.Data;
+            // The job's own file or query wins over the config's.
+            var jobQuery = payload.TryGetProperty("query", out var q) && q.ValueKind == JsonValueKind.String ? q.GetString() : null;
+            var dataName = payload.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : jobQuery is null ? training.Data : null;
             if (dataName is not null)
             {
                 placeholders[ExternalPlaceholders.Data] = ResolveData(dataName);
             }
-            else if (training.Query is { } query)
+            else if ((jobQuery ?? training.Query) is { } query)
             {
                 exported = await ExportQueryAsync(query, job.Id, context, cancellationToken);
                 placeholders[ExternalPlaceholders.Data] = exported;

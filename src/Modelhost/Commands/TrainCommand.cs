@@ -37,7 +37,8 @@ internal static class TrainCommand
 
     private static Command Learner(string trainer, string description)
     {
-        var data = new Option<string>("--data") { Description = "The CSV file (header row; numeric features).", Required = true };
+        var data = new Option<string?>("--data") { Description = "The CSV file (header row; numeric features)." };
+        var query = new Option<string?>("--query") { Description = "Instead of --data: one SELECT on the jobs' database (--data-dir / --database); its columns are the features and the target." };
         var target = new Option<string>("--target") { Description = "The column to learn.", Required = true };
         var model = new Option<string>("--model") { Description = "The model's name in the repository.", Required = true };
         var seed = new Option<int>("--seed") { Description = "The seed of the split and the learner.", DefaultValueFactory = _ => 0 };
@@ -47,7 +48,7 @@ internal static class TrainCommand
         var models = new Option<string?>("--models") { Description = "The model repository directory (default ./models)." };
         var dataDir = new Option<string?>("--data-dir") { Description = "The data directory: the jobs' SQLite file and the CSV files jobs read (default ./data)." };
         var database = new Option<string?>("--database") { Description = "The jobs' database: a PostgreSQL connection string or postgres:// URL (default: SQLite in the data directory)." };
-        var command = new Command(trainer, description) { data, target, model, seed, testSize, task, json, models, dataDir, database };
+        var command = new Command(trainer, description) { data, query, target, model, seed, testSize, task, json, models, dataDir, database };
         Option<int>? trees = null;
         if (trainer == "forest")
         {
@@ -65,7 +66,8 @@ internal static class TrainCommand
                 TestSize = result.GetValue(testSize),
                 Task = result.GetValue(task),
             },
-            result.GetValue(data)!,
+            result.GetValue(data),
+            result.GetValue(query),
             result.GetValue(model)!,
             result.GetValue(models) ?? "./models",
             result.GetValue(dataDir) ?? DatabaseLocator.DefaultDataDirectory,
@@ -75,7 +77,7 @@ internal static class TrainCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(BuiltinTrainingOptions options, string dataFile, string model, string modelsRoot, string dataDirectory, string? database, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(BuiltinTrainingOptions options, string? dataFile, string? query, string model, string modelsRoot, string dataDirectory, string? database, bool json, CancellationToken cancellationToken)
     {
         if (!ModelName.TryValidate(model, out var nameError))
         {
@@ -87,7 +89,23 @@ internal static class TrainCommand
             return await FailAsync(invalid);
         }
 
-        if (!File.Exists(dataFile))
+        if ((dataFile is null) == (query is null))
+        {
+            return await FailAsync("give the training data as --data FILE.csv or as --query 'SELECT ...' on the jobs' database (one of the two)");
+        }
+
+        if (query is not null)
+        {
+            try
+            {
+                DataSql.ValidateSelect(query);
+            }
+            catch (JobException ex)
+            {
+                return await FailAsync($"--query: {ex.Message}");
+            }
+        }
+        else if (!File.Exists(dataFile))
         {
             return await FailAsync($"--data: the file '{dataFile}' does not exist");
         }
@@ -97,7 +115,7 @@ internal static class TrainCommand
             return await FailAsync($"the model repository '{modelsRoot}' does not exist (set --models)");
         }
 
-        if (ReadHeader(dataFile) is { } header && !header.Contains(options.Target))
+        if (dataFile is not null && ReadHeader(dataFile) is { } header && !header.Contains(options.Target))
         {
             return await FailAsync($"--target: the column '{options.Target}' is not in '{dataFile}'; its columns are: {string.Join(", ", header)}");
         }
@@ -114,11 +132,19 @@ internal static class TrainCommand
 
         Directory.CreateDirectory(dataDirectory);
         Directory.CreateDirectory(Path.Combine(modelsRoot, model));
-        var dataName = PlaceData(dataFile, dataDirectory, model);
 
         var loggers = NullLoggerFactory.Instance;
         await using var store = await JobStore.OpenAsync(location, new JobStoreOptions(), TimeProvider.System, loggers, cancellationToken);
-        var payload = new JsonObject { ["model"] = model, ["data"] = dataName };
+        var payload = new JsonObject { ["model"] = model };
+        if (dataFile is not null)
+        {
+            payload["data"] = PlaceData(dataFile, dataDirectory, model);
+        }
+        else
+        {
+            payload["query"] = query;
+        }
+
         options.WriteTo(payload);
         var job = await store.SubmitAsync(new JobSubmission { Kind = TrainJobHandler.JobKind, Queue = Queue, Payload = payload }, cancellationToken);
 
