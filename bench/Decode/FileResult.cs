@@ -12,5 +12,5 @@ internal sealed record FileResult(
 {
     /// <summary>djpeg's decode time estimated by subtraction: median whole run minus median start-up run.</summary>
     public double DjpegEstimateMs =>
-        DjpegTotalMs is { } total && DjpegStartupMs is { } startup ? Program.Median(total) - Program.Median(startup) : double.NaN;
+        DjpegTotalMs is { } total && DjpegStartupMs is { } startup ? BenchFigures.Median(total) - BenchFigures.Median(startup) : double.NaN;
 }

@@ -52,9 +52,9 @@ internal static class Program
             var result = new FileResult(Path.GetFileName(file), bytes.Length, width, height, ours, total, startup);
             results.Add(result);
             var peer = total is null || startup is null ? "" : string.Create(CultureInfo.InvariantCulture,
-                $"  djpeg {Median(total),7:F3} ms - start-up {Median(startup),7:F3} ms = {result.DjpegEstimateMs,7:F3} ms");
+                $"  djpeg {BenchFigures.Median(total),7:F3} ms - start-up {BenchFigures.Median(startup),7:F3} ms = {result.DjpegEstimateMs,7:F3} ms");
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"decode: {result.File,-28} {width}x{height}  Modelhost {Median(ours),8:F3} ms{peer}"));
+                $"decode: {result.File,-28} {width}x{height}  Modelhost {BenchFigures.Median(ours),8:F3} ms{peer}"));
         }
 
         Write(output, results, iterations, djpegVersion, Path.GetFileName(tiny));
@@ -137,12 +137,6 @@ internal static class Program
         return text;
     }
 
-    internal static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
 
     private static void Write(string path, List<FileResult> results, int iterations, string? djpegVersion, string tiny)
     {
@@ -170,11 +164,11 @@ internal static class Program
             w.WriteNumber("bytes", r.Bytes);
             w.WriteNumber("width", r.Width);
             w.WriteNumber("height", r.Height);
-            w.WriteNumber("modelhost_ms_median", Math.Round(Median(r.ModelhostMs), 4));
+            w.WriteNumber("modelhost_ms_median", Math.Round(BenchFigures.Median(r.ModelhostMs), 4));
             if (r.DjpegTotalMs is { } total && r.DjpegStartupMs is { } startup)
             {
-                w.WriteNumber("djpeg_total_ms_median", Math.Round(Median(total), 4));
-                w.WriteNumber("djpeg_startup_ms_median", Math.Round(Median(startup), 4));
+                w.WriteNumber("djpeg_total_ms_median", Math.Round(BenchFigures.Median(total), 4));
+                w.WriteNumber("djpeg_startup_ms_median", Math.Round(BenchFigures.Median(startup), 4));
                 w.WriteNumber("djpeg_ms_estimate", Math.Round(r.DjpegEstimateMs, 4));
             }
 

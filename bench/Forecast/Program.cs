@@ -59,7 +59,7 @@ internal static class Program
             results.Add(result);
             Console.Error.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"forecast: {s.Key}: {model.Method}, MASE {mase:F4} (naive {naive:F4}, seasonal naive {seasonalNaive:F4}), median fit {Median(seriesWall):F1} ms"));
+                $"forecast: {s.Key}: {model.Method}, MASE {mase:F4} (naive {naive:F4}, seasonal naive {seasonalNaive:F4}), median fit {BenchFigures.Median(seriesWall):F1} ms"));
         }
 
         var totalWall = Array.ConvertAll(wall, pass => pass.Sum());
@@ -67,7 +67,7 @@ internal static class Program
         Write(output, results, repetitions, totalWall, totalCpu);
         Console.Error.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"forecast: {results.Count} series, mean MASE {results.Average(x => x.Mase):F4}, total fit time median {Median(totalWall):F0} ms wall, {Median(totalCpu):F0} ms CPU over {repetitions} passes"));
+            $"forecast: {results.Count} series, mean MASE {results.Average(x => x.Mase):F4}, total fit time median {BenchFigures.Median(totalWall):F0} ms wall, {BenchFigures.Median(totalCpu):F0} ms CPU over {repetitions} passes"));
         return 0;
     }
 
@@ -147,10 +147,10 @@ internal static class Program
         w.WriteNumber("mean_mase", results.Average(x => x.Mase));
         w.WriteNumber("mean_naive_mase", results.Average(x => x.NaiveMase));
         w.WriteNumber("mean_snaive_mase", results.Average(x => x.SeasonalNaiveMase));
-        WriteArray(w, "total_fit_wall_ms", totalWall);
-        WriteArray(w, "total_fit_cpu_ms", totalCpu);
-        w.WriteNumber("total_fit_wall_ms_median", Math.Round(Median(totalWall), 3));
-        w.WriteNumber("total_fit_cpu_ms_median", Math.Round(Median(totalCpu), 3));
+        BenchFigures.WriteArray(w, "total_fit_wall_ms", totalWall, 6);
+        BenchFigures.WriteArray(w, "total_fit_cpu_ms", totalCpu, 6);
+        w.WriteNumber("total_fit_wall_ms_median", Math.Round(BenchFigures.Median(totalWall), 3));
+        w.WriteNumber("total_fit_cpu_ms_median", Math.Round(BenchFigures.Median(totalCpu), 3));
         w.WriteStartArray("series");
         foreach (var r in results)
         {
@@ -165,9 +165,9 @@ internal static class Program
             w.WriteNumber("mase", r.Mase);
             w.WriteNumber("naive_mase", r.NaiveMase);
             w.WriteNumber("snaive_mase", r.SeasonalNaiveMase);
-            w.WriteNumber("fit_wall_ms_median", Math.Round(Median(r.WallMs), 3));
-            w.WriteNumber("fit_cpu_ms_median", Math.Round(Median(r.CpuMs), 3));
-            WriteArray(w, "forecast", r.Forecast);
+            w.WriteNumber("fit_wall_ms_median", Math.Round(BenchFigures.Median(r.WallMs), 3));
+            w.WriteNumber("fit_cpu_ms_median", Math.Round(BenchFigures.Median(r.CpuMs), 3));
+            BenchFigures.WriteArray(w, "forecast", r.Forecast, 6);
             w.WriteEndObject();
         }
 
@@ -175,22 +175,5 @@ internal static class Program
         w.WriteEndObject();
     }
 
-    private static void WriteArray(Utf8JsonWriter w, string name, double[] values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values)
-        {
-            w.WriteNumberValue(Math.Round(v, 6));
-        }
 
-        w.WriteEndArray();
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = (double[])values.Clone();
-        Array.Sort(sorted);
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
 }

@@ -112,7 +112,7 @@ internal static class Program
         var report = ClassificationReport.Evaluate(fitted, test);
         Console.Error.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"learners: {dataset} {model} ({threads} thread(s)): accuracy {report.Accuracy:F4}, macro-F1 {report.MacroF1:F4}, median {Median(wall):F1} ms wall, {Median(cpu):F1} ms CPU"));
+            $"learners: {dataset} {model} ({threads} thread(s)): accuracy {report.Accuracy:F4}, macro-F1 {report.MacroF1:F4}, median {BenchFigures.Median(wall):F1} ms wall, {BenchFigures.Median(cpu):F1} ms CPU"));
         return new LearnerResult(dataset, model, threads, train.RowCount, test.RowCount, report.Accuracy, report.MacroF1, wall, cpu);
     }
 
@@ -155,10 +155,10 @@ internal static class Program
             w.WriteNumber("test_rows", r.TestRows);
             w.WriteNumber("accuracy", r.Accuracy);
             w.WriteNumber("macro_f1", r.MacroF1);
-            w.WriteNumber("wall_ms_median", Median(r.WallMs));
-            w.WriteNumber("cpu_ms_median", Median(r.CpuMs));
-            WriteArray(w, "wall_ms", r.WallMs);
-            WriteArray(w, "cpu_ms", r.CpuMs);
+            w.WriteNumber("wall_ms_median", BenchFigures.Median(r.WallMs));
+            w.WriteNumber("cpu_ms_median", BenchFigures.Median(r.CpuMs));
+            BenchFigures.WriteArray(w, "wall_ms", r.WallMs, 3);
+            BenchFigures.WriteArray(w, "cpu_ms", r.CpuMs, 3);
             w.WriteEndObject();
         }
 
@@ -166,22 +166,5 @@ internal static class Program
         w.WriteEndObject();
     }
 
-    private static void WriteArray(Utf8JsonWriter w, string name, double[] values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values)
-        {
-            w.WriteNumberValue(Math.Round(v, 3));
-        }
 
-        w.WriteEndArray();
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = (double[])values.Clone();
-        Array.Sort(sorted);
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
 }
