@@ -73,7 +73,7 @@ if [ $QUICK = 1 ]; then
   WARMUP=1 DURATION=3          # seed and binary runs
   MLP_WARMUP=2 MLP_DURATION=4  # batching runs (the MLP is slow per row)
   INPROC_SECONDS=0.5 STARTUP_RUNS=3 IDLE_SECONDS=5 WRK_SECONDS=3
-  MLP_CONFIGS=(off b64_d2000 b64_d2000_i2)
+  MLP_CONFIGS=(off b64_d2000_i2 b32_d20000_i2_t1 off_bin b32_d20000_i2_t1_bin)
   LEARNER_REPS=3
   FORECAST_REPS=1 # passes over the classic series, after one unmeasured pass
   DECODE_ITERATIONS=30
@@ -81,7 +81,9 @@ else
   WARMUP=3 DURATION=10
   MLP_WARMUP=5 MLP_DURATION=15
   INPROC_SECONDS=3 STARTUP_RUNS=7 IDLE_SECONDS=30 WRK_SECONDS=10
-  MLP_CONFIGS=(off b64_d2000 b64_d2000_i2 b64_d500_i2 b64_d2000_pref_i2)
+  # A label ending in _bin is the config before it, loaded with V2 binary tensors instead of JSON.
+  MLP_CONFIGS=(off b64_d2000 b64_d2000_i2 b64_d500_i2 b64_d2000_pref_i2 b64_d20000 b32_d20000_i2_t1
+    off_bin b64_d20000_bin b32_d20000_i2_t1_bin)
   LEARNER_REPS=15
   FORECAST_REPS=5
   DECODE_ITERATIONS=200
@@ -260,26 +262,32 @@ make_repo() { # make_repo REPO MODEL ONNX_FILE YAML
   printf '%s\n' "$4" >"$dir/model.yaml"
 }
 
-mlp_yaml() {
-  case $1 in
+mlp_yaml() { # the label without _bin: the protocol is not the model's business
+  case ${1%_bin} in
     off) printf 'max_batch_size: 0' ;;
     b64_d2000) printf 'max_batch_size: 64\ndynamic_batching:\n  max_queue_delay_us: 2000' ;;
     b64_d2000_i2) printf 'max_batch_size: 64\ndynamic_batching:\n  max_queue_delay_us: 2000\ninstances: 2' ;;
     b64_d500_i2) printf 'max_batch_size: 64\ndynamic_batching:\n  max_queue_delay_us: 500\ninstances: 2' ;;
     b64_d2000_pref_i2) printf 'max_batch_size: 64\ndynamic_batching:\n  max_queue_delay_us: 2000\n  preferred_batch_sizes: [16, 32, 64]\ninstances: 2' ;;
+    b64_d20000) printf 'max_batch_size: 64\ndynamic_batching:\n  max_queue_delay_us: 20000' ;;
+    b32_d20000_i2_t1) printf 'max_batch_size: 32\ndynamic_batching:\n  max_queue_delay_us: 20000\ninstances: 2\nsession:\n  intra_op_threads: 1' ;;
     *) die "unknown MLP config $1" ;;
   esac
 }
 
 mlp_desc() {
-  case $1 in
+  case ${1%_bin} in
     off) printf 'batching off (`max_batch_size: 0`)' ;;
     b64_d2000) printf 'max_batch_size 64, max_queue_delay_us 2000' ;;
     b64_d2000_i2) printf 'max_batch_size 64, max_queue_delay_us 2000, instances 2' ;;
     b64_d500_i2) printf 'max_batch_size 64, max_queue_delay_us 500, instances 2' ;;
     b64_d2000_pref_i2) printf 'max_batch_size 64, max_queue_delay_us 2000, preferred [16, 32, 64], instances 2' ;;
+    b64_d20000) printf 'max_batch_size 64, max_queue_delay_us 20000' ;;
+    b32_d20000_i2_t1) printf 'max_batch_size 32, max_queue_delay_us 20000, instances 2, intra_op_threads 1' ;;
   esac
 }
+
+mlp_protocol() { case $1 in *_bin) printf binary ;; *) printf json ;; esac; }
 
 prepare() {
   rm -rf "$DATA" "$REPOS"
@@ -385,7 +393,12 @@ scenario_batching() {
   for cfg in "${MLP_CONFIGS[@]}"; do
     start_modelhost "modelhost_mlp_$cfg" "$REPOS/mlp_$cfg"
     log "batching: $cfg"
-    run_load "mlp_$cfg" --url "http://127.0.0.1:$MH_PORT/v2/models/mlp/infer" --body-file "$DATA/mlp_row.json" --connections 64 \
+    local body=(--body-file "$DATA/mlp_row.json")
+    if [ "$(mlp_protocol "$cfg")" = binary ]; then
+      body=(--body-file "$DATA/mlp_row.bin" --content-type application/octet-stream
+        --header "Inference-Header-Content-Length: $(cat "$DATA/mlp_row.bin.hlen")")
+    fi
+    run_load "mlp_$cfg" --url "http://127.0.0.1:$MH_PORT/v2/models/mlp/infer" "${body[@]}" --connections 64 \
       --warmup "$MLP_WARMUP" --duration "$MLP_DURATION" --timeout-ms 30000 --pid "$MH_PID" \
       --stats-url "http://127.0.0.1:$MH_PORT/v2/models/mlp/stats" --expect-contains '"outputs"'
     stop_pid "$MH_PID"
@@ -484,7 +497,7 @@ scenario_decode() {
 write_meta() {
   local configs="" cfg
   for cfg in "${MLP_CONFIGS[@]}"; do
-    configs+="${configs:+,}{\"label\": \"$cfg\", \"desc\": $("$PY" -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$(mlp_desc "$cfg")")}"
+    configs+="${configs:+,}{\"label\": \"$cfg\", \"protocol\": \"$(mlp_protocol "$cfg")\", \"desc\": $("$PY" -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$(mlp_desc "$cfg")")}"
   done
   cat >"$RESULTS/meta.json" <<EOF
 {"command": $("$PY" -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$COMMAND"), "quick": $([ $QUICK = 1 ] && echo true || echo false),

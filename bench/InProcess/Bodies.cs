@@ -42,15 +42,20 @@ internal static class Bodies
     /// <summary>
     /// The binary form of the same request: the JSON header with <c>parameters.binary_data_size</c> and no data,
     /// followed by the little-endian elements. Send it with <c>Inference-Header-Content-Length: headerLength</c>.
+    /// <paramref name="binaryOutput"/> asks for every output in binary (<c>binary_data_output</c>);
+    /// <paramref name="binaryOutputs"/> names outputs asked for one by one with <c>"binary_data": true</c>.
     /// </summary>
-    public static (byte[] Body, int HeaderLength) Binary(string input, float[] values, bool binaryOutput)
+    public static (byte[] Body, int HeaderLength) Binary(string input, float[] values, bool binaryOutput, string[]? binaryOutputs = null)
     {
         var byteCount = values.Length * sizeof(float);
         var input0 = string.Create(
             CultureInfo.InvariantCulture,
             $"{{\"name\":\"{input}\",\"shape\":[1,{values.Length}],\"datatype\":\"FP32\",\"parameters\":{{\"binary_data_size\":{byteCount}}}}}");
+        var outputs = binaryOutputs is null
+            ? ""
+            : ",\"outputs\":[" + string.Join(',', binaryOutputs.Select(o => $"{{\"name\":\"{o}\",\"parameters\":{{\"binary_data\":true}}}}")) + "]";
         var header = Encoding.UTF8.GetBytes(
-            "{\"inputs\":[" + input0 + "]" + (binaryOutput ? ",\"parameters\":{\"binary_data_output\":true}}" : "}"));
+            "{\"inputs\":[" + input0 + "]" + outputs + (binaryOutput ? ",\"parameters\":{\"binary_data_output\":true}}" : "}"));
         var body = new byte[header.Length + byteCount];
         header.CopyTo(body, 0);
         for (var i = 0; i < values.Length; i++)

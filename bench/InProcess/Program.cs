@@ -46,7 +46,14 @@ internal static class Program
         File.WriteAllBytes(Path.Combine(dir, "sum.onnx"), BenchModels.Sum());
         File.WriteAllBytes(Path.Combine(dir, "identity.onnx"), BenchModels.Identity());
 
-        File.WriteAllBytes(Path.Combine(dir, "mlp_row.json"), Bodies.Json("x", Bodies.Values(BenchModels.MlpInputs, seed: 7)));
+        var row = Bodies.Values(BenchModels.MlpInputs, seed: 7);
+        File.WriteAllBytes(Path.Combine(dir, "mlp_row.json"), Bodies.Json("x", row));
+
+        // The same row with the binary tensor extension both ways: the input as raw floats, output "y" asked for with
+        // "binary_data": true.
+        var (mlpBinary, mlpHeaderLength) = Bodies.Binary("x", row, binaryOutput: false, binaryOutputs: ["y"]);
+        File.WriteAllBytes(Path.Combine(dir, "mlp_row.bin"), mlpBinary);
+        File.WriteAllText(Path.Combine(dir, "mlp_row.bin.hlen"), mlpHeaderLength.ToString(CultureInfo.InvariantCulture));
 
         var large = Bodies.Values(BenchModels.LargeElements, seed: 11);
         File.WriteAllBytes(Path.Combine(dir, "large.json"), Bodies.Json("x", large));

@@ -61,6 +61,10 @@ public sealed class BinaryTensorTests : ServerTest
         Assert.False(output.TryGetProperty("data", out _));
         Assert.Equal(12, output.GetProperty("parameters").GetProperty("binary_data_size").GetInt32());
         Assert.Equal(Floats(7, 8, 9), bytes[headerLength..]);
+
+        // Sent with its length in one piece, not chunked.
+        Assert.Equal(bytes.Length, response.Content.Headers.ContentLength);
+        Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
     }
 
     [Fact]

@@ -21,13 +21,11 @@ internal static class TensorJsonWriter
         writer.WriteEndArray();
     }
 
+    // Floats formatted per chunk into a stack buffer, then handed to the writer in one piece.
+    private const int FloatsPerChunk = 256;
+
     /// <summary>Writes the elements as one flat array.</summary>
-    public static void WriteFlat(Utf8JsonWriter writer, OutputTensor tensor)
-    {
-        writer.WriteStartArray();
-        WriteRange(writer, tensor, 0, tensor.ElementCount);
-        writer.WriteEndArray();
-    }
+    public static void WriteFlat(Utf8JsonWriter writer, OutputTensor tensor) => WriteArray(writer, tensor, 0, tensor.ElementCount);
 
     /// <summary>Writes the elements of rows [row, row + 1) without the row dimension, nested as the shape says.</summary>
     public static void WriteRow(Utf8JsonWriter writer, OutputTensor tensor, long row)
@@ -48,22 +46,72 @@ internal static class TensorJsonWriter
             return offset + 1;
         }
 
-        writer.WriteStartArray();
         if (shape.Length == 1)
         {
-            WriteRange(writer, tensor, offset, shape[0]);
-            offset += shape[0];
+            WriteArray(writer, tensor, offset, shape[0]);
+            return offset + shape[0];
         }
-        else
+
+        writer.WriteStartArray();
+        for (long i = 0; i < shape[0]; i++)
         {
-            for (long i = 0; i < shape[0]; i++)
-            {
-                offset = WriteNested(writer, tensor, shape[1..], offset);
-            }
+            offset = WriteNested(writer, tensor, shape[1..], offset);
         }
 
         writer.WriteEndArray();
         return offset;
+    }
+
+    /// <summary>Writes elements [start, start + count) as one array.</summary>
+    private static void WriteArray(Utf8JsonWriter writer, OutputTensor tensor, long start, long count)
+    {
+        writer.WriteStartArray();
+        if (tensor.ElementType == TensorElementType.Float)
+        {
+            WriteFloats(writer, tensor.Bytes, start, count);
+        }
+        else
+        {
+            WriteRange(writer, tensor, start, count);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Writes FP32 elements as the writer would one by one (shortest round-trip text, null for NaN and infinities),
+    /// but formatted by <see cref="Utf8Float"/> in chunks that go to the writer as raw values: the writer puts the
+    /// comma between two chunks itself.
+    /// </summary>
+    private static void WriteFloats(Utf8JsonWriter writer, ReadOnlySpan<byte> bytes, long start, long count)
+    {
+        Span<byte> chunk = stackalloc byte[FloatsPerChunk * (Utf8Float.MaxLength + 1)];
+        var end = start + count;
+        for (var i = start; i < end;)
+        {
+            var chunkEnd = Math.Min(end, i + FloatsPerChunk);
+            var pos = 0;
+            for (; i < chunkEnd; i++)
+            {
+                if (pos > 0)
+                {
+                    chunk[pos++] = (byte)',';
+                }
+
+                var value = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice((int)(i * sizeof(float)), sizeof(float)));
+                if (float.IsFinite(value))
+                {
+                    pos += Utf8Float.Format(value, chunk[pos..]);
+                }
+                else
+                {
+                    "null"u8.CopyTo(chunk[pos..]);
+                    pos += 4;
+                }
+            }
+
+            writer.WriteRawValue(chunk[..pos], skipInputValidation: true);
+        }
     }
 
     private static void WriteRange(Utf8JsonWriter writer, OutputTensor tensor, long start, long count)

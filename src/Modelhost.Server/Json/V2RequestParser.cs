@@ -2,6 +2,7 @@ using System.Text.Json;
 using Modelhost.Core;
 using Modelhost.Core.Inference;
 using Modelhost.Core.Tensors;
+using Modelhost.OnnxRuntime;
 
 namespace Modelhost.Server.Json;
 
@@ -13,6 +14,12 @@ internal static class V2RequestParser
 {
     private const int MaxInputs = 256;
     private const int MaxRank = 16;
+    private const int MaxDepth = 64;
+
+    // The fast path for FP32 data arrays: nesting it reads (inputs sit at depth 3), and the most bytes between a
+    // "data" key and its '[' (the colon and white space) that it handles.
+    private const int MaxDataDepth = MaxDepth - 4;
+    private const int MaxGap = 64;
 
     /// <summary>Parses a JSON request; binary outputs are refused because the caller can't send them.</summary>
     public static InferenceRequest Parse(ReadOnlySpan<byte> body) => Parse(body, body.Length, out _);
@@ -32,10 +39,11 @@ internal static class V2RequestParser
         var json = body[..headerLength];
         var binary = body[headerLength..];
         var binaryOffset = 0;
+        var readerOffset = 0;
         var request = new InferenceRequest();
         try
         {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 throw Invalid("the request body must be a JSON object with an 'inputs' array");
@@ -55,7 +63,7 @@ internal static class V2RequestParser
                             throw Invalid($"a request may carry at most {MaxInputs} inputs");
                         }
 
-                        request.Inputs.Add(ReadInput(ref reader, json, binary, ref binaryOffset, request.Inputs.Count));
+                        request.Inputs.Add(ReadInput(ref reader, ref readerOffset, json, binary, ref binaryOffset, request.Inputs.Count));
                     }
 
                     sawInputs = true;
@@ -102,7 +110,27 @@ internal static class V2RequestParser
         }
     }
 
-    private static InputTensor ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, ReadOnlySpan<byte> binary, ref int binaryOffset, int position)
+    /// <summary>
+    /// Reads one element of <c>inputs</c>, from the reader on its first token. The reader may be replaced by one over
+    /// the rest of <paramref name="body"/>; <paramref name="readerOffset"/> is where in the body its span starts.
+    /// </summary>
+    private static InputTensor ReadInput(ref Utf8JsonReader reader, ref int readerOffset, ReadOnlySpan<byte> body, ReadOnlySpan<byte> binary, ref int binaryOffset, int position)
+    {
+        InputTensor? read = null;
+        try
+        {
+            var input = ReadInputCore(ref reader, ref readerOffset, body, binary, ref binaryOffset, position, ref read);
+            read = null;
+            return input;
+        }
+        finally
+        {
+            // Data read in the first pass but then not used (an error, or keys that changed its meaning).
+            read?.Dispose();
+        }
+    }
+
+    private static InputTensor ReadInputCore(ref Utf8JsonReader reader, ref int readerOffset, ReadOnlySpan<byte> body, ReadOnlySpan<byte> binary, ref int binaryOffset, int position, ref InputTensor? read)
     {
         long binarySize = -1;
         Expect(ref reader, JsonTokenType.StartObject, "each element of 'inputs' must be an object");
@@ -118,24 +146,51 @@ internal static class V2RequestParser
                 reader.Read();
                 Expect(ref reader, JsonTokenType.String, $"inputs[{position}].name must be a string");
                 name = reader.GetString();
+                Discard(ref read);
             }
             else if (reader.ValueTextEquals("datatype"u8))
             {
                 reader.Read();
                 Expect(ref reader, JsonTokenType.String, $"inputs[{position}].datatype must be a string");
                 datatype = reader.GetString();
+                Discard(ref read);
             }
             else if (reader.ValueTextEquals("shape"u8))
             {
                 reader.Read();
                 shape = ReadShape(ref reader, position);
+                Discard(ref read);
             }
             else if (reader.ValueTextEquals("data"u8))
             {
+                var atName = reader.CurrentState;
+                var afterName = readerOffset + (int)reader.BytesConsumed;
                 reader.Read();
-                dataStart = (int)reader.TokenStartIndex;
-                reader.Skip();
-                dataEnd = (int)reader.BytesConsumed;
+                Discard(ref read);
+                dataStart = readerOffset + (int)reader.TokenStartIndex;
+                if (!string.IsNullOrEmpty(name) && shape is not null && datatype is not null && TensorDataTypes.TryParse(datatype, out var known))
+                {
+                    // The usual order (name, datatype and shape first): read the values in this one pass. The span is
+                    // kept too, for the rare request whose later keys change what the data means.
+                    if (known == TensorElementType.Float && reader.TokenType == JsonTokenType.StartArray
+                        && dataStart - afterName <= MaxGap
+                        && TensorJsonReader.TryReadFloatArray(body, dataStart, name, shape, MaxDataDepth, out var end) is { } floats)
+                    {
+                        read = floats;
+                        if (!TrySkipTo(ref reader, ref readerOffset, body, atName, body[afterName..(dataStart + 1)], end))
+                        {
+                            Discard(ref read);
+                        }
+                    }
+
+                    read ??= TensorJsonReader.ReadWithShape(ref reader, name, known, shape);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+
+                dataEnd = readerOffset + (int)reader.BytesConsumed;
             }
             else if (reader.ValueTextEquals("parameters"u8))
             {
@@ -207,7 +262,42 @@ internal static class V2RequestParser
             throw Invalid($"input '{name}' has no 'data'");
         }
 
-        return TensorJsonReader.ReadWithShape(body[dataStart..dataEnd], name, type, shape);
+        return read ?? TensorJsonReader.ReadWithShape(body[dataStart..dataEnd], name, type, shape);
+    }
+
+    /// <summary>
+    /// Moves the reader past an array that was read without it, ending at <paramref name="end"/>: the state it would
+    /// have after the array is that of a reader that, from the state at the property name, reads the bytes up to
+    /// the array's <c>[</c> (<paramref name="open"/>) and then an empty array's <c>]</c>. The reader then goes on
+    /// over the rest of the body. False (the reader unmoved) if that stand-in does not read as expected.
+    /// </summary>
+    private static bool TrySkipTo(ref Utf8JsonReader reader, ref int readerOffset, ReadOnlySpan<byte> body, JsonReaderState atName, ReadOnlySpan<byte> open, int end)
+    {
+        Span<byte> standIn = stackalloc byte[MaxGap + 2];
+        open.CopyTo(standIn);
+        standIn[open.Length] = (byte)']';
+        var skip = new Utf8JsonReader(standIn[..(open.Length + 1)], isFinalBlock: false, atName);
+        try
+        {
+            if (!skip.Read() || skip.TokenType != JsonTokenType.StartArray || !skip.Read() || skip.TokenType != JsonTokenType.EndArray)
+            {
+                return false;
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        reader = new Utf8JsonReader(body[end..], isFinalBlock: true, skip.CurrentState);
+        readerOffset = end;
+        return true;
+    }
+
+    private static void Discard(ref InputTensor? read)
+    {
+        read?.Dispose();
+        read = null;
     }
 
     private static long[] ReadShape(ref Utf8JsonReader reader, int position)

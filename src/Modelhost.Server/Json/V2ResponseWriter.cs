@@ -59,8 +59,20 @@ internal static class V2ResponseWriter
             WriteJson(w, result, format);
         }
 
+        // With its length known the response goes out in one piece rather than chunked, which would end with a
+        // separate terminating chunk.
+        long length = header.WrittenCount;
+        foreach (var output in result.Outputs)
+        {
+            if (format.IsBinary(output.Name))
+            {
+                length += BinarySize(output);
+            }
+        }
+
         var response = context.Response;
         response.ContentType = "application/octet-stream";
+        response.ContentLength = length;
         response.Headers[HeaderLengthName] = header.WrittenCount.ToString(CultureInfo.InvariantCulture);
         var pipe = response.BodyWriter;
         pipe.Write(header.WrittenSpan);

@@ -236,6 +236,60 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task When_an_instance_frees_up_the_requests_that_waited_the_delay_go_at_once_up_to_MaxBatchSize()
+    {
+        _executor.HoldBatches();
+        await using var batcher = Create(new BatcherOptions { MaxBatchSize = 4, MaxQueueDelay = TimeSpan.FromMilliseconds(10), Instances = 1 });
+
+        ValueTask<string>[] first = EnqueueMany(batcher, "a", 4);
+        RecordedBatch running = await _executor.NextBatchAsync();
+        ValueTask<string>[] waiting = EnqueueMany(batcher, "b", 6);
+
+        // The delay passes while the only instance is busy: nothing can go yet.
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.Equal(6, batcher.QueuedRequests);
+
+        // Its completion sends at once the most that fits, as Triton does; the rest waits for the instance again.
+        _executor.Release(running.Index);
+        RecordedBatch next = await _executor.NextBatchAsync();
+        Assert.Equal(["b0", "b1", "b2", "b3"], next.Requests);
+        Assert.Equal(2, batcher.QueuedRequests);
+
+        _executor.ReleaseAll();
+        await WithinAll(first);
+        await WithinAll(waiting);
+        Assert.Equal(["b4", "b5"], _executor.Batches[2].Requests);
+    }
+
+    [Fact]
+    public async Task A_free_instance_still_waits_for_a_full_batch_until_the_delay_so_a_long_delay_keeps_batches_full()
+    {
+        _executor.HoldBatches();
+        await using var batcher = Create(new BatcherOptions { MaxBatchSize = 4, MaxQueueDelay = Long, Instances = 2 });
+
+        ValueTask<string>[] first = EnqueueMany(batcher, "a", 4);
+        RecordedBatch running = await _executor.NextBatchAsync();
+        ValueTask<string>[] partial = EnqueueMany(batcher, "b", 3);
+        Assert.Equal(1, batcher.RunningBatches);
+        Assert.Equal(3, batcher.QueuedRequests);
+
+        // A batch completing frees an instance, but three rows are not a batch yet.
+        _executor.Release(running.Index);
+        await WithinAll(first);
+        await Until(() => batcher.RunningBatches == 0);
+        Assert.Equal(3, batcher.QueuedRequests);
+
+        ValueTask<string> last = batcher.EnqueueAsync("c", 1, null, default);
+        RecordedBatch full = await _executor.NextBatchAsync();
+        Assert.Equal(["b0", "b1", "b2", "c"], full.Requests);
+
+        _executor.ReleaseAll();
+        await WithinAll(partial);
+        await Within(last);
+        Assert.Equal(2, batcher.GetBatchSizeCounts()[4]);
+    }
+
+    [Fact]
     public async Task A_full_queue_rejects_at_once_with_QueueFull_and_a_RetryAfter()
     {
         await using var batcher = Create(new BatcherOptions { MaxBatchSize = 8, MaxQueueDelay = TimeSpan.FromMilliseconds(20), MaxQueueSize = 2 });
@@ -622,6 +676,17 @@ public sealed class DynamicBatcherTests
     }
 
     private static Task<string> Within(ValueTask<string> call) => call.AsTask().WaitAsync(RecordingExecutor.Guard);
+
+    /// <summary>Waits for a condition that a batch's completion sets on the executor's thread, or fails after the guard.</summary>
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + RecordingExecutor.Guard;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true in time");
+            await Task.Delay(1);
+        }
+    }
 
     private static async Task WithinAll(ValueTask<string>[] calls)
     {
