@@ -6,7 +6,6 @@ namespace Modelhost.Learning.Data;
 internal static class TabularCsvLoader
 {
     // pandas' default missing-value spellings that can appear in a numeric column (compared case-insensitively).
-    private static readonly string[] MissingTokens = ["NA", "N/A", "NaN", "null", "None", "?", "#N/A", "-NaN"];
 
     public static TabularDataset Load(TextReader reader, string target, TargetKind kind, CsvLoadOptions options)
     {
@@ -68,9 +67,9 @@ internal static class TabularCsvLoader
                 ReadOnlySpan<char> field = csv.Field(column);
                 if (column == targetIndex)
                 {
-                    if (IsMissing(field))
+                    if (CsvCells.IsMissing(field, CsvCells.MissingTokens))
                     {
-                        throw CellError(csv, row, header[column], "the target value is missing");
+                        throw CsvCells.Error(csv, row, header[column], "the target value is missing");
                     }
 
                     if (regressionTargets is not null)
@@ -166,46 +165,21 @@ internal static class TabularCsvLoader
 
     private static double ParseNumber(CsvRecordReader csv, long row, string column, ReadOnlySpan<char> field, bool float32)
     {
-        if (IsMissing(field))
+        if (CsvCells.IsMissing(field, CsvCells.MissingTokens))
         {
-            throw CellError(csv, row, column, "the value is missing");
+            throw CsvCells.Error(csv, row, column, "the value is missing");
         }
 
         if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
         {
-            throw CellError(csv, row, column, $"'{Shorten(field)}' is not a number");
+            throw CsvCells.Error(csv, row, column, $"'{CsvCells.Shorten(field)}' is not a number");
         }
 
         if (!double.IsFinite(value) || (float32 && !float.IsFinite((float)value)))
         {
-            throw CellError(csv, row, column, $"'{Shorten(field)}' is {(float32 ? "outside the 32-bit float range that models read" : "not a finite number")}");
+            throw CsvCells.Error(csv, row, column, $"'{CsvCells.Shorten(field)}' is {(float32 ? "outside the 32-bit float range that models read" : "not a finite number")}");
         }
 
         return value;
     }
-
-    private static bool IsMissing(ReadOnlySpan<char> field)
-    {
-        ReadOnlySpan<char> trimmed = field.Trim();
-        if (trimmed.IsEmpty)
-        {
-            return true;
-        }
-
-        foreach (string token in MissingTokens)
-        {
-            if (trimmed.Equals(token, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static DatasetFormatException CellError(CsvRecordReader csv, long row, string column, string problem) =>
-        new($"Row {row} (line {csv.RecordLine}), column '{column}': {problem}.", csv.RecordLine, row, column);
-
-    private static string Shorten(ReadOnlySpan<char> field) =>
-        field.Length <= 40 ? field.ToString() : string.Concat(field[..40], "...");
 }

@@ -22,8 +22,8 @@ namespace Modelhost.Learning.Forecasting;
 /// </summary>
 public static class SeriesCsv
 {
-    // Spellings of a missing value that pandas and R write (compared case-insensitively).
-    private static readonly string[] MissingTokens = ["NA", "N/A", "NaN", "null", "None", "?", "#N/A", "-NaN", "."];
+    // A series also takes SAS's and Stata's '.' for a missing value.
+    private static readonly string[] MissingTokens = [.. CsvCells.MissingTokens, "."];
 
     private static readonly string[] LocalDateTimeFormats =
     [
@@ -123,19 +123,19 @@ public static class SeriesCsv
                 var key = csv.Field(keyColumn).Trim();
                 if (key.IsEmpty)
                 {
-                    throw CellError(csv, row, header[keyColumn], "the series key is missing");
+                    throw CsvCells.Error(csv, row, header[keyColumn], "the series key is missing");
                 }
 
                 if (key.Length > options.MaxKeyLength)
                 {
-                    throw CellError(csv, row, header[keyColumn], $"the series key is longer than the limit of {options.MaxKeyLength} characters");
+                    throw CsvCells.Error(csv, row, header[keyColumn], $"the series key is longer than the limit of {options.MaxKeyLength} characters");
                 }
 
                 if (!lookup.TryGetValue(key, out var found))
                 {
                     if (order.Count == options.MaxSeries)
                     {
-                        throw CellError(csv, row, header[keyColumn], $"the file has more than the limit of {options.MaxSeries} series");
+                        throw CsvCells.Error(csv, row, header[keyColumn], $"the file has more than the limit of {options.MaxSeries} series");
                     }
 
                     var name = key.ToString();
@@ -326,14 +326,14 @@ public static class SeriesCsv
 
     private static DateTime ParseTime(CsvRecordReader csv, long row, string column, ReadOnlySpan<char> field, ref TimestampPrecision precision)
     {
-        if (IsMissing(field))
+        if (CsvCells.IsMissing(field, MissingTokens))
         {
-            throw CellError(csv, row, column, "the timestamp is missing");
+            throw CsvCells.Error(csv, row, column, "the timestamp is missing");
         }
 
         if (!TryParseTimestamp(field, out var time, out var kind))
         {
-            throw CellError(csv, row, column, $"'{Shorten(field)}' is not a timestamp (expected YYYY-MM, YYYY-MM-DD or an ISO 8601 date-time such as 2024-03-01T13:00:00)");
+            throw CsvCells.Error(csv, row, column, $"'{CsvCells.Shorten(field)}' is not a timestamp (expected YYYY-MM, YYYY-MM-DD or an ISO 8601 date-time such as 2024-03-01T13:00:00)");
         }
 
         if (kind > precision)
@@ -346,46 +346,21 @@ public static class SeriesCsv
 
     private static double ParseValue(CsvRecordReader csv, long row, string column, ReadOnlySpan<char> field)
     {
-        if (IsMissing(field))
+        if (CsvCells.IsMissing(field, MissingTokens))
         {
-            throw CellError(csv, row, column, "the value is missing; forecasting needs a complete series");
+            throw CsvCells.Error(csv, row, column, "the value is missing; forecasting needs a complete series");
         }
 
         if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
         {
-            throw CellError(csv, row, column, $"'{Shorten(field)}' is not a number");
+            throw CsvCells.Error(csv, row, column, $"'{CsvCells.Shorten(field)}' is not a number");
         }
 
         if (!double.IsFinite(value))
         {
-            throw CellError(csv, row, column, $"'{Shorten(field)}' is not a finite number");
+            throw CsvCells.Error(csv, row, column, $"'{CsvCells.Shorten(field)}' is not a finite number");
         }
 
         return value;
     }
-
-    private static bool IsMissing(ReadOnlySpan<char> field)
-    {
-        var trimmed = field.Trim();
-        if (trimmed.IsEmpty)
-        {
-            return true;
-        }
-
-        foreach (var token in MissingTokens)
-        {
-            if (trimmed.Equals(token, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static DatasetFormatException CellError(CsvRecordReader csv, long row, string column, string problem) =>
-        new($"Row {row} (line {csv.RecordLine}), column '{column}': {problem}.", csv.RecordLine, row, column);
-
-    private static string Shorten(ReadOnlySpan<char> field) =>
-        field.Length <= 40 ? field.ToString() : string.Concat(field[..40], "...");
 }
