@@ -66,6 +66,13 @@ def client(run, key, digits=0):
     return num(run["client"].get(key), digits)
 
 
+def steal(run):
+    """The hypervisor's steal over the window, in % of the machine's CPU time."""
+    if not ok(run) or run.get("machine_steal_pct") is None:
+        return NA
+    return f"{run['machine_steal_pct']:.1f}"
+
+
 def problems(run):
     """Errors and unexpected statuses, so that a bad run is visible next to its figures."""
     if run is None:
@@ -79,7 +86,7 @@ def problems(run):
     if run.get("errors"):
         notes.append(f"{run['errors']} errors ({run.get('first_error', '')[:60]})")
     if run.get("late_sends"):
-        notes.append(f"{run['late_sends']} sent > 1 ms late, all connections busy (max {run.get('max_send_lag_ms', 0):.1f} ms)")
+        notes.append(f"{run['late_sends']} sent > 1 ms after their due time (max {run.get('max_send_lag_ms', 0):.1f} ms)")
     if run.get("unsent"):
         notes.append(f"{run['unsent']} never sent (overloaded)")
     return "; ".join(notes) if notes else "none"
@@ -478,7 +485,7 @@ def main():
     wrk_runs = {srv: parse_wrk(os.path.join(R, f"wrk_{srv}.txt")) for srv in ("ceiling", "modelhost")}
     r = ratio((wrk_runs["modelhost"] or {}).get("rps"), (wrk_runs["ceiling"] or {}).get("rps"))
     t.add("Cross-check: seed req/s, Modelhost ÷ ceiling, 64 connections, measured with wrk",
-          NA if r is None else f"{r:.2f}", "—", None, "wrk is lighter per request than the C# generator; see the README")
+          NA if r is None else f"{r:.2f}", "—", None, "the same kind of client as the C# generator (epoll, 2 threads); see the README")
 
     # ---- batching
     inproc = load(R, "inprocess")
@@ -560,8 +567,8 @@ def main():
 
     w("## Seed request: iris forest, `POST /predict`")
     w("")
-    w("| server | load | req/s | p50 | p90 | p99 | server CPU % | CPU ms/req | RSS MB | client CPU % | problems |")
-    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    w("| server | load | req/s | p50 | p90 | p99 | server CPU % | CPU ms/req | RSS MB | client CPU % | steal % | problems |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     names = {"ceiling": "HTTP ceiling (Kestrel)", "modelhost": "Modelhost", "flask": "Flask + gunicorn -w 2"}
     for key in [(s, c) for c in (16, 64) for s in ("ceiling", "modelhost", "flask")] + [(s, "open") for s in ("ceiling", "modelhost")]:
         run = seed[key]
@@ -570,7 +577,7 @@ def main():
             f"open, {num(run.get('offered_rate'))} req/s, {run.get('connections')} conns" if run and "offered_rate" in run else "open")
         w(f"| {names[srv]} | {load_desc} | {num(rps(run)) if ok(run) else NA} | {lat(run, 'p50')} | {lat(run, 'p90')} | {lat(run, 'p99')}"
           f" | {server(run, 'cpu_pct')} | {server(run, 'cpu_ms_per_request', 3)} | {server(run, 'rss_mb_peak')}"
-          f" | {client(run, 'cpu_pct')} | {problems(run)} |")
+          f" | {client(run, 'cpu_pct')} | {steal(run)} | {problems(run)} |")
     w("")
     wrk_rows = list(wrk_runs.items())
     if any(r for _, r in wrk_rows):
@@ -589,32 +596,40 @@ def main():
     w("Protocol `json`: V2 JSON both ways (512 floats each way). `binary`: the V2 binary tensor extension both ways"
       " (the input as 2,048 raw bytes after a JSON header, output `y` asked for with `\"binary_data\": true`).")
     w("")
-    w("| server config | protocol | rows/s | p50 | p90 | p99 | server CPU % | server CPU ms/row | client CPU % | RSS MB"
+    w("| server config | protocol | rows/s | p50 | p90 | p99 | server CPU % | server CPU ms/row | client CPU % | steal % | RSS MB"
       " | mean batch | batches formed (size×count) | problems |")
-    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for c in configs:
         run = mlp[c["label"]]
         mean, formed = batch_stats(run)
         w(f"| `{c['label']}`: {c['desc']} | {protocol[c['label']]} | {num(rps(run)) if ok(run) else NA} | {lat(run, 'p50')}"
           f" | {lat(run, 'p90')} | {lat(run, 'p99')} | {server(run, 'cpu_pct')} | {server(run, 'cpu_ms_per_request', 3)}"
-          f" | {client(run, 'cpu_pct')} | {server(run, 'rss_mb_peak')} | {mean} | {formed} | {problems(run)} |")
+          f" | {client(run, 'cpu_pct')} | {steal(run)} | {server(run, 'rss_mb_peak')} | {mean} | {formed} | {problems(run)} |")
     w("")
     if inproc and "points" in inproc:
-        w(f"In-process ONNX Runtime {inproc.get('onnxruntime', '')} (Modelhost's binding, the server's default session options),"
-          f" rows/s by batch size, {inproc.get('seconds_per_point')} s per point:")
+        w(f"In-process ONNX Runtime {inproc.get('onnxruntime', '')} (Modelhost's binding), rows/s by batch size,"
+          f" {inproc.get('seconds_per_point')} s per point. `shared`: one session with the server's default options"
+          " (ORT's thread counts) called from 1 or 2 threads; `single_thread_each`: two sessions with one intra-op thread,"
+          " one caller each (the server's `instances: 2, intra_op_threads: 1`):")
         w("")
         batches = sorted({p["batch"] for p in inproc["points"]})
-        threads = sorted({p["threads"] for p in inproc["points"]})
-        w("| callers | " + " | ".join(f"batch {b}" for b in batches) + " |")
-        w("| --- | " + " | ".join("---" for _ in batches) + " |")
-        for th in threads:
+        layouts = []
+        for p in inproc["points"]:
+            key = (p["threads"], p.get("sessions", "shared"))
+            if key not in layouts:
+                layouts.append(key)
+        w("| callers | sessions | " + " | ".join(f"batch {b}" for b in batches) + " |")
+        w("| --- | --- | " + " | ".join("---" for _ in batches) + " |")
+        for th, layout in layouts:
             cells = []
             for b in batches:
-                p = next((p for p in inproc["points"] if p["batch"] == b and p["threads"] == th), None)
+                p = next((p for p in inproc["points"] if p["batch"] == b and p["threads"] == th
+                          and p.get("sessions", "shared") == layout), None)
                 cells.append(num(p["rows_per_s"]) if p else NA)
-            w(f"| {th} | " + " | ".join(cells) + " |")
+            w(f"| {th} | {layout} | " + " | ".join(cells) + " |")
         w("")
-        w(f"Best: {num(best_inproc)} rows/s (batch {inproc['best']['batch']}, {inproc['best']['threads']} caller(s)).")
+        w(f"Best: {num(best_inproc)} rows/s (batch {inproc['best']['batch']}, {inproc['best']['threads']} caller(s),"
+          f" {inproc['best'].get('sessions', 'shared')}).")
         w("")
     else:
         w(f"In-process: {NA} ({why(inproc)}).")

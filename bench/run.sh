@@ -333,7 +333,7 @@ scenario_seed() {
   for c in 16 64; do
     for srv in ceiling modelhost flask; do
       log "seed: $srv, closed loop, $c connections"
-      run_load "seed_${srv}_c$c" --url "http://127.0.0.1:${port[$srv]}/predict" --body "$SEED_BODY" --connections "$c" \
+      run_load "seed_${srv}_c$c" --url "http://127.0.0.1:${port[$srv]}/predict" --body "$SEED_BODY" --connections "$c" --threads 2 \
         --warmup "$WARMUP" --duration "$DURATION" --pid "${pid[$srv]}" --expect-contains '"result":[2]'
     done
   done
@@ -355,7 +355,7 @@ print(int(best))' "$RESULTS/seed_ceiling_c16.json" "$RESULTS/seed_ceiling_c64.js
     for srv in ceiling modelhost; do
       log "seed: $srv, open loop at $rate req/s (25% of the ceiling's $best)"
       run_load "seed_${srv}_open" --open --rate "$rate" --url "http://127.0.0.1:${port[$srv]}/predict" --body "$SEED_BODY" \
-        --connections 32 --warmup "$WARMUP" --duration "$DURATION" --pid "${pid[$srv]}" --expect-contains '"result":[2]'
+        --connections 32 --threads 1 --warmup "$WARMUP" --duration "$DURATION" --pid "${pid[$srv]}" --expect-contains '"result":[2]'
     done
   else
     log "seed: the ceiling produced no throughput; skipping the fixed-rate runs"
@@ -398,7 +398,7 @@ scenario_batching() {
       body=(--body-file "$DATA/mlp_row.bin" --content-type application/octet-stream
         --header "Inference-Header-Content-Length: $(cat "$DATA/mlp_row.bin.hlen")")
     fi
-    run_load "mlp_$cfg" --url "http://127.0.0.1:$MH_PORT/v2/models/mlp/infer" "${body[@]}" --connections 64 \
+    run_load "mlp_$cfg" --url "http://127.0.0.1:$MH_PORT/v2/models/mlp/infer" "${body[@]}" --connections 64 --threads 2 \
       --warmup "$MLP_WARMUP" --duration "$MLP_DURATION" --timeout-ms 30000 --pid "$MH_PID" \
       --stats-url "http://127.0.0.1:$MH_PORT/v2/models/mlp/stats" --expect-contains '"outputs"'
     stop_pid "$MH_PID"
@@ -432,7 +432,7 @@ scenario_process_costs() {
 
   start_modelhost modelhost_idle "$ROOT/models"
   wait_http modelhost_idle "$MH_PID" 30 200 -X POST -H 'Content-Type: application/json' -d "$SEED_BODY" "http://127.0.0.1:$MH_PORT/predict"
-  run_load rss_warmup --url "http://127.0.0.1:$MH_PORT/predict" --body "$SEED_BODY" --connections 16 --warmup "$WARMUP" \
+  run_load rss_warmup --url "http://127.0.0.1:$MH_PORT/predict" --body "$SEED_BODY" --connections 16 --threads 2 --warmup "$WARMUP" \
     --duration "$DURATION" --pid "$MH_PID" --expect-contains '"result":[2]'
   sleep 2
   log "idle: $IDLE_SECONDS s with no requests"

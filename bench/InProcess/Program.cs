@@ -14,7 +14,6 @@ namespace Modelhost.Bench.InProcess;
 internal static class Program
 {
     private static readonly int[] _batchSizes = [1, 2, 4, 8, 16, 32, 64];
-    private static readonly int[] _threadCounts = [1, 2];
 
     private static int Main(string[] args)
     {
@@ -69,16 +68,26 @@ internal static class Program
     private static void Measure(string modelPath, string outPath, double seconds)
     {
         // The server's defaults (ModelRepositoryOptions → SessionOptions): ORT's own thread counts, every graph
-        // optimization, no spinning.
-        using var session = InferenceSession.Create(File.ReadAllBytes(modelPath), new SessionOptions());
-        var results = new List<(int Batch, int Threads, double RowsPerSecond, double MsPerRun)>();
-        foreach (var threads in _threadCounts)
+        // optimization, no spinning; one session shared by 1 or 2 callers. Then the layout of the server's
+        // `instances: 2, session: {intra_op_threads: 1}`: two callers with a single-threaded session each.
+        var model = File.ReadAllBytes(modelPath);
+        using var shared = InferenceSession.Create(model, new SessionOptions());
+        using var single0 = InferenceSession.Create(model, new SessionOptions { IntraOpThreads = 1 });
+        using var single1 = InferenceSession.Create(model, new SessionOptions { IntraOpThreads = 1 });
+        (string Layout, InferenceSession[] Sessions)[] layouts =
+        [
+            ("shared", [shared]),
+            ("shared", [shared, shared]),
+            ("single_thread_each", [single0, single1]),
+        ];
+        var results = new List<(int Batch, int Threads, string Layout, double RowsPerSecond, double MsPerRun)>();
+        foreach (var (layout, sessions) in layouts)
         {
             foreach (var batch in _batchSizes)
             {
-                var (rows, msPerRun) = RowsPerSecond(session, batch, threads, seconds);
-                results.Add((batch, threads, rows, msPerRun));
-                Console.Error.WriteLine($"inprocess: batch {batch,2}, {threads} thread(s): {rows,8:0} rows/s ({msPerRun:0.000} ms per run)");
+                var (rows, msPerRun) = RowsPerSecond(sessions, batch, seconds);
+                results.Add((batch, sessions.Length, layout, rows, msPerRun));
+                Console.Error.WriteLine($"inprocess: batch {batch,2}, {sessions.Length} caller(s), {layout}: {rows,8:0} rows/s ({msPerRun:0.000} ms per run)");
             }
         }
 
@@ -92,11 +101,12 @@ internal static class Program
             w.WriteString("onnxruntime", OrtEnvironment.Shared.Version);
             w.WriteNumber("seconds_per_point", seconds);
             w.WriteStartArray("points");
-            foreach (var (batch, threads, rows, ms) in results)
+            foreach (var (batch, threads, layout, rows, ms) in results)
             {
                 w.WriteStartObject();
                 w.WriteNumber("batch", batch);
                 w.WriteNumber("threads", threads);
+                w.WriteString("sessions", layout);
                 w.WriteNumber("rows_per_s", Math.Round(rows, 1));
                 w.WriteNumber("ms_per_run", Math.Round(ms, 4));
                 w.WriteEndObject();
@@ -106,6 +116,7 @@ internal static class Program
             w.WriteStartObject("best");
             w.WriteNumber("batch", best.Batch);
             w.WriteNumber("threads", best.Threads);
+            w.WriteString("sessions", best.Layout);
             w.WriteNumber("rows_per_s", Math.Round(best.RowsPerSecond, 1));
             w.WriteEndObject();
             w.WriteEndObject();
@@ -114,9 +125,10 @@ internal static class Program
         File.WriteAllText(outPath, Encoding.UTF8.GetString(stream.ToArray()) + "\n");
     }
 
-    /// <summary>Runs batches of <paramref name="batch"/> rows from <paramref name="threads"/> threads; warm-up first.</summary>
-    private static (double RowsPerSecond, double MsPerRun) RowsPerSecond(InferenceSession session, int batch, int threads, double seconds)
+    /// <summary>Runs batches of <paramref name="batch"/> rows from one thread per session given; warm-up first.</summary>
+    private static (double RowsPerSecond, double MsPerRun) RowsPerSecond(InferenceSession[] sessions, int batch, double seconds)
     {
+        var threads = sessions.Length;
         var inputs = Enumerable.Range(0, threads)
             .Select(t => OrtValue.CreateTensor<float>(Bodies.Values(batch * BenchModels.MlpInputs, seed: t).AsMemory(), [batch, BenchModels.MlpInputs]))
             .ToArray();
@@ -124,7 +136,7 @@ internal static class Program
         {
             string[] inputNames = ["x"];
             string[] outputNames = ["y"];
-            void RunOnce(OrtValue input)
+            void RunOnce(InferenceSession session, OrtValue input)
             {
                 var outputs = session.Run(inputNames, [input], outputNames);
                 foreach (var output in outputs)
@@ -137,7 +149,10 @@ internal static class Program
             var warm = Stopwatch.GetTimestamp();
             while (Stopwatch.GetElapsedTime(warm).TotalSeconds < Math.Min(0.2, seconds))
             {
-                RunOnce(inputs[0]);
+                foreach (var session in sessions.Distinct())
+                {
+                    RunOnce(session, inputs[0]);
+                }
             }
 
             var runs = new long[threads];
@@ -147,7 +162,7 @@ internal static class Program
             {
                 while (Stopwatch.GetTimestamp() < end)
                 {
-                    RunOnce(inputs[t]);
+                    RunOnce(sessions[t], inputs[t]);
                     runs[t]++;
                 }
             })).ToArray();

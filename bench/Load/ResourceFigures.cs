@@ -8,6 +8,10 @@ namespace Modelhost.Bench.Load;
 /// <param name="RssBytesEnd">Resident memory of the tree at the end.</param>
 /// <param name="RssBytesPeak">The largest resident memory sampled.</param>
 /// <param name="ClientCpuSeconds">The load generator's own CPU seconds in the window.</param>
+/// <param name="StealFraction">
+/// The share of the machine's CPU time in the window that the hypervisor gave to other guests ("steal" in
+/// /proc/stat); NaN where that is not available. Above a few percent, latencies carry the host's pauses.
+/// </param>
 internal sealed record ResourceFigures(
     int Pid,
     int Processes,
@@ -15,4 +19,5 @@ internal sealed record ResourceFigures(
     double WallSeconds,
     long RssBytesEnd,
     long RssBytesPeak,
-    double ClientCpuSeconds);
+    double ClientCpuSeconds,
+    double StealFraction);

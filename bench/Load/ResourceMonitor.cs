@@ -12,6 +12,7 @@ internal sealed class ResourceMonitor : IDisposable
     private readonly Thread _thread;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
+    private readonly long[]? _startTicks;
     private long _peakRss;
 
     private ResourceMonitor(int pid)
@@ -21,6 +22,7 @@ internal sealed class ResourceMonitor : IDisposable
         StartCpuSeconds = ProcessTree.CpuSeconds(members);
         StartClientCpu = Process.GetCurrentProcess().TotalProcessorTime;
         StartTimestamp = Stopwatch.GetTimestamp();
+        _startTicks = MachineTicks();
         _peakRss = ProcessTree.RssBytes(members);
         _thread = new Thread(Sample) { IsBackground = true, Name = "rss sampler" };
         _thread.Start();
@@ -45,9 +47,10 @@ internal sealed class ResourceMonitor : IDisposable
         var endRss = ProcessTree.RssBytes(members);
         var elapsed = Stopwatch.GetElapsedTime(StartTimestamp).TotalSeconds;
         var clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - StartClientCpu).TotalSeconds;
+        var steal = StealFraction(_startTicks, MachineTicks());
         lock (_lock)
         {
-            return new ResourceFigures(_pid, members.Count, endCpu - StartCpuSeconds, elapsed, endRss, Math.Max(_peakRss, endRss), clientCpu);
+            return new ResourceFigures(_pid, members.Count, endCpu - StartCpuSeconds, elapsed, endRss, Math.Max(_peakRss, endRss), clientCpu, steal);
         }
     }
 
@@ -55,6 +58,51 @@ internal sealed class ResourceMonitor : IDisposable
     {
         _stop.Cancel();
         _stop.Dispose();
+    }
+
+    /// <summary>The machine's CPU time counters, the "cpu" line of /proc/stat; null if unreadable.</summary>
+    private static long[]? MachineTicks()
+    {
+        try
+        {
+            using var reader = new StreamReader("/proc/stat");
+            var line = reader.ReadLine();
+            if (line is null || !line.StartsWith("cpu ", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var ticks = new long[fields.Length - 1];
+            for (var i = 1; i < fields.Length; i++)
+            {
+                ticks[i - 1] = long.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return ticks;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Steal (the 8th counter) over the sum of user..steal between two readings.</summary>
+    private static double StealFraction(long[]? start, long[]? end)
+    {
+        const int Steal = 7;
+        if (start is null || end is null || start.Length <= Steal || end.Length <= Steal)
+        {
+            return double.NaN;
+        }
+
+        long total = 0;
+        for (var i = 0; i <= Steal; i++)
+        {
+            total += end[i] - start[i];
+        }
+
+        return total > 0 ? (double)(end[Steal] - start[Steal]) / total : double.NaN;
     }
 
     private void Sample()

@@ -17,6 +17,7 @@ internal static class RunCommand
         var contentType = cl.Get("content-type") ?? "application/json";
         var target = HttpTarget.Create(url, method, body, contentType, cl.All("header"));
         var connections = cl.Int("connections", 16);
+        var threads = cl.Int("threads", 1);
         var open = cl.Flag("open");
         var rate = cl.Double("rate", 0);
         var warmup = cl.Double("warmup", 3);
@@ -27,6 +28,11 @@ internal static class RunCommand
         var statsUrl = cl.Get("stats-url");
         var expectStatus = cl.Int("expect-status", 200);
         var expectContains = cl.Get("expect-contains");
+        if (threads < 1 || threads > 64)
+        {
+            throw new ArgumentException("threads must be 1 to 64");
+        }
+
         if (connections < 1 || connections > 1024 || duration <= 0 || duration > 600 || warmup < 0 || warmup > 600)
         {
             throw new ArgumentException("connections must be 1 to 1024, duration 0 to 600 s and warmup 0 to 600 s");
@@ -73,17 +79,8 @@ internal static class RunCommand
 
         void WindowEnded() => figures = monitor?.Finish();
 
-        List<WorkerLog> logs;
-        OpenLoop? openLoop = null;
-        if (open)
-        {
-            openLoop = new OpenLoop(target, timeoutMs, clock, rate);
-            logs = openLoop.Run(connections, WindowStarted, WindowEnded);
-        }
-        else
-        {
-            logs = ClosedLoop.Run(target, connections, timeoutMs, clock, WindowStarted, WindowEnded);
-        }
+        var loop = new EventLoop(target, timeoutMs, clock, open ? rate : 0);
+        var logs = loop.Run(connections, threads, WindowStarted, WindowEnded);
 
         if (statsUrl is not null && statsError is null)
         {
@@ -117,12 +114,13 @@ internal static class RunCommand
             w.WriteString("url", url);
             w.WriteString("mode", open ? "open" : "closed");
             w.WriteNumber("connections", connections);
+            w.WriteNumber("threads", Math.Min(threads, connections));
             if (open)
             {
                 w.WriteNumber("offered_rate", rate);
-                w.WriteNumber("late_sends", openLoop!.Late);
-                w.WriteNumber("max_send_lag_ms", Math.Round(openLoop.MaxSendLagMs, 3));
-                w.WriteNumber("unsent", openLoop.Unsent);
+                w.WriteNumber("late_sends", loop.Late);
+                w.WriteNumber("max_send_lag_ms", Math.Round(loop.MaxSendLagMs, 3));
+                w.WriteNumber("unsent", loop.Unsent);
             }
 
             w.WriteNumber("request_bytes", target.Request.Length);
@@ -178,6 +176,10 @@ internal static class RunCommand
                 w.WriteNumber("cpu_s", Math.Round(figures.ClientCpuSeconds, 3));
                 w.WriteNumber("cpu_pct", Math.Round(100 * figures.ClientCpuSeconds / figures.WallSeconds, 1));
                 w.WriteEndObject();
+                if (!double.IsNaN(figures.StealFraction))
+                {
+                    w.WriteNumber("machine_steal_pct", Math.Round(100 * figures.StealFraction, 2));
+                }
             }
 
             if (statsUrl is not null)

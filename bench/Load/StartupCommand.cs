@@ -115,7 +115,8 @@ internal static class StartupCommand
         process.BeginErrorReadLine();
         try
         {
-            using var connection = new BenchConnection(probe, 1000);
+            var parser = new ResponseParser();
+            var buffer = new byte[16 * 1024];
             while (true)
             {
                 var elapsed = Program.SecondsSince(start);
@@ -134,8 +135,7 @@ internal static class StartupCommand
 
                 try
                 {
-                    connection.Send();
-                    if (connection.Receive() == 200)
+                    if (Ask(probe, parser, buffer) == 200)
                     {
                         var seconds = Program.SecondsSince(start);
                         return (seconds, ProcessTree.RssBytes([process.Id]), null);
@@ -146,13 +146,40 @@ internal static class StartupCommand
                     // Not listening yet.
                 }
 
-                connection.Close();
                 Thread.Sleep(1);
             }
         }
         finally
         {
             Stop(process);
+        }
+    }
+
+    /// <summary>One request over a fresh blocking connection; returns the status.</summary>
+    private static int Ask(HttpTarget probe, ResponseParser parser, byte[] buffer)
+    {
+        using var socket = new Socket(probe.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+        {
+            NoDelay = true,
+            ReceiveTimeout = 1000,
+            SendTimeout = 1000,
+        };
+        socket.Connect(probe.EndPoint);
+        socket.Send(probe.Request);
+        parser.Reset();
+        while (true)
+        {
+            var read = socket.Receive(buffer);
+            if (read == 0)
+            {
+                return parser.EndOfStream() ? parser.Status : throw new EndOfStreamException("the server closed the connection before answering");
+            }
+
+            parser.Feed(buffer.AsSpan(0, read), out var complete);
+            if (complete)
+            {
+                return parser.Status;
+            }
         }
     }
 
