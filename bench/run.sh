@@ -4,7 +4,7 @@
 #
 #   bash bench/run.sh [--quick] [--update-results] [--no-build] [--only SCENARIO]
 #
-#   --quick            a smoke test: every scenario, much shorter (about 5 minutes instead of 10–15)
+#   --quick            a smoke test: every scenario, much shorter (about 5 minutes instead of 15)
 #   --update-results   also copy the report to bench/RESULTS.md (the committed figures)
 #   --no-build         reuse the binaries in bench/.out from the previous run instead of publishing again
 #   --only SCENARIO    run one scenario: inprocess, seed, batching, binary, process, learners, forecast or decode (others n/a;
@@ -78,8 +78,8 @@ if [ $QUICK = 1 ]; then
   FORECAST_REPS=1 # passes over the classic series, after one unmeasured pass
   DECODE_ITERATIONS=30
 else
-  WARMUP=3 DURATION=10
-  MLP_WARMUP=5 MLP_DURATION=15
+  WARMUP=8 DURATION=10
+  MLP_WARMUP=12 MLP_DURATION=15
   INPROC_SECONDS=3 STARTUP_RUNS=7 IDLE_SECONDS=30 WRK_SECONDS=10
   # A label ending in _bin is the config before it, loaded with V2 binary tensors instead of JSON.
   MLP_CONFIGS=(off b64_d2000 b64_d2000_i2 b64_d500_i2 b64_d2000_pref_i2 b64_d20000 b32_d20000_i2_t1
