@@ -589,7 +589,9 @@ def main():
     for key in [(s, c) for c in (16, 64) for s in ("ceiling", "modelhost", "flask")] + [(s, "open") for s in ("ceiling", "modelhost")]:
         run = seed[key]
         srv, c = key
-        load_desc = f"closed, {c} conns" if c != "open" else (
+        rounds = run.get("rounds_rps") if run else None
+        load_desc = (f"closed, {c} conns" + (f"; median of {len(rounds)} rounds ({', '.join(num(x) for x in rounds)})"
+                                             if rounds and len(rounds) > 1 else "")) if c != "open" else (
             f"open, {num(run.get('offered_rate'))} req/s, {run.get('connections')} conns" if run and "offered_rate" in run else "open")
         w(f"| {names[srv]} | {load_desc} | {num(rps(run)) if ok(run) else NA} | {lat(run, 'p50')} | {lat(run, 'p90')} | {lat(run, 'p99')}"
           f" | {server(run, 'cpu_pct')} | {server(run, 'cpu_ms_per_request', 3)} | {server(run, 'rss_mb_peak')}"
