@@ -4,7 +4,7 @@
 #
 #   bash bench/run.sh [--quick] [--update-results] [--no-build] [--only SCENARIO]
 #
-#   --quick            a smoke test: every scenario, much shorter (about 5 minutes instead of 15)
+#   --quick            a smoke test: every scenario, much shorter (about 5 minutes instead of 18)
 #   --update-results   also copy the report to bench/RESULTS.md (the committed figures)
 #   --no-build         reuse the binaries in bench/.out from the previous run instead of publishing again
 #   --only SCENARIO    run one scenario: inprocess, seed, batching, binary, process, learners, forecast or decode (others n/a;
