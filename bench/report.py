@@ -219,6 +219,14 @@ def cpu_budget(run, best_inproc, ncpu):
             f" (now {max(srv - ort, 0):.3f} ms)")
 
 
+def no_http(doc):
+    if not doc:
+        return "—"
+    if "rows_per_s" not in doc:
+        return NA
+    return f"{num(doc['rows_per_s'])} ({doc['cpu_ms_per_row']:.3f})"
+
+
 def rps(run):
     return run["rps"] if ok(run) else None
 
@@ -525,6 +533,16 @@ def main():
         t.add(f"MLP rows/s, {proto_desc}, batching on (best) ÷ batching off",
               NA if r is None else f"{r:.2f}× ({num(rps(best_run))} vs {num(rps(off))})", "≥ 3×", None if r is None else r >= 3)
 
+    batcher = {c["label"]: load(R, f"batcher_{c['label']}") for c in configs}
+    in_proc = [(lb, b) for lb, b in batcher.items() if b and "rows_per_s" in b]
+    if in_proc:
+        lb, b = max(in_proc, key=lambda x: x[1]["rows_per_s"])
+        r = ratio(b["rows_per_s"], best_inproc)
+        t.add(f"MLP rows/s through Modelhost's batcher in process, no HTTP (best: {lb}) ÷ in-process best",
+              NA if r is None else f"{r:.2f} ({num(b['rows_per_s'])} vs {num(best_inproc)})", "—", None,
+              f"64 callers × 1 row into LoadedModel.InferAsync; {b['cpu_ms_per_row']:.3f} ms CPU per row: what batching"
+              " costs apart from HTTP, JSON and the client")
+
     # ---- binary
     sj, sb = load(R, "bin_sum_json"), load(R, "bin_sum_binary")
     cj = sj["server"]["cpu_ms_per_request"] if ok(sj) and "server" in sj else None
@@ -615,14 +633,15 @@ def main():
       " (the input as 2,048 raw bytes after a JSON header, output `y` asked for with `\"binary_data\": true`).")
     w("")
     w("| server config | protocol | rows/s | p50 | p90 | p99 | server CPU % | server CPU ms/row | client CPU % | steal % | RSS MB"
-      " | mean batch | batches formed (size×count) | problems |")
-    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+      " | mean batch | batches formed (size×count) | same config in process, no HTTP: rows/s (CPU ms/row) | problems |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for c in configs:
         run = mlp[c["label"]]
         mean, formed = batch_stats(run)
         w(f"| `{c['label']}`: {c['desc']} | {protocol[c['label']]} | {num(rps(run)) if ok(run) else NA} | {lat(run, 'p50')}"
           f" | {lat(run, 'p90')} | {lat(run, 'p99')} | {server(run, 'cpu_pct')} | {server(run, 'cpu_ms_per_request', 3)}"
-          f" | {client(run, 'cpu_pct')} | {steal(run)} | {server(run, 'rss_mb_peak')} | {mean} | {formed} | {problems(run)} |")
+          f" | {client(run, 'cpu_pct')} | {steal(run)} | {server(run, 'rss_mb_peak')} | {mean} | {formed}"
+          f" | {no_http(batcher.get(c['label']))} | {problems(run)} |")
     w("")
     if inproc and "points" in inproc:
         w(f"In-process ONNX Runtime {inproc.get('onnxruntime', '')} (Modelhost's binding), rows/s by batch size,"

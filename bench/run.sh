@@ -73,6 +73,7 @@ if [ $QUICK = 1 ]; then
   WARMUP=1 DURATION=3          # seed and binary runs
   SEED_ROUNDS=1 SEED_REWARMUP=1
   MLP_WARMUP=2 MLP_DURATION=4  # batching runs (the MLP is slow per row)
+  BATCHER_WARMUP=1 BATCHER_SECONDS=2
   INPROC_SECONDS=0.5 STARTUP_RUNS=3 IDLE_SECONDS=5 WRK_SECONDS=3
   MLP_CONFIGS=(off b64_d2000_i2 b32_d20000_i2_t1 off_bin b32_d20000_i2_t1_bin)
   LEARNER_REPS=3
@@ -82,6 +83,7 @@ else
   WARMUP=8 DURATION=10
   SEED_ROUNDS=3 SEED_REWARMUP=2 # Modelhost and the ceiling alternate 3 times; the median round counts
   MLP_WARMUP=12 MLP_DURATION=15
+  BATCHER_WARMUP=5 BATCHER_SECONDS=8
   INPROC_SECONDS=3 STARTUP_RUNS=7 IDLE_SECONDS=30 WRK_SECONDS=10
   # A label ending in _bin is the config before it, loaded with V2 binary tensors instead of JSON.
   MLP_CONFIGS=(off b64_d2000 b64_d2000_i2 b64_d500_i2 b64_d2000_pref_i2 b64_d20000 b32_d20000_i2_t1
@@ -420,6 +422,19 @@ scenario_inprocess() {
 scenario_batching() {
   log "scenario: dynamic batching on the MLP, 64 clients sending one row each"
   local cfg
+  # The same configs through Modelhost.Core's batcher in process, 64 callers and no HTTP: what batching itself
+  # costs, apart from HTTP, JSON and the client.
+  for cfg in "${MLP_CONFIGS[@]}"; do
+    case $cfg in off* | *_bin) continue ;; esac
+    log "batching: $cfg in process (no HTTP)"
+    run_child timeout --kill-after=5 300 "$OUT/inprocess/inprocess" batcher --repo "$REPOS/mlp_$cfg" --model mlp \
+      --out "$RESULTS/batcher_$cfg.json" --callers 64 --warmup "$BATCHER_WARMUP" --seconds "$BATCHER_SECONDS" \
+      2>>"$LOGS/inprocess.log" || {
+      log "the in-process batcher run failed on $cfg (see $LOGS/inprocess.log)"
+      printf '{"name": "batcher_%s", "unavailable": "failed, see bench/.out/logs/inprocess.log"}\n' "$cfg" >"$RESULTS/batcher_$cfg.json"
+    }
+    tail -n 1 "$LOGS/inprocess.log" | sed 's/^inprocess: /  /' >&3
+  done
   for cfg in "${MLP_CONFIGS[@]}"; do
     start_modelhost "modelhost_mlp_$cfg" "$REPOS/mlp_$cfg"
     log "batching: $cfg"

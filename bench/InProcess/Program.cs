@@ -10,6 +10,8 @@ namespace Modelhost.Bench.InProcess;
 /// <c>inprocess prepare --out DIR</c>: writes the bench's models and request bodies.
 /// <c>inprocess measure --model FILE --out FILE [--seconds S]</c>: the MLP's rows/s run in-process at batch sizes
 /// 1 to 64, from one and from two threads, with the session options the server uses by default.
+/// <c>inprocess batcher --repo DIR --model NAME --input NAME --features N --out FILE [--callers C] [--warmup S]
+/// [--seconds S]</c>: rows/s of one-row requests from C concurrent callers through Modelhost.Core's batcher.
 /// </summary>
 internal static class Program
 {
@@ -32,8 +34,27 @@ internal static class Program
                 var seconds = Option("seconds") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 3;
                 Measure(model, output, Math.Clamp(seconds, 0.1, 60));
                 return 0;
+            case "batcher" when Option("repo") is { } repo && Option("model") is { } name && Option("out") is { } output:
+                var callers = Option("callers") is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : 64;
+                var warmup = Option("warmup") is { } wu ? double.Parse(wu, CultureInfo.InvariantCulture) : 5;
+                var window = Option("seconds") is { } ws ? double.Parse(ws, CultureInfo.InvariantCulture) : 10;
+                var features = Option("features") is { } f ? int.Parse(f, CultureInfo.InvariantCulture) : BenchModels.MlpInputs;
+                var (rowsPerSecond, cpuMsPerRow) = BatcherRun.MeasureAsync(
+                    repo, name, Option("input") ?? "x", features, Math.Clamp(callers, 1, 1024), Math.Clamp(warmup, 0, 120), Math.Clamp(window, 0.1, 120))
+                    .GetAwaiter().GetResult();
+                File.WriteAllText(output, JsonSerializer.Serialize(new Dictionary<string, object>
+                {
+                    ["name"] = Path.GetFileNameWithoutExtension(output),
+                    ["repository"] = repo,
+                    ["callers"] = callers,
+                    ["rows_per_s"] = Math.Round(rowsPerSecond, 1),
+                    ["cpu_ms_per_row"] = Math.Round(cpuMsPerRow, 4),
+                }) + "\n");
+                Console.Error.WriteLine($"inprocess: batcher {repo}: {rowsPerSecond:0} rows/s, {cpuMsPerRow:0.000} ms CPU per row");
+                return 0;
             default:
-                Console.Error.WriteLine("usage: inprocess prepare --out DIR | inprocess measure --model FILE --out FILE [--seconds S]");
+                Console.Error.WriteLine("usage: inprocess prepare --out DIR | inprocess measure --model FILE --out FILE [--seconds S]"
+                    + " | inprocess batcher --repo DIR --model NAME --out FILE [--input NAME] [--features N] [--callers C] [--warmup S] [--seconds S]");
                 return 2;
         }
     }
