@@ -9,7 +9,8 @@ namespace Modelhost.Bench.InProcess;
 /// <summary>
 /// <c>inprocess prepare --out DIR</c>: writes the bench's models and request bodies.
 /// <c>inprocess measure --model FILE --out FILE [--seconds S]</c>: the MLP's rows/s run in-process at batch sizes
-/// 1 to 64, from one and from two threads, with the session options the server uses by default.
+/// 1 to 64 in three layouts: one session with the server's default options called from one and from two threads,
+/// and two single-threaded sessions with a caller each.
 /// <c>inprocess batcher --repo DIR --model NAME --input NAME --features N --out FILE [--callers C] [--warmup S]
 /// [--seconds S]</c>: rows/s of one-row requests from C concurrent callers through Modelhost.Core's batcher.
 /// </summary>
