@@ -8,6 +8,7 @@ using Modelhost.Server.Endpoints;
 using Modelhost.Server.Hosting;
 using Modelhost.Server.Http;
 using Modelhost.Server.Jobs;
+using Modelhost.Server.Security;
 
 namespace Modelhost.Server;
 
@@ -43,6 +44,10 @@ public static class ModelhostServer
         // level is enabled for them; our own request log replaces them.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+
+        // The framework logs every refused key at Information; 401 answers and the audit log already say it, and a
+        // client sending bad keys must not be able to flood the log.
+        builder.Logging.AddFilter(typeof(ApiKeyAuthenticationHandler).FullName, LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
 
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
@@ -55,11 +60,13 @@ public static class ModelhostServer
         builder.Services.AddHostedService<RepositoryPoller>();
         builder.Services.AddSingleton<JobsHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobsHost>());
+        SecuritySetup.AddSecurity(builder.Services, options);
 
         var app = builder.Build();
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRouting();
+        SecuritySetup.UseSecurity(app, options);
 
         var manager = app.Services.GetRequiredService<ModelRepositoryManager>();
         KServeEndpoints.Map(app, manager, options);

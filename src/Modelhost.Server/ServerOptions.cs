@@ -1,5 +1,6 @@
 using Modelhost.Core.Models;
 using Modelhost.Server.Jobs;
+using Modelhost.Server.Security;
 
 namespace Modelhost.Server;
 
@@ -23,4 +24,7 @@ public sealed class ServerOptions
 
     /// <summary>The per-country forecasting pipeline: the observations and predictions tables.</summary>
     public ForecastingOptions Forecasting { get; } = new();
+
+    /// <summary>API keys, anonymous access, allowed Host names and CORS origins.</summary>
+    public SecurityOptions Security { get; } = new();
 }

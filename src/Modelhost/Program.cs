@@ -9,6 +9,7 @@ var root = new RootCommand("Modelhost: serve ONNX models from a versioned reposi
     ForecastCommand.Create(),
     TrainCommand.Create(),
     DataCommand.Create(),
+    TokenCommand.Create(TimeProvider.System),
 };
 
 // The host handles SIGTERM and Ctrl+C itself and drains requests in flight; System.CommandLine's own handler

@@ -9,11 +9,11 @@ namespace Modelhost.Server.Configuration;
 /// Reads the server's YAML settings file (<c>modelhost serve --config FILE</c>). Every key is checked at
 /// startup; an unknown key or a bad value stops the server with a message naming the file, line and key.
 /// </summary>
-public static class ServerConfigFile
+public static partial class ServerConfigFile
 {
     private const long MaxBytes = 64 * 1024;
 
-    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "session", "jobs", "forecasting"];
+    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "session", "jobs", "forecasting", "auth"];
     private static readonly string[] JobsKeys =
     [
         "enabled", "data_dir", "database", "training_workers", "prediction_workers", "lease_seconds", "heartbeat_seconds",
@@ -105,6 +105,9 @@ public static class ServerConfigFile
                 case "forecasting":
                     ReadForecasting(value, options.Forecasting, displayPath);
                     break;
+                case "auth":
+                    ReadAuth(value, options.Security, displayPath);
+                    break;
                 default:
                     throw Unknown(keyNode, key, displayPath, TopKeys);
             }
@@ -128,12 +131,7 @@ public static class ServerConfigFile
             switch (key)
             {
                 case "enabled":
-                    jobs.Enabled = String(value, full, path) switch
-                    {
-                        "true" => true,
-                        "false" => false,
-                        var other => throw new ServerConfigException($"{path}:{value.Start.Line}: {full}: expected true or false, got '{other}'"),
-                    };
+                    jobs.Enabled = Bool(value, full, path);
                     break;
                 case "data_dir":
                     jobs.DataDirectory = String(value, full, path);
@@ -266,12 +264,7 @@ public static class ServerConfigFile
                     options.Repository.InterOpThreads = (int)Number(value, full, path, 0, 1024);
                     break;
                 case "allow_spinning":
-                    options.Repository.AllowSpinning = String(value, full, path) switch
-                    {
-                        "true" => true,
-                        "false" => false,
-                        var other => throw new ServerConfigException($"{path}:{value.Start.Line}: {full}: expected true or false, got '{other}'"),
-                    };
+                    options.Repository.AllowSpinning = Bool(value, full, path);
                     break;
                 case "graph_optimization_level":
                     options.Repository.OptimizationLevel = String(value, full, path) switch

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Modelhost.Jobs;
 using Modelhost.Server.Http;
 using Modelhost.Server.Jobs;
+using Modelhost.Server.Security;
 
 namespace Modelhost.Server.Endpoints;
 
@@ -27,8 +28,8 @@ internal static class ForecastEndpoints
 
     public static void Map(IEndpointRouteBuilder routes, JobsHost jobs)
     {
-        routes.MapPost("/api/model", context => SubmitAsync(context, jobs));
-        routes.MapGet("/v1/forecasts/{series_key}", context => ReadAsync(context, jobs));
+        routes.MapPost("/api/model", context => SubmitAsync(context, jobs)).Requires(Role.Train);
+        routes.MapGet("/v1/forecasts/{series_key}", context => ReadAsync(context, jobs)).Requires(Role.Infer);
     }
 
     private static async Task SubmitAsync(HttpContext context, JobsHost jobs)

@@ -10,6 +10,7 @@ using Modelhost.Core.Models;
 using Modelhost.Jobs;
 using Modelhost.Server.Http;
 using Modelhost.Server.Jobs;
+using Modelhost.Server.Security;
 
 namespace Modelhost.Server.Endpoints;
 
@@ -24,20 +25,20 @@ internal static class JobsEndpoints
 
     public static void Map(IEndpointRouteBuilder routes, JobsHost jobs, ModelRepositoryManager manager, IHostApplicationLifetime lifetime)
     {
-        routes.MapPost("/v1/jobs", context => SubmitAsync(context, jobs, manager, routeModel: null));
-        routes.MapPost("/v1/models/{model}/train", context => SubmitAsync(context, jobs, manager, RouteValues.Model(context)));
-        routes.MapGet("/v1/jobs", context => ListAsync(context, jobs));
+        routes.MapPost("/v1/jobs", context => SubmitAsync(context, jobs, manager, routeModel: null)).Requires(Role.Train);
+        routes.MapPost("/v1/models/{model}/train", context => SubmitAsync(context, jobs, manager, RouteValues.Model(context))).Requires(Role.Train);
+        routes.MapGet("/v1/jobs", context => ListAsync(context, jobs)).Requires(Role.Train);
         routes.MapGet("/v1/jobs/{id}", async context =>
         {
             var job = await jobs.Store.GetAsync(JobId(context), context.RequestAborted) ?? throw NotFound(JobId(context));
             await WriteJobAsync(context, job);
-        });
+        }).Requires(Role.Train);
         routes.MapDelete("/v1/jobs/{id}", async context =>
-            await WriteJobAsync(context, await jobs.Store.CancelAsync(JobId(context), "Cancelled through the API.", context.RequestAborted)));
+            await WriteJobAsync(context, await jobs.Store.CancelAsync(JobId(context), "Cancelled through the API.", context.RequestAborted))).Requires(Role.Train);
         routes.MapPost("/v1/jobs/{id}/retry", async context =>
-            await WriteJobAsync(context, await jobs.Store.RetryAsync(JobId(context), context.RequestAborted)));
-        routes.MapGet("/v1/jobs/{id}/logs", context => LogsAsync(context, jobs));
-        routes.MapGet("/v1/jobs/{id}/events", context => EventsAsync(context, jobs, lifetime));
+            await WriteJobAsync(context, await jobs.Store.RetryAsync(JobId(context), context.RequestAborted))).Requires(Role.Train);
+        routes.MapGet("/v1/jobs/{id}/logs", context => LogsAsync(context, jobs)).Requires(Role.Train);
+        routes.MapGet("/v1/jobs/{id}/events", context => EventsAsync(context, jobs, lifetime)).Requires(Role.Train);
     }
 
     private static async Task SubmitAsync(HttpContext context, JobsHost jobs, ModelRepositoryManager manager, string? routeModel)

@@ -6,6 +6,7 @@ using Modelhost.Core.Models;
 using Modelhost.Core.Tensors;
 using Modelhost.Server.Http;
 using Modelhost.Server.Json;
+using Modelhost.Server.Security;
 
 namespace Modelhost.Server.Endpoints;
 
@@ -23,13 +24,13 @@ internal static class KServeEndpoints
             w.WriteStringValue("model_repository"u8);
             w.WriteEndArray();
             w.WriteEndObject();
-        }));
+        })).Requires(Role.Infer);
 
         routes.MapGet("/v2/health/live", static context =>
         {
             context.Response.StatusCode = StatusCodes.Status200OK;
             return Task.CompletedTask;
-        });
+        }).Open();
 
         routes.MapGet("/v2/health/ready", context =>
         {
@@ -37,19 +38,19 @@ internal static class KServeEndpoints
             context.Response.StatusCode = manager.AllReady() ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
             context.Response.ContentLength = 0;
             return Task.CompletedTask;
-        });
+        }).Open();
 
         RequestDelegate metadata = context => ModelMetadataAsync(context, manager);
-        routes.MapGet("/v2/models/{model}", metadata);
-        routes.MapGet("/v2/models/{model}/versions/{version}", metadata);
+        routes.MapGet("/v2/models/{model}", metadata).Requires(Role.Infer);
+        routes.MapGet("/v2/models/{model}/versions/{version}", metadata).Requires(Role.Infer);
 
         RequestDelegate ready = context => ModelReadyAsync(context, manager);
-        routes.MapGet("/v2/models/{model}/ready", ready);
-        routes.MapGet("/v2/models/{model}/versions/{version}/ready", ready);
+        routes.MapGet("/v2/models/{model}/ready", ready).Requires(Role.Infer);
+        routes.MapGet("/v2/models/{model}/versions/{version}/ready", ready).Requires(Role.Infer);
 
         RequestDelegate infer = context => InferAsync(context, manager, options.MaxRequestBodyBytes);
-        routes.MapPost("/v2/models/{model}/infer", infer);
-        routes.MapPost("/v2/models/{model}/versions/{version}/infer", infer);
+        routes.MapPost("/v2/models/{model}/infer", infer).Requires(Role.Infer);
+        routes.MapPost("/v2/models/{model}/versions/{version}/infer", infer).Requires(Role.Infer);
     }
 
     private static Task ModelMetadataAsync(HttpContext context, ModelRepositoryManager manager)

@@ -10,6 +10,7 @@ using Modelhost.Core.Tensors;
 using Modelhost.OnnxRuntime;
 using Modelhost.Server.Http;
 using Modelhost.Server.Json;
+using Modelhost.Server.Security;
 
 namespace Modelhost.Server.Endpoints;
 
@@ -22,7 +23,7 @@ internal static class PredictEndpoint
     private const int MaxRows = 100_000;
 
     public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager, ServerOptions options) =>
-        routes.MapPost("/predict", context => PredictAsync(context, manager, options.MaxRequestBodyBytes));
+        routes.MapPost("/predict", context => PredictAsync(context, manager, options.MaxRequestBodyBytes)).Requires(Role.Infer);
 
     private static async Task PredictAsync(HttpContext context, ModelRepositoryManager manager, long bodyLimit)
     {

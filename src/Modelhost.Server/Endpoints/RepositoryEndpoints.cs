@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Modelhost.Core;
 using Modelhost.Core.Models;
 using Modelhost.Core.Repository;
+using Modelhost.Server.Security;
 
 namespace Modelhost.Server.Endpoints;
 
@@ -12,7 +13,7 @@ internal static class RepositoryEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager)
     {
-        routes.MapPost("/v2/repository/index", context => IndexAsync(context, manager));
+        routes.MapPost("/v2/repository/index", context => IndexAsync(context, manager)).Requires(Role.Manage);
         routes.MapPost("/v2/repository/models/{model}/load", async context =>
         {
             var name = ValidName(context);
@@ -29,12 +30,12 @@ internal static class RepositoryEndpoints
             }
 
             context.Response.StatusCode = StatusCodes.Status200OK;
-        });
+        }).Requires(Role.Manage);
         routes.MapPost("/v2/repository/models/{model}/unload", async context =>
         {
             await manager.UnloadAsync(ValidName(context), context.RequestAborted);
             context.Response.StatusCode = StatusCodes.Status200OK;
-        });
+        }).Requires(Role.Manage);
     }
 
     private static string ValidName(HttpContext context)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Modelhost.Core;
 using Modelhost.Core.Models;
+using Modelhost.Server.Security;
 
 namespace Modelhost.Server.Endpoints;
 
@@ -12,7 +13,7 @@ internal static class StatisticsEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager)
     {
-        routes.MapGet("/v2/models/stats", context => WriteAsync(context, manager, manager.ModelNames(), version: null));
+        routes.MapGet("/v2/models/stats", context => WriteAsync(context, manager, manager.ModelNames(), version: null)).Requires(Role.Infer);
         RequestDelegate one = context =>
         {
             var name = RouteValues.Model(context);
@@ -23,8 +24,8 @@ internal static class StatisticsEndpoints
 
             return WriteAsync(context, manager, [name], RouteValues.Version(context));
         };
-        routes.MapGet("/v2/models/{model}/stats", one);
-        routes.MapGet("/v2/models/{model}/versions/{version}/stats", one);
+        routes.MapGet("/v2/models/{model}/stats", one).Requires(Role.Infer);
+        routes.MapGet("/v2/models/{model}/versions/{version}/stats", one).Requires(Role.Infer);
     }
 
     private static Task WriteAsync(HttpContext context, ModelRepositoryManager manager, IReadOnlyList<string> names, long? version) =>

@@ -9,6 +9,7 @@ using Modelhost.Core.Models;
 using Modelhost.OnnxRuntime;
 using Modelhost.Server.Http;
 using Modelhost.Server.Json;
+using Modelhost.Server.Security;
 
 namespace Modelhost.Server.Endpoints;
 
@@ -18,19 +19,19 @@ internal static class TfServingEndpoints
     public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager, ServerOptions options)
     {
         RequestDelegate predict = context => PredictAsync(context, manager, options.MaxRequestBodyBytes);
-        routes.MapPost("/v1/models/{model}:predict", predict);
-        routes.MapPost("/v1/models/{model}/versions/{version}:predict", predict);
-        routes.MapPost("/v1/models/{model}/labels/{label}:predict", predict);
+        routes.MapPost("/v1/models/{model}:predict", predict).Requires(Role.Infer);
+        routes.MapPost("/v1/models/{model}/versions/{version}:predict", predict).Requires(Role.Infer);
+        routes.MapPost("/v1/models/{model}/labels/{label}:predict", predict).Requires(Role.Infer);
 
         RequestDelegate status = context => StatusAsync(context, manager);
-        routes.MapGet("/v1/models/{model}", status);
-        routes.MapGet("/v1/models/{model}/versions/{version}", status);
-        routes.MapGet("/v1/models/{model}/labels/{label}", status);
+        routes.MapGet("/v1/models/{model}", status).Requires(Role.Infer);
+        routes.MapGet("/v1/models/{model}/versions/{version}", status).Requires(Role.Infer);
+        routes.MapGet("/v1/models/{model}/labels/{label}", status).Requires(Role.Infer);
 
         RequestDelegate metadata = context => MetadataAsync(context, manager);
-        routes.MapGet("/v1/models/{model}/metadata", metadata);
-        routes.MapGet("/v1/models/{model}/versions/{version}/metadata", metadata);
-        routes.MapGet("/v1/models/{model}/labels/{label}/metadata", metadata);
+        routes.MapGet("/v1/models/{model}/metadata", metadata).Requires(Role.Infer);
+        routes.MapGet("/v1/models/{model}/versions/{version}/metadata", metadata).Requires(Role.Infer);
+        routes.MapGet("/v1/models/{model}/labels/{label}/metadata", metadata).Requires(Role.Infer);
     }
 
     private static async Task PredictAsync(HttpContext context, ModelRepositoryManager manager, long bodyLimit)

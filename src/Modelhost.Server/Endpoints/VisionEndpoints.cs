@@ -8,6 +8,7 @@ using Modelhost.Core.Detection;
 using Modelhost.Core.Models;
 using Modelhost.Server.Http;
 using Modelhost.Vision;
+using Modelhost.Server.Security;
 
 namespace Modelhost.Server.Endpoints;
 
@@ -21,10 +22,13 @@ internal static class VisionEndpoints
 {
     private const int MaxRequestsPerCall = 32;
 
+    /// <summary>Besides JSON, an image may come as a form upload.</summary>
+    private static readonly AcceptedContentTypes FormUploads = new("application/json", "multipart/form-data", "application/x-www-form-urlencoded");
+
     public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager, ServerOptions options)
     {
-        routes.MapPost("/v1/vision/{model}:detect", context => DetectAsync(context, manager, RouteValues.Model(context), options));
-        routes.MapPost("/", context => DetectAsync(context, manager, DefaultDetector(manager), options));
+        routes.MapPost("/v1/vision/{model}:detect", context => DetectAsync(context, manager, RouteValues.Model(context), options)).Requires(Role.Infer).WithMetadata(FormUploads);
+        routes.MapPost("/", context => DetectAsync(context, manager, DefaultDetector(manager), options)).Requires(Role.Infer).WithMetadata(FormUploads);
     }
 
     private static string DefaultDetector(ModelRepositoryManager manager)

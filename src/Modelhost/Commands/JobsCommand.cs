@@ -26,30 +26,35 @@ internal static class JobsCommand
             DefaultValueFactory = _ => "http://127.0.0.1:8080",
             Recursive = true,
         };
+        var token = new Option<string?>("--token")
+        {
+            Description = "The API key to send (default: the MODELHOST_TOKEN environment variable).",
+            Recursive = true,
+        };
 
         var state = new Option<string?>("--state") { Description = "Only jobs in this state (queued, waiting, running, succeeded, failed, dead, cancelled)." };
         var kind = new Option<string?>("--kind") { Description = "Only jobs of this kind (train, predict)." };
         var limit = new Option<int>("--limit") { Description = "How many jobs to list.", DefaultValueFactory = _ => 50 };
         var list = new Command("list", "List jobs, newest first.") { state, kind, limit };
-        list.SetAction((result, ct) => RunAsync(result.GetValue(server)!, client => ListAsync(client, result.GetValue(state), result.GetValue(kind), result.GetValue(limit), ct)));
+        list.SetAction((result, ct) => RunAsync(result.GetValue(server)!, result.GetValue(token), client => ListAsync(client, result.GetValue(state), result.GetValue(kind), result.GetValue(limit), ct)));
 
-        var jobs = new Command("jobs", "Show, cancel, retry and watch the jobs of a running server.") { server, list };
-        jobs.Subcommands.Add(IdCommand("show", "Print a job as JSON.", server, (client, id, ct) => SendAsync(client, HttpMethod.Get, $"/v1/jobs/{id}", ct)));
-        jobs.Subcommands.Add(IdCommand("cancel", "Cancel a job (a running job's process is killed).", server, (client, id, ct) => SendAsync(client, HttpMethod.Delete, $"/v1/jobs/{id}", ct)));
-        jobs.Subcommands.Add(IdCommand("retry", "Run a dead or cancelled job again.", server, (client, id, ct) => SendAsync(client, HttpMethod.Post, $"/v1/jobs/{id}/retry", ct)));
-        jobs.Subcommands.Add(IdCommand("watch", "Follow a job's progress and log until it ends; exit code 0 when it succeeded.", server, WatchAsync));
+        var jobs = new Command("jobs", "Show, cancel, retry and watch the jobs of a running server.") { server, token, list };
+        jobs.Subcommands.Add(IdCommand("show", "Print a job as JSON.", server, token, (client, id, ct) => SendAsync(client, HttpMethod.Get, $"/v1/jobs/{id}", ct)));
+        jobs.Subcommands.Add(IdCommand("cancel", "Cancel a job (a running job's process is killed).", server, token, (client, id, ct) => SendAsync(client, HttpMethod.Delete, $"/v1/jobs/{id}", ct)));
+        jobs.Subcommands.Add(IdCommand("retry", "Run a dead or cancelled job again.", server, token, (client, id, ct) => SendAsync(client, HttpMethod.Post, $"/v1/jobs/{id}/retry", ct)));
+        jobs.Subcommands.Add(IdCommand("watch", "Follow a job's progress and log until it ends; exit code 0 when it succeeded.", server, token, WatchAsync));
         return jobs;
     }
 
-    private static Command IdCommand(string name, string description, Option<string> server, Func<HttpClient, long, CancellationToken, Task<int>> action)
+    private static Command IdCommand(string name, string description, Option<string> server, Option<string?> token, Func<HttpClient, long, CancellationToken, Task<int>> action)
     {
         var id = new Argument<long>("id") { Description = "The job's id." };
         var command = new Command(name, description) { id };
-        command.SetAction((result, ct) => RunAsync(result.GetValue(server)!, client => action(client, result.GetValue(id), ct)));
+        command.SetAction((result, ct) => RunAsync(result.GetValue(server)!, result.GetValue(token), client => action(client, result.GetValue(id), ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(string server, Func<HttpClient, Task<int>> action)
+    private static async Task<int> RunAsync(string server, string? token, Func<HttpClient, Task<int>> action)
     {
         if (!Uri.TryCreate(server, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
         {
@@ -58,6 +63,11 @@ internal static class JobsCommand
         }
 
         using var client = new HttpClient { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
+        token ??= Environment.GetEnvironmentVariable("MODELHOST_TOKEN");
+        if (!string.IsNullOrWhiteSpace(token))
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Trim());
+        }
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         try
         {
@@ -110,6 +120,11 @@ internal static class JobsCommand
     private static async Task<int> SendAsync(HttpClient client, HttpMethod method, string path, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (method == HttpMethod.Post)
+        {
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        }
+
         using var response = await client.SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Modelhost.Server;
@@ -20,28 +21,35 @@ internal static class ServeCommand
         var models = new Option<string?>("--models") { Description = "The model repository directory (default ./models)." };
         var urls = new Option<string?>("--urls") { Description = "The URLs to listen on, separated by ';' (default http://127.0.0.1:8080)." };
         var poll = new Option<double?>("--poll-seconds") { Description = "Look for new, changed and removed model versions this often." };
-        var config = new Option<string?>("--config") { Description = "A YAML file of server settings; flags override it." };
+        var config = new Option<string?>("--config") { Description = $"A YAML file of server settings; flags override it (default ./{ConfigKeysFile.DefaultPath} when it exists). Its API keys are reloaded when it changes." };
+        var allowAnonymous = new Option<bool>("--allow-anonymous") { Description = "Serve clients without an API key on non-loopback addresses too (logged as a warning at every start)." };
         var verbose = new Option<bool>("--verbose") { Description = "Log every request (Debug level)." };
         var dataDir = new Option<string?>("--data-dir") { Description = "The data directory: the jobs' SQLite file and the CSV files jobs read and write (default ./data)." };
         var database = new Option<string?>("--database") { Description = "The jobs' database: a PostgreSQL connection string or postgres:// URL (default: SQLite in the data directory)." };
-        var command = new Command("serve", "Serve the models in a repository.") { models, urls, poll, config, verbose, dataDir, database };
+        var command = new Command("serve", "Serve the models in a repository.") { models, urls, poll, config, verbose, dataDir, database, allowAnonymous };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(models),
             result.GetValue(urls),
             result.GetValue(poll),
             result.GetValue(config),
-            result.GetValue(verbose),
+            (result.GetValue(verbose) ? Flags.Verbose : Flags.None) | (result.GetValue(allowAnonymous) ? Flags.AllowAnonymous : Flags.None),
             (result.GetValue(dataDir), result.GetValue(database)),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? models, string? urls, double? pollSeconds, string? configPath, bool verbose, (string? DataDir, string? Database) jobs, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? models, string? urls, double? pollSeconds, string? configPath, Flags flags, (string? DataDir, string? Database) jobs, CancellationToken cancellationToken)
     {
         ServerOptions options;
         try
         {
+            configPath ??= File.Exists(ConfigKeysFile.DefaultPath) ? ConfigKeysFile.DefaultPath : null;
             options = configPath is null ? new ServerOptions() : ServerConfigFile.Load(configPath);
+            options.Security.ConfigPath = configPath;
+            if (flags.HasFlag(Flags.AllowAnonymous))
+            {
+                options.Security.AllowAnonymous = true;
+            }
             if (models is not null)
             {
                 options.Repository.Root = models;
@@ -86,6 +94,13 @@ internal static class ServeCommand
                 throw new ServerConfigException($"the model repository '{options.Repository.Root}' does not exist (set --models)");
             }
 
+            if (options.Security.Keys.Count == 0 && !options.Security.AllowAnonymous && FirstNonLoopback(options.Urls) is { } exposed)
+            {
+                throw new ServerConfigException(
+                    $"{exposed} is not a loopback address and no API keys exist, so anyone who can reach it would control this server; " +
+                    "create a key with 'modelhost token create --name NAME --role infer' (it goes into the config file), or pass --allow-anonymous");
+            }
+
             // Load ONNX Runtime now, so a missing or unusable library is one clear line, not a failed first model.
             _ = Modelhost.OnnxRuntime.OrtEnvironment.Shared.Version;
         }
@@ -99,7 +114,7 @@ internal static class ServeCommand
         {
             // A failed start is reported below in one line; the host's own report carries a stack trace.
             logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
-            if (verbose)
+            if (flags.HasFlag(Flags.Verbose))
             {
                 logging.SetMinimumLevel(LogLevel.Debug);
                 logging.AddFilter("Microsoft", LogLevel.Warning);
@@ -121,8 +136,56 @@ internal static class ServeCommand
             return ExitConfigError;
         }
 
+        var startup = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Modelhost.Serve");
+        if (options.Security.Keys.Count == 0 && options.Security.AllowAnonymous)
+        {
+            startup.LogWarning(1002, "--allow-anonymous: clients without an API key are served from every address, with every role; create keys with 'modelhost token create'");
+        }
+        else if (options.Security.Keys.Count == 0)
+        {
+            startup.LogInformation(1003, "No API keys: serving anonymous clients on loopback only");
+        }
+
         await app.WaitForShutdownAsync(CancellationToken.None);
         return 0;
+    }
+
+    /// <summary>The first URL whose host is not a loopback name or address (a wildcard such as 0.0.0.0, * or + binds every address).</summary>
+    internal static string? FirstNonLoopback(string urls)
+    {
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var start = url.IndexOf("://", StringComparison.Ordinal);
+            var rest = start < 0 ? url : url[(start + 3)..];
+            string host;
+            if (rest.StartsWith('['))
+            {
+                var close = rest.IndexOf(']', StringComparison.Ordinal);
+                host = close < 0 ? rest : rest[1..close];
+            }
+            else
+            {
+                var end = rest.IndexOfAny([':', '/']);
+                host = end < 0 ? rest : rest[..end];
+            }
+
+            var loopback = host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+                || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+            if (!loopback)
+            {
+                return url;
+            }
+        }
+
+        return null;
+    }
+
+    [Flags]
+    private enum Flags
+    {
+        None = 0,
+        Verbose = 1,
+        AllowAnonymous = 2,
     }
 
     private static string PortInUseMessage(string urls)

@@ -27,7 +27,7 @@ public sealed class RunningServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningServer> StartAsync(string repositoryRoot, Action<ServerOptions>? configure = null)
+    public static async Task<RunningServer> StartAsync(string repositoryRoot, Action<ServerOptions>? configure = null, ILoggerProvider? logs = null)
     {
         var options = new ServerOptions { Urls = "http://127.0.0.1:0" };
         options.Repository.Root = repositoryRoot;
@@ -36,7 +36,17 @@ public sealed class RunningServer : IAsyncDisposable
         // Jobs need a data directory of their own; tests that use them turn them on (see StartWithJobsAsync).
         options.Jobs.Enabled = false;
         configure?.Invoke(options);
-        var app = ModelhostServer.Build(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        var app = ModelhostServer.Build(options, logging =>
+        {
+            if (logs is null)
+            {
+                logging.SetMinimumLevel(LogLevel.Warning);
+            }
+            else
+            {
+                logging.AddProvider(logs);
+            }
+        });
         await app.StartAsync();
         var server = app.Services.GetRequiredService<IServer>();
         var address = server.Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -112,7 +112,7 @@ public sealed class JobErrorAndLifecycleTests
         Assert.False(Directory.Exists($"/proc/{pid}"), "the trainer process still runs");
         Assert.Empty(Directory.GetDirectories(Path.Combine(world.Repository.Root, "iris"), ".staging-*"));
 
-        using var retry = await world.Server.Client.PostAsync($"/v1/jobs/{id}/retry", null);
+        using var retry = await world.Server.PostJsonAsync($"/v1/jobs/{id}/retry", "{}");
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
     }
 

@@ -1,0 +1,28 @@
+namespace Modelhost.Server.Security;
+
+/// <summary>
+/// One API key as the config file stores it: its name, its roles, and a salted hash of its secret; the key itself is
+/// shown once, when <c>modelhost token create</c> makes it, and never stored.
+/// </summary>
+/// <param name="Name">The key's name: it appears in logs, the audit log and errors, where the key never does.</param>
+/// <param name="Roles">The roles given to the key; each includes those below it.</param>
+/// <param name="Id">The public part of the key, used to find its entry (hex).</param>
+/// <param name="Hash">The salted hash of the key's secret part: <c>sha256:SALT:DIGEST</c>, both base64url.</param>
+/// <param name="Created">When the key was made, if known.</param>
+public sealed record ApiKey(string Name, IReadOnlyList<Role> Roles, string Id, string Hash, DateTimeOffset? Created)
+{
+    /// <summary>The highest of <see cref="Roles"/>.</summary>
+    public Role Level
+    {
+        get
+        {
+            var level = (Role)0;
+            foreach (var role in Roles)
+            {
+                level = role > level ? role : level;
+            }
+
+            return level;
+        }
+    }
+}

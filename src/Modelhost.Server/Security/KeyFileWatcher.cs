@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Modelhost.Server.Configuration;
+
+namespace Modelhost.Server.Security;
+
+/// <summary>
+/// Watches the config file and applies its <c>auth.keys</c> without a restart: a key made or revoked with
+/// <c>modelhost token</c> takes effect within a second. It polls the file's size and time rather than relying on file
+/// system events, which miss atomic renames on some mounts (Kubernetes ConfigMaps swap a symlink). A file that does not
+/// parse keeps the keys in force and is reported.
+/// </summary>
+internal sealed partial class KeyFileWatcher : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
+    private readonly KeyRing _keys;
+    private readonly string _path;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    public KeyFileWatcher(KeyRing keys, ServerOptions options, ILogger<KeyFileWatcher> logger, TimeProvider time)
+    {
+        _keys = keys;
+        _path = Path.GetFullPath(options.Security.ConfigPath ?? throw new ArgumentException("no config path", nameof(options)));
+        _logger = logger;
+        _time = time;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var seen = Stamp();
+        using var timer = new PeriodicTimer(Interval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                var now = Stamp();
+                if (now == seen)
+                {
+                    continue;
+                }
+
+                seen = now;
+                Reload(now.Exists);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The server is stopping.
+        }
+    }
+
+    private void Reload(bool exists)
+    {
+        if (!exists)
+        {
+            LogMissing(_logger, _path, _keys.Count);
+            return;
+        }
+
+        try
+        {
+            var keys = ServerConfigFile.Load(_path).Security.Keys;
+            var before = _keys.Count;
+            _keys.Replace(keys);
+            LogReloaded(_logger, _path, keys.Count);
+            if (keys.Count == 0 && before > 0)
+            {
+                LogNoKeysLeft(_logger);
+            }
+        }
+        catch (ServerConfigException ex)
+        {
+            LogInvalid(_logger, ex.Message, _keys.Count);
+        }
+    }
+
+    private (bool Exists, long Length, DateTime Written) Stamp()
+    {
+        var info = new FileInfo(_path);
+        return info.Exists ? (true, info.Length, info.LastWriteTimeUtc) : (false, 0, default);
+    }
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "API keys reloaded from {Path}: {Count} key(s)")]
+    private static partial void LogReloaded(ILogger logger, string path, int count);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Error, Message = "The config file changed but does not load, so the {Count} key(s) in force are kept: {Reason}")]
+    private static partial void LogInvalid(ILogger logger, string reason, int count);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "No API keys remain: loopback clients are served anonymously again, and other clients are refused")]
+    private static partial void LogNoKeysLeft(ILogger logger);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "The config file {Path} is gone; the {Count} key(s) in force are kept")]
+    private static partial void LogMissing(ILogger logger, string path, int count);
+}
