@@ -9,11 +9,11 @@ namespace Modelhost.Server.Configuration;
 /// Reads the server's YAML settings file (<c>modelhost serve --config FILE</c>). Every key is checked at
 /// startup; an unknown key or a bad value stops the server with a message naming the file, line and key.
 /// </summary>
-public static class ServerConfigFile
+public static partial class ServerConfigFile
 {
     private const long MaxBytes = 64 * 1024;
 
-    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "session", "jobs", "forecasting"];
+    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "session", "jobs", "forecasting", "tls", "limits"];
     private static readonly string[] JobsKeys =
     [
         "enabled", "data_dir", "database", "training_workers", "prediction_workers", "lease_seconds", "heartbeat_seconds",
@@ -104,6 +104,12 @@ public static class ServerConfigFile
                     break;
                 case "forecasting":
                     ReadForecasting(value, options.Forecasting, displayPath);
+                    break;
+                case "tls":
+                    ReadTls(value, options, displayPath);
+                    break;
+                case "limits":
+                    ReadLimits(value, options.Limits, displayPath);
                     break;
                 default:
                     throw Unknown(keyNode, key, displayPath, TopKeys);
