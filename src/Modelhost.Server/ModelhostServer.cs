@@ -31,6 +31,7 @@ public static class ModelhostServer
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
         });
+        KestrelSetup.Configure(builder.WebHost, options);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console =>
         {
@@ -55,11 +56,16 @@ public static class ModelhostServer
         builder.Services.AddHostedService<RepositoryPoller>();
         builder.Services.AddSingleton<JobsHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobsHost>());
+        LimitsSetup.AddServices(builder.Services, options);
 
         var app = builder.Build();
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRouting();
+        LimitsSetup.UseMiddleware(app);
+
+        // after authentication, so the partition is the key's name
+        app.UseRateLimiter();
 
         var manager = app.Services.GetRequiredService<ModelRepositoryManager>();
         KServeEndpoints.Map(app, manager, options);

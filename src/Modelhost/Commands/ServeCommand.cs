@@ -86,6 +86,9 @@ internal static class ServeCommand
                 throw new ServerConfigException($"the model repository '{options.Repository.Root}' does not exist (set --models)");
             }
 
+            // An https URL without tls, or a certificate that cannot be used, is a configuration error too.
+            Modelhost.Server.Hosting.KestrelSetup.LoadCertificate(options)?.Dispose();
+
             // Load ONNX Runtime now, so a missing or unusable library is one clear line, not a failed first model.
             _ = Modelhost.OnnxRuntime.OrtEnvironment.Shared.Version;
         }

@@ -88,6 +88,22 @@ public sealed class BodyLimitTests : IClassFixture<SmallLimitsServer>
         await AssertTooLargeAsync(response, "limits.job_bytes");
     }
 
+    [Fact]
+    public async Task Headers_over_the_limit_get_431()
+    {
+        using var small = new HttpRequestMessage(HttpMethod.Get, "/v2/health/live");
+        small.Headers.Add("X-Padding", new string('x', 1000));
+        using (var ok = await _server.Client.SendAsync(small))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        using var large = new HttpRequestMessage(HttpMethod.Get, "/v2/health/live");
+        large.Headers.Add("X-Padding", new string('x', 5000));
+        using var refused = await _server.Client.SendAsync(large);
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, refused.StatusCode);
+    }
+
     /// <summary>A stream without a length, so HttpClient sends the body chunked.</summary>
     private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
     {

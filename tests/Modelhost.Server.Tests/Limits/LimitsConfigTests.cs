@@ -82,4 +82,16 @@ public sealed class LimitsConfigTests
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
         Assert.StartsWith("test.yaml:", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0.01, 100_000, 1)]
+    [InlineData(2.5, 400, 1)]
+    [InlineData(1000, 100, 100)]
+    public void The_token_bucket_refills_at_the_configured_rate(double rate, int periodMs, int tokens)
+    {
+        var bucket = Modelhost.Server.Http.RateLimiting.BucketOptions(rate, burst: 5);
+        Assert.Equal(TimeSpan.FromMilliseconds(periodMs), bucket.ReplenishmentPeriod);
+        Assert.Equal(tokens, bucket.TokensPerPeriod);
+        Assert.Equal(5, bucket.TokenLimit);
+    }
 }

@@ -19,6 +19,7 @@ public sealed class SmallLimitsServer : IAsyncLifetime
             options.Limits.BinaryInferBytes = 8192;
             options.Limits.ImageBytes = 16384;
             options.Limits.JobBytes = 2048;
+            options.Limits.MaxRequestHeaderBytes = 4096;
         });
     }
 
