@@ -32,6 +32,7 @@ public static class ModelhostServer
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
         });
+        KestrelSetup.Configure(builder.WebHost, options);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console =>
         {
@@ -61,12 +62,14 @@ public static class ModelhostServer
         builder.Services.AddSingleton<JobsHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobsHost>());
         SecuritySetup.AddSecurity(builder.Services, options);
+        LimitsSetup.AddServices(builder.Services, options);
 
         var app = builder.Build();
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRouting();
         SecuritySetup.UseSecurity(app, options);
+        LimitsSetup.UseMiddleware(app);
 
         var manager = app.Services.GetRequiredService<ModelRepositoryManager>();
         KServeEndpoints.Map(app, manager, options);

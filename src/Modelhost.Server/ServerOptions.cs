@@ -1,4 +1,5 @@
 using Modelhost.Core.Models;
+using Modelhost.Server.Configuration;
 using Modelhost.Server.Jobs;
 using Modelhost.Server.Security;
 
@@ -13,8 +14,17 @@ public sealed class ServerOptions
     /// <summary>The model repository and how its models load.</summary>
     public ModelRepositoryOptions Repository { get; } = new();
 
-    /// <summary>The largest request body accepted; larger ones get 413.</summary>
+    /// <summary>
+    /// Kestrel's cap on request bodies for routes without a limit of their own in <see cref="Limits"/>, and the
+    /// JSON inference limit when <see cref="LimitsOptions.JsonInferBytes"/> is not set; larger bodies get 413.
+    /// </summary>
     public long MaxRequestBodyBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Body sizes per route kind, headers, connections, rate, timeouts.</summary>
+    public LimitsOptions Limits { get; } = new();
+
+    /// <summary>HTTPS from PEM files; null serves plain HTTP only.</summary>
+    public TlsOptions? Tls { get; set; }
 
     /// <summary>How long shutdown waits for requests in flight.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -13,7 +13,7 @@ public static partial class ServerConfigFile
 {
     private const long MaxBytes = 64 * 1024;
 
-    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "session", "jobs", "forecasting", "auth"];
+    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "session", "jobs", "forecasting", "auth", "tls", "limits"];
     private static readonly string[] JobsKeys =
     [
         "enabled", "data_dir", "database", "training_workers", "prediction_workers", "lease_seconds", "heartbeat_seconds",
@@ -107,6 +107,12 @@ public static partial class ServerConfigFile
                     break;
                 case "auth":
                     ReadAuth(value, options.Security, displayPath);
+                    break;
+                case "tls":
+                    ReadTls(value, options, displayPath);
+                    break;
+                case "limits":
+                    ReadLimits(value, options.Limits, displayPath);
                     break;
                 default:
                     throw Unknown(keyNode, key, displayPath, TopKeys);

@@ -18,9 +18,6 @@ namespace Modelhost.Server.Endpoints;
 /// </summary>
 internal static class ForecastEndpoints
 {
-    /// <summary>The request is one small field; larger bodies are refused.</summary>
-    private const long MaxBodyBytes = 4 * 1024;
-
     /// <summary>How many pages of training jobs a submission looks through for one of the same series.</summary>
     private const int MaxPages = 10;
 
@@ -76,7 +73,7 @@ internal static class ForecastEndpoints
 
     private static async Task<string> CountryCodeAsync(HttpContext context)
     {
-        using var body = await RequestBody.ReadJsonAsync(context, MaxBodyBytes);
+        using var body = await RequestBody.ReadJsonAsync(context, BodyLimit.Job(context));
         if (body.Length == 0)
         {
             throw new HttpError(StatusCodes.Status400BadRequest, "the request needs a JSON body: {\"country_code\": \"DE\"}");

@@ -20,9 +20,6 @@ namespace Modelhost.Server.Endpoints;
 /// </summary>
 internal static class JobsEndpoints
 {
-    /// <summary>A job submission is a few fields; larger bodies are refused.</summary>
-    private const long MaxBodyBytes = 64 * 1024;
-
     public static void Map(IEndpointRouteBuilder routes, JobsHost jobs, ModelRepositoryManager manager, IHostApplicationLifetime lifetime)
     {
         routes.MapPost("/v1/jobs", context => SubmitAsync(context, jobs, manager, routeModel: null)).Requires(Role.Train);
@@ -45,7 +42,7 @@ internal static class JobsEndpoints
     {
         var store = jobs.Store;
         JsonDocument document;
-        using (var body = await RequestBody.ReadJsonAsync(context, MaxBodyBytes))
+        using (var body = await RequestBody.ReadJsonAsync(context, BodyLimit.Job(context)))
         {
             document = body.Length == 0 && routeModel is not null
                 ? JsonDocument.Parse("{}")

@@ -48,7 +48,7 @@ internal static class KServeEndpoints
         routes.MapGet("/v2/models/{model}/ready", ready).Requires(Role.Infer);
         routes.MapGet("/v2/models/{model}/versions/{version}/ready", ready).Requires(Role.Infer);
 
-        RequestDelegate infer = context => InferAsync(context, manager, options.MaxRequestBodyBytes);
+        RequestDelegate infer = context => InferAsync(context, manager, options);
         routes.MapPost("/v2/models/{model}/infer", infer).Requires(Role.Infer);
         routes.MapPost("/v2/models/{model}/versions/{version}/infer", infer).Requires(Role.Infer);
     }
@@ -98,11 +98,11 @@ internal static class KServeEndpoints
         return Task.CompletedTask;
     }
 
-    private static async Task InferAsync(HttpContext context, ModelRepositoryManager manager, long bodyLimit)
+    private static async Task InferAsync(HttpContext context, ModelRepositoryManager manager, ServerOptions options)
     {
         using var lease = manager.Acquire(RouteValues.Model(context), RouteValues.Version(context));
         var headerLength = BinaryHeaderLength(context);
-        using var body = await RequestBody.ReadJsonAsync(context, bodyLimit, binaryAllowed: headerLength is not null);
+        using var body = await RequestBody.ReadJsonAsync(context, headerLength is null ? BodyLimit.JsonInfer(options) : BodyLimit.BinaryInfer(options), binaryAllowed: headerLength is not null);
         using var request = V2RequestParser.Parse(body.Span, headerLength ?? body.Length, out var format);
         RequestTimeout.Apply(context, request);
         using var result = await lease.Model.InferAsync(request, context.RequestAborted);

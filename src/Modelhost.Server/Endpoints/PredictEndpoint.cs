@@ -23,9 +23,9 @@ internal static class PredictEndpoint
     private const int MaxRows = 100_000;
 
     public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager, ServerOptions options) =>
-        routes.MapPost("/predict", context => PredictAsync(context, manager, options.MaxRequestBodyBytes)).Requires(Role.Infer);
+        routes.MapPost("/predict", context => PredictAsync(context, manager, BodyLimit.JsonInfer(options))).Requires(Role.Infer);
 
-    private static async Task PredictAsync(HttpContext context, ModelRepositoryManager manager, long bodyLimit)
+    private static async Task PredictAsync(HttpContext context, ModelRepositoryManager manager, BodyLimit bodyLimit)
     {
         var name = manager.DefaultModel
             ?? throw new InferenceException(InferenceErrorKind.NotFound, "no model is marked 'default: true' in its model.yaml, so /predict has nothing to serve");

@@ -18,7 +18,7 @@ internal static class TfServingEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager, ServerOptions options)
     {
-        RequestDelegate predict = context => PredictAsync(context, manager, options.MaxRequestBodyBytes);
+        RequestDelegate predict = context => PredictAsync(context, manager, BodyLimit.JsonInfer(options));
         routes.MapPost("/v1/models/{model}:predict", predict).Requires(Role.Infer);
         routes.MapPost("/v1/models/{model}/versions/{version}:predict", predict).Requires(Role.Infer);
         routes.MapPost("/v1/models/{model}/labels/{label}:predict", predict).Requires(Role.Infer);
@@ -34,7 +34,7 @@ internal static class TfServingEndpoints
         routes.MapGet("/v1/models/{model}/labels/{label}/metadata", metadata).Requires(Role.Infer);
     }
 
-    private static async Task PredictAsync(HttpContext context, ModelRepositoryManager manager, long bodyLimit)
+    private static async Task PredictAsync(HttpContext context, ModelRepositoryManager manager, BodyLimit bodyLimit)
     {
         using var lease = manager.Acquire(RouteValues.Model(context), RouteValues.Version(context), RouteValues.Label(context));
         var model = lease.Model;

@@ -56,11 +56,11 @@ internal static class VisionEndpoints
         List<ImageRequest> requests;
         if (context.Request.HasFormContentType)
         {
-            requests = [await ReadMultipartAsync(context, options.MaxRequestBodyBytes)];
+            requests = [await ReadMultipartAsync(context, BodyLimit.Image(options))];
         }
         else
         {
-            using var body = await RequestBody.ReadJsonAsync(context, options.MaxRequestBodyBytes);
+            using var body = await RequestBody.ReadJsonAsync(context, BodyLimit.Image(options));
             requests = ReadJson(body.Span);
         }
 
@@ -363,14 +363,14 @@ internal static class VisionEndpoints
         return buffer.AsSpan(0, written).ToArray();
     }
 
-    private static async Task<ImageRequest> ReadMultipartAsync(HttpContext context, long limit)
+    private static async Task<ImageRequest> ReadMultipartAsync(HttpContext context, BodyLimit limit)
     {
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var form = await limit.ReadFormAsync(context);
         var file = form.Files.GetFile("image")
             ?? throw Invalid("the multipart form has no file field named 'image'");
-        if (file.Length > limit)
+        if (file.Length > limit.Bytes)
         {
-            throw new HttpError(StatusCodes.Status413PayloadTooLarge, $"the image is larger than the limit of {limit} bytes");
+            throw limit.TooLarge();
         }
 
         var bytes = new byte[file.Length];

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -22,24 +23,35 @@ internal sealed class RequestBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
-    public static async ValueTask<RequestBody> ReadJsonAsync(HttpContext context, long limit, bool binaryAllowed = false)
+    public static async ValueTask<RequestBody> ReadJsonAsync(HttpContext context, BodyLimit limit, bool binaryAllowed = false)
     {
         var request = context.Request;
         CheckContentType(request.ContentType, binaryAllowed);
-        if (request.ContentLength > limit)
+        if (request.ContentLength > limit.Bytes)
         {
-            throw TooLarge(limit);
+            throw limit.TooLarge();
         }
+
+        limit.Apply(context);
 
         var reader = request.BodyReader;
         while (true)
         {
-            var result = await reader.ReadAsync(context.RequestAborted);
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(context.RequestAborted);
+            }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                throw limit.TooLarge();
+            }
+
             var buffer = result.Buffer;
-            if (buffer.Length > limit)
+            if (buffer.Length > limit.Bytes)
             {
                 reader.AdvanceTo(buffer.Start, buffer.End);
-                throw TooLarge(limit);
+                throw limit.TooLarge();
             }
 
             if (result.IsCompleted || result.IsCanceled)
@@ -93,7 +105,4 @@ internal sealed class RequestBody : IDisposable
 
         throw new HttpError(StatusCodes.Status415UnsupportedMediaType, $"Content-Type '{media.MediaType}' is not supported; send application/json");
     }
-
-    private static HttpError TooLarge(long limit) =>
-        new(StatusCodes.Status413PayloadTooLarge, $"the request body is larger than the limit of {limit} bytes");
 }

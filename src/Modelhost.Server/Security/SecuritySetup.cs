@@ -50,6 +50,10 @@ internal static class SecuritySetup
 
         app.UseMiddleware<AuditMiddleware>();
         app.UseAuthentication();
+
+        // After authentication, so that a key's requests share its bucket; before authorization, so that a client
+        // guessing keys is slowed down by its address's bucket.
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseMiddleware<ContentTypeGuardMiddleware>();
     }

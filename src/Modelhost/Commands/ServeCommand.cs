@@ -94,6 +94,9 @@ internal static class ServeCommand
                 throw new ServerConfigException($"the model repository '{options.Repository.Root}' does not exist (set --models)");
             }
 
+            // An https URL without tls, or a certificate that cannot be used, is a configuration error too.
+            Modelhost.Server.Hosting.KestrelSetup.LoadCertificate(options)?.Dispose();
+
             if (options.Security.Keys.Count == 0 && !options.Security.AllowAnonymous && FirstNonLoopback(options.Urls) is { } exposed)
             {
                 throw new ServerConfigException(

@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Modelhost.Server.Http;
+
+/// <summary>The services and middleware behind <c>limits:</c>: the rate limiter, the request timeout, form sizes.</summary>
+internal static class LimitsSetup
+{
+    public static void AddServices(IServiceCollection services, ServerOptions options)
+    {
+        var limits = options.Limits;
+        services.AddRateLimiter(rate => RateLimiting.Configure(rate, limits));
+        services.AddRequestTimeouts(timeouts => RequestTimeouts.Configure(timeouts, limits));
+
+        // Multipart image uploads are bounded by limits.image_bytes, not by the form reader's own default.
+        services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = Math.Max(form.MultipartBodyLengthLimit, limits.ImageBytes));
+    }
+
+    /// <summary>The request timeout; call it after routing. The rate limiter is added apart, after authentication.</summary>
+    public static void UseMiddleware(IApplicationBuilder app) => RequestTimeouts.Use(app);
+}
