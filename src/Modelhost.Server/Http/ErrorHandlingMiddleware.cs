@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Modelhost.Core;
 using Modelhost.Jobs;
@@ -14,11 +15,13 @@ internal sealed partial class ErrorHandlingMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly ILogger _logger;
+    private readonly IHostApplicationLifetime _lifetime;
 
-    public ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
+    public ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger, IHostApplicationLifetime lifetime)
     {
         _next = next;
         _logger = logger;
+        _lifetime = lifetime;
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -66,6 +69,9 @@ internal sealed partial class ErrorHandlingMiddleware
                 return ErrorResponses.WriteAsync(context, http.StatusCode, http.Message);
             case JsonException json:
                 return ErrorResponses.WriteAsync(context, 400, $"malformed JSON at line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}: {FirstSentence(json.Message)}");
+            case BadHttpRequestException when _lifetime.ApplicationStopping.IsCancellationRequested:
+                // A body cut off by shutdown ends early: that is the server's doing, not the client's.
+                return ErrorResponses.WriteAsync(context, 503, "the request was cut off because the server is stopping; send it again");
             case BadHttpRequestException bad:
                 return ErrorResponses.WriteAsync(context, bad.StatusCode, bad.Message);
             case OperationCanceledException:

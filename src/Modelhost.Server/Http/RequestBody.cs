@@ -54,7 +54,15 @@ internal sealed class RequestBody : IDisposable
                 throw limit.TooLarge();
             }
 
-            if (result.IsCompleted || result.IsCanceled)
+            if (result.IsCanceled)
+            {
+                // A read cancelled by the server (it is stopping) is not a complete body: parsing what came so far
+                // would blame the client for malformed JSON.
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                throw new HttpError(StatusCodes.Status503ServiceUnavailable, "the request body was cut off because the server is stopping; send it again");
+            }
+
+            if (result.IsCompleted)
             {
                 var length = (int)buffer.Length;
                 var array = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
