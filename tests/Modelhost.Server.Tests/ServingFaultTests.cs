@@ -117,6 +117,32 @@ public sealed class ServingFaultTests
         Assert.Empty(await load.StopAsync());
     }
 
+    [Fact]
+    public async Task Readiness_is_400_naming_a_model_whose_load_failed_until_an_operator_unloads_it()
+    {
+        using var repository = new TempRepository().AddVersion("scaled", 1, Scaled(1)).AddVersion("broken", 1, [1, 2, 3, 4]);
+        await using var server = await RunningServer.StartAsync(repository.Root);
+
+        using (var response = await server.Client.GetAsync("/v2/health/ready"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.False(body.GetProperty("ready").GetBoolean());
+            var model = Assert.Single(body.GetProperty("models").EnumerateArray());
+            Assert.Equal("broken", model.GetProperty("name").GetString());
+            Assert.Contains("version 1 is unavailable", model.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        }
+
+        (await server.PostJsonAsync("/v2/repository/models/broken/unload", "{}")).EnsureSuccessStatusCode();
+        using (var response = await server.Client.GetAsync("/v2/health/ready"))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.True(body.GetProperty("ready").GetBoolean());
+            Assert.Empty(body.GetProperty("models").EnumerateArray());
+        }
+    }
+
     /// <summary>Adds a marker model and waits until it serves: the poll that loads it started after everything before.</summary>
     private static async Task WaitForAFullPollAsync(TempRepository repository, RunningServer server)
     {
