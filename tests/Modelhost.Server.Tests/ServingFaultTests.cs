@@ -60,19 +60,21 @@ public sealed class ServingFaultTests
         await RequestLoad.WaitUntilAsync(async () => await ServedVersionsAsync(server) == """["4","3"]""", Bound, "versions 4 and 3 to serve");
     }
 
-    [Fact]
-    public async Task An_unreadable_model_directory_keeps_its_versions_serving_and_shows_the_error_while_it_lasts()
+    [Theory]
+    [InlineData("scaled")]
+    [InlineData("scaled/1")]
+    public async Task An_unreadable_model_or_version_directory_keeps_serving_and_shows_the_error_while_it_lasts(string directory)
     {
         using var repository = new TempRepository().AddVersion("scaled", 1, Scaled(1));
         await using var server = await RunningServer.StartAsync(repository.Root, o => o.Repository.PollInterval = Poll);
         await using var load = new RequestLoad(server, "/v2/models/scaled/infer", Body);
 
-        // The model directory stays a name in the repository but leads nowhere, as when the volume behind a link is
+        // The directory stays a name in the repository but leads nowhere, as when the volume behind a link is
         // unmounted: opening it fails (ENOENT through the link), for root too, unlike chmod 000.
-        var model = Path.Combine(repository.Root, "scaled");
+        var model = Path.Combine(repository.Root, directory);
         var away = repository.Root + "-away";
         Directory.Move(model, away);
-        File.CreateSymbolicLink(model, Path.Combine(repository.Root, ".volume", "scaled"));
+        File.CreateSymbolicLink(model, Path.Combine(repository.Root, ".volume", directory));
         try
         {
             await RequestLoad.WaitUntilAsync(async () => Row(await IndexAsync(server), "scaled", "1")?.Reason.Contains("cannot read", StringComparison.Ordinal) == true, Bound, "the index to show the error");

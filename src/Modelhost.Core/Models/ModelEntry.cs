@@ -102,6 +102,15 @@ internal sealed partial class ModelEntry
         }
     }
 
+    /// <summary>Why the last scan could not read a version, or null.</summary>
+    public string? UnreadableReason(long version)
+    {
+        lock (_slots)
+        {
+            return _unreadable.TryGetValue(version, out var reason) ? reason : null;
+        }
+    }
+
     public bool HasSlot(long version)
     {
         lock (_slots)

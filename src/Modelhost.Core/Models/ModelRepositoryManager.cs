@@ -62,7 +62,11 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
             if (snapshot.Error is { } error)
             {
                 // Nothing was seen, which says nothing about what exists: every loaded version keeps serving.
-                Log.ScanFailed(_logger, error);
+                if (_repositoryError != error)
+                {
+                    Log.ScanFailed(_logger, error);
+                }
+
                 _repositoryError = error;
                 Volatile.Write(ref _initialized, true);
                 return;
@@ -82,7 +86,12 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
                 var entry = _models.GetOrAdd(directory.Name, static name => new ModelEntry(name));
                 if (directory.ReadError is { } readError)
                 {
-                    Log.ModelUnreadable(_logger, directory.Name, readError);
+                    if (entry.ReadError != readError)
+                    {
+                        // Once per error, not once per poll.
+                        Log.ModelUnreadable(_logger, directory.Name, readError);
+                    }
+
                     entry.ReadError = readError;
                     continue;
                 }
@@ -136,6 +145,7 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
             _unloaded.TryRemove(name, out _);
             var entry = _models.GetOrAdd(name, static n => new ModelEntry(n));
             entry.ForgetConfig();
+            entry.ReadError = null;
             await SyncModelAsync(entry, directory, requireStable: false, cancellationToken).ConfigureAwait(false);
             UpdateDefaultModel();
         }
@@ -330,7 +340,11 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
         foreach (var (version, reason) in directory.UnreadableVersions)
         {
             present.Add(version);
-            Log.VersionUnreadable(_logger, entry.Name, version, reason);
+            if (entry.UnreadableReason(version) != reason)
+            {
+                Log.VersionUnreadable(_logger, entry.Name, version, reason);
+            }
+
             if (entry.HasSlot(version))
             {
                 hold.Add(version);
