@@ -7,9 +7,9 @@ namespace Modelhost.Server.Tests;
 
 public sealed class PollingTests
 {
-    private const string Body = """{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}""";
+    internal const string Body = """{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}""";
 
-    private static byte[] Scaled(float factor)
+    internal static byte[] Scaled(float factor)
     {
         var builder = new OnnxGraphBuilder("scaled");
         builder.Input("x", OnnxDataType.Float, "N", 4);

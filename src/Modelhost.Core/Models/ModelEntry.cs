@@ -13,6 +13,8 @@ internal sealed partial class ModelEntry
     private readonly Dictionary<long, Slot> _slots = [];
     private Dictionary<long, VersionFingerprint> _lastSeen = [];
     private LoadedModel[] _ready = [];
+    private IReadOnlyDictionary<long, string> _unreadable = new Dictionary<long, string>();
+    private string? _readError;
     private object? _configFingerprint = NoConfigYet;
     private static readonly object NoConfigYet = new();
 
@@ -26,6 +28,16 @@ internal sealed partial class ModelEntry
     public ModelConfig Config { get; private set; } = ModelConfig.Default;
 
     public string? ConfigError { get; private set; }
+
+    /// <summary>
+    /// Why the last scan could not read this model's directory, its config or some of its versions, or null.
+    /// Reading errors never retire a version; they are shown in the index and the readiness answer while they last.
+    /// </summary>
+    public string? ReadError
+    {
+        get => Volatile.Read(ref _readError);
+        set => Volatile.Write(ref _readError, value);
+    }
 
     /// <summary>Reads model.yaml when it changed; false when it is broken (the versions already served stay).</summary>
     public bool RefreshConfig(ModelDirectory directory, ILogger logger)
@@ -50,6 +62,13 @@ internal sealed partial class ModelEntry
             ConfigError = null;
             return true;
         }
+        catch (ModelConfigException ex) when (ex.InnerException is IOException or UnauthorizedAccessException)
+        {
+            // Not a broken config: the file could not be read this time. Keep the config in force and look again next poll.
+            _configFingerprint = NoConfigYet;
+            ReadError = ex.Message;
+            return false;
+        }
         catch (ModelConfigException ex)
         {
             ConfigError = ex.Message;
@@ -72,6 +91,32 @@ internal sealed partial class ModelEntry
         }
 
         _lastSeen = seen;
+    }
+
+    /// <summary>The versions that exist but could not be read in the last scan, with why.</summary>
+    public void SetUnreadableVersions(IReadOnlyDictionary<long, string> unreadable)
+    {
+        lock (_slots)
+        {
+            _unreadable = unreadable;
+        }
+    }
+
+    /// <summary>Why the last scan could not read a version, or null.</summary>
+    public string? UnreadableReason(long version)
+    {
+        lock (_slots)
+        {
+            return _unreadable.TryGetValue(version, out var reason) ? reason : null;
+        }
+    }
+
+    public bool HasSlot(long version)
+    {
+        lock (_slots)
+        {
+            return _slots.ContainsKey(version);
+        }
     }
 
     public bool NeedsLoad(long version, VersionFingerprint fingerprint, ModelConfig config)
@@ -138,7 +183,46 @@ internal sealed partial class ModelEntry
         return Task.CompletedTask;
     }
 
-    public async Task RetireAllExceptAsync(IReadOnlyList<long> wanted, ILogger logger)
+    /// <summary>
+    /// Retires the versions the policy no longer wants, but only once enough wanted versions are ready to replace them:
+    /// while a wanted version failed (or waits), the highest ready versions still on disk keep serving in its place.
+    /// A version whose directory is gone (<paramref name="present"/> lacks it) is retired regardless.
+    /// </summary>
+    public Task RetireReplacedAsync(IReadOnlyList<long> wanted, IReadOnlySet<long> present, ILogger logger)
+    {
+        var keep = new HashSet<long>(wanted);
+        lock (_slots)
+        {
+            var shortfall = 0;
+            foreach (var version in wanted)
+            {
+                if (!_slots.TryGetValue(version, out var slot) || slot.Model is null)
+                {
+                    shortfall++;
+                }
+            }
+
+            // _ready is sorted highest first, so the newest working versions stand in.
+            foreach (var model in Volatile.Read(ref _ready))
+            {
+                if (shortfall == 0)
+                {
+                    break;
+                }
+
+                if (present.Contains(model.Version) && keep.Add(model.Version))
+                {
+                    shortfall--;
+                }
+            }
+        }
+
+        return RetireAllExceptAsync(keep, logger);
+    }
+
+    public Task RetireAllAsync() => RetireAllExceptAsync(new HashSet<long>(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+    private async Task RetireAllExceptAsync(HashSet<long> keep, ILogger logger)
     {
         List<LoadedModel>? retired = null;
         lock (_slots)
@@ -146,7 +230,7 @@ internal sealed partial class ModelEntry
             var remove = new List<long>();
             foreach (var (version, slot) in _slots)
             {
-                if (!Contains(wanted, version))
+                if (!keep.Contains(version))
                 {
                     remove.Add(version);
                     if (slot.Model is not null)
@@ -173,8 +257,6 @@ internal sealed partial class ModelEntry
             }
         }
     }
-
-    public Task RetireAllAsync() => RetireAllExceptAsync([], Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
     public LoadedModel Resolve(long? version)
     {
@@ -221,40 +303,90 @@ internal sealed partial class ModelEntry
                 throw new InferenceException(InferenceErrorKind.Unavailable, $"model '{Name}' has no ready version; version {failed} is unavailable: {slot.Reason}");
             }
 
+            if ((ReadError ?? FirstUnreadable()) is { } readError)
+            {
+                throw new InferenceException(InferenceErrorKind.Unavailable, $"model '{Name}' is unavailable: {readError}");
+            }
+
             throw new InferenceException(InferenceErrorKind.Unavailable, $"model '{Name}' has no version to serve: add {Name}/<version>/model.onnx");
         }
     }
 
     public IReadOnlyList<LoadedModel> ReadyVersions() => Volatile.Read(ref _ready);
 
-    public bool IsSettled()
+    /// <summary>
+    /// Why this model cannot serve, or null when it has a ready version (or nothing to serve at all: a model
+    /// directory without versions is not a failed load).
+    /// </summary>
+    public string? NotReadyReason(string? repositoryError)
     {
+        if (Volatile.Read(ref _ready).Length > 0)
+        {
+            return null;
+        }
+
         lock (_slots)
         {
-            foreach (var slot in _slots.Values)
+            if (ConfigError is not null)
+            {
+                return ConfigError;
+            }
+
+            if ((ReadError ?? repositoryError) is { } readError)
+            {
+                return readError;
+            }
+
+            foreach (var (version, slot) in _slots)
             {
                 if (slot.State == ModelVersionState.Loading)
                 {
-                    return false;
+                    return $"version {version} is still loading";
                 }
             }
 
-            return true;
+            foreach (var (version, slot) in _slots)
+            {
+                return $"version {version} is unavailable: {slot.Reason}";
+            }
+
+            return FirstUnreadable();
         }
     }
 
-    public ModelStatus Status()
+    private string? FirstUnreadable()
+    {
+        foreach (var (_, reason) in _unreadable)
+        {
+            return reason;
+        }
+
+        return null;
+    }
+
+    /// <summary>Every version's state; a version without a reason of its own shows why reading it (or the model) failed.</summary>
+    public ModelStatus Status(string? repositoryError)
     {
         lock (_slots)
         {
-            var versions = new List<ModelVersionStatus>(_slots.Count);
+            var readError = ReadError ?? repositoryError;
+            var versions = new List<ModelVersionStatus>(_slots.Count + _unreadable.Count);
             foreach (var (version, slot) in _slots)
             {
-                versions.Add(new ModelVersionStatus(Name, version, slot.State, slot.Reason));
+                var reason = slot.Reason ?? (_unreadable.TryGetValue(version, out var unreadable) ? unreadable : readError);
+                versions.Add(new ModelVersionStatus(Name, version, slot.State, reason));
+            }
+
+            foreach (var (version, reason) in _unreadable)
+            {
+                if (!_slots.ContainsKey(version))
+                {
+                    versions.Add(new ModelVersionStatus(Name, version, ModelVersionState.Unavailable, reason));
+                }
             }
 
             versions.Sort(static (a, b) => b.Version.CompareTo(a.Version));
-            return new ModelStatus(Name, Config, ConfigError, unloaded: false, versions);
+            return new ModelStatus(Name, Config, ConfigError, unloaded: false, versions, readError);
         }
     }
 
@@ -288,19 +420,6 @@ internal sealed partial class ModelEntry
 
         ready.Sort(static (a, b) => b.Version.CompareTo(a.Version));
         Volatile.Write(ref _ready, ready.ToArray());
-    }
-
-    private static bool Contains(IReadOnlyList<long> list, long value)
-    {
-        foreach (var item in list)
-        {
-            if (item == value)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     [LoggerMessage(EventId = 1110, Level = LogLevel.Error, Message = "{Model}: model.yaml is invalid: {Reason}")]

@@ -19,6 +19,8 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
     private readonly ConcurrentDictionary<string, bool> _unloaded = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _syncLock = new(1, 1);
     private bool _initialized;
+    private bool _scanned;
+    private volatile string? _repositoryError;
     private bool _disposed;
 
     /// <summary>Creates a manager; nothing is loaded until <see cref="SyncAsync"/> runs.</summary>
@@ -57,6 +59,21 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
                 Log.RepositoryProblem(_logger, problem);
             }
 
+            if (snapshot.Error is { } error)
+            {
+                // Nothing was seen, which says nothing about what exists: every loaded version keeps serving.
+                if (_repositoryError != error)
+                {
+                    Log.ScanFailed(_logger, error);
+                }
+
+                _repositoryError = error;
+                Volatile.Write(ref _initialized, true);
+                return;
+            }
+
+            _repositoryError = null;
+            Volatile.Write(ref _scanned, true);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var directory in snapshot.Models)
             {
@@ -67,11 +84,25 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
                 }
 
                 var entry = _models.GetOrAdd(directory.Name, static name => new ModelEntry(name));
+                if (directory.ReadError is { } readError)
+                {
+                    if (entry.ReadError != readError)
+                    {
+                        // Once per error, not once per poll.
+                        Log.ModelUnreadable(_logger, directory.Name, readError);
+                    }
+
+                    entry.ReadError = readError;
+                    continue;
+                }
+
+                entry.ReadError = null;
                 await SyncModelAsync(entry, directory, requireStable: _initialized, cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var (name, entry) in _models)
             {
+                // Only a name that is gone from the repository is a removal; an unreadable one is still in `seen`.
                 if (!seen.Contains(name))
                 {
                     Log.ModelRemoved(_logger, name);
@@ -98,11 +129,23 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
         await _syncLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var directory = RepositoryScanner.Scan(_options.Root).Find(name)
+            var snapshot = RepositoryScanner.Scan(_options.Root);
+            if (snapshot.Error is { } error)
+            {
+                throw new InferenceException(InferenceErrorKind.Unavailable, $"cannot load '{name}': {error}");
+            }
+
+            var directory = snapshot.Find(name)
                 ?? throw new InferenceException(InferenceErrorKind.NotFound, $"model '{name}' is not in the repository");
+            if (directory.ReadError is { } readError)
+            {
+                throw new InferenceException(InferenceErrorKind.Unavailable, $"cannot load '{name}': {readError}");
+            }
+
             _unloaded.TryRemove(name, out _);
             var entry = _models.GetOrAdd(name, static n => new ModelEntry(n));
             entry.ForgetConfig();
+            entry.ReadError = null;
             await SyncModelAsync(entry, directory, requireStable: false, cancellationToken).ConfigureAwait(false);
             UpdateDefaultModel();
         }
@@ -175,7 +218,7 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
         var list = new List<ModelStatus>(_models.Count + _unloaded.Count);
         foreach (var entry in _models.Values)
         {
-            list.Add(entry.Status());
+            list.Add(entry.Status(_repositoryError));
         }
 
         foreach (var name in _unloaded.Keys)
@@ -200,21 +243,44 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
     }
 
     /// <summary>The state of one model, or null when it is unknown.</summary>
-    public ModelStatus? GetStatus(string name) => _models.TryGetValue(name, out var entry) ? entry.Status() : null;
+    public ModelStatus? GetStatus(string name) => _models.TryGetValue(name, out var entry) ? entry.Status(_repositoryError) : null;
 
-    /// <summary>Whether every model's selected versions are ready (models with a broken config excepted).</summary>
-    public bool AllReady()
+    /// <summary>Why the last scan could not list the repository root, or null; the loaded versions keep serving meanwhile.</summary>
+    public string? RepositoryError => _repositoryError;
+
+    /// <summary>
+    /// Triton's strict readiness: ready once the repository has been read and every model that should be served has a
+    /// ready version. A model whose load failed (a broken config, a version that failed, a directory that cannot be read)
+    /// with no ready version makes the server not ready; models unloaded through the repository API do not count.
+    /// </summary>
+    public RepositoryReadiness Readiness()
     {
+        var notReady = new List<NotReadyModel>();
         foreach (var entry in _models.Values)
         {
-            if (!entry.IsSettled())
+            if (entry.NotReadyReason(_repositoryError) is { } reason)
             {
-                return false;
+                notReady.Add(new NotReadyModel(entry.Name, reason));
             }
         }
 
-        return IsInitialized;
+        notReady.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        string? error = null;
+        if (!IsInitialized)
+        {
+            error = "the model repository is still being loaded";
+        }
+        else if (!Volatile.Read(ref _scanned))
+        {
+            // Never read at all: there is no knowing what should be served.
+            error = _repositoryError;
+        }
+
+        return new RepositoryReadiness(error is null && notReady.Count == 0, error, notReady);
     }
+
+    /// <summary>Whether <see cref="Readiness"/> is ready.</summary>
+    public bool AllReady() => Readiness().IsReady;
 
     /// <summary>Retires every version, waiting for in-flight requests.</summary>
     public async ValueTask DisposeAsync()
@@ -245,27 +311,58 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
 
         var config = entry.Config;
         var candidates = new List<long>();
+        var present = new HashSet<long>();
+        var hold = new HashSet<long>();
         foreach (var version in directory.Versions)
         {
+            present.Add(version.Version);
             if (!version.Fingerprint.HasModelFile)
             {
                 continue;
             }
 
-            // A version whose files changed since the last poll may still be copying: wait for the next one.
+            // A version whose files changed since the last poll may still be copying: wait for the next one. One that is
+            // already known keeps its place (and whatever it serves) meanwhile.
             if (requireStable && !entry.IsStable(version))
             {
-                continue;
+                if (!entry.HasSlot(version.Version))
+                {
+                    continue;
+                }
+
+                hold.Add(version.Version);
             }
 
             candidates.Add(version.Version);
         }
 
+        // A version that exists but cannot be read is neither loaded nor taken as removed: it keeps its state.
+        foreach (var (version, reason) in directory.UnreadableVersions)
+        {
+            present.Add(version);
+            if (entry.UnreadableReason(version) != reason)
+            {
+                Log.VersionUnreadable(_logger, entry.Name, version, reason);
+            }
+
+            if (entry.HasSlot(version))
+            {
+                hold.Add(version);
+                candidates.Add(version);
+            }
+        }
+
+        entry.SetUnreadableVersions(directory.UnreadableVersions);
         entry.RememberFingerprints(directory);
         candidates.Sort();
         var wanted = config.VersionPolicy.Select(candidates);
         foreach (var version in wanted)
         {
+            if (hold.Contains(version))
+            {
+                continue;
+            }
+
             var dir = Find(directory, version);
             if (!entry.NeedsLoad(version, dir.Fingerprint, config))
             {
@@ -287,7 +384,8 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
             }
         }
 
-        await entry.RetireAllExceptAsync(wanted, _logger).ConfigureAwait(false);
+        // A version leaves service only once the versions replacing it are ready, or when its directory is gone.
+        await entry.RetireReplacedAsync(wanted, present, _logger).ConfigureAwait(false);
     }
 
     private static VersionDirectory Find(ModelDirectory directory, long version)
@@ -346,5 +444,14 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
 
         [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "More than one model has default: true; POST /predict has no default model")]
         public static partial void SeveralDefaults(ILogger logger);
+
+        [LoggerMessage(EventId = 1107, Level = LogLevel.Error, Message = "Cannot read the model repository; every loaded version keeps serving: {Reason}")]
+        public static partial void ScanFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 1108, Level = LogLevel.Error, Message = "{Model}: cannot read its directory; its loaded versions keep serving: {Reason}")]
+        public static partial void ModelUnreadable(ILogger logger, string model, string reason);
+
+        [LoggerMessage(EventId = 1109, Level = LogLevel.Error, Message = "{Model} version {Version}: cannot read its directory; it keeps its state: {Reason}")]
+        public static partial void VersionUnreadable(ILogger logger, string model, long version, string reason);
     }
 }

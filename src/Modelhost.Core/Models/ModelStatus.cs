@@ -5,8 +5,9 @@ namespace Modelhost.Core.Models;
 /// <summary>The state of one model in the repository: its config (or why the config failed) and its versions.</summary>
 public sealed class ModelStatus
 {
-    internal ModelStatus(string name, ModelConfig config, string? configError, bool unloaded, IReadOnlyList<ModelVersionStatus> versions)
+    internal ModelStatus(string name, ModelConfig config, string? configError, bool unloaded, IReadOnlyList<ModelVersionStatus> versions, string? readError = null)
     {
+        ReadError = readError;
         Name = name;
         Config = config;
         ConfigError = configError;
@@ -22,6 +23,12 @@ public sealed class ModelStatus
 
     /// <summary>Why <c>model.yaml</c> could not be used, or null.</summary>
     public string? ConfigError { get; }
+
+    /// <summary>
+    /// Why the last scan could not read the model's directory, its config or some versions (or the whole repository),
+    /// or null. The versions already loaded keep serving while it lasts.
+    /// </summary>
+    public string? ReadError { get; }
 
     /// <summary>Whether the model was unloaded through the repository API and stays so until loaded again.</summary>
     public bool IsUnloaded { get; }

@@ -9,7 +9,9 @@ internal sealed class ModelDirectory
         string? configPath,
         FileFingerprint? configFingerprint,
         IReadOnlyList<VersionDirectory> versions,
-        IReadOnlyList<string> problems)
+        IReadOnlyList<string> problems,
+        IReadOnlyDictionary<long, string>? unreadableVersions = null,
+        string? readError = null)
     {
         Name = name;
         Path = path;
@@ -17,7 +19,13 @@ internal sealed class ModelDirectory
         ConfigFingerprint = configFingerprint;
         Versions = versions;
         Problems = problems;
+        UnreadableVersions = unreadableVersions ?? new Dictionary<long, string>();
+        ReadError = readError;
     }
+
+    /// <summary>A model directory (or its <c>model.yaml</c>) that exists but could not be read: nothing else is known of it.</summary>
+    public static ModelDirectory Unreadable(string name, string path, string error) =>
+        new(name, path, null, null, [], [error], null, error);
 
     /// <summary>The model's name, which is its directory's name and always valid.</summary>
     public string Name { get; }
@@ -33,6 +41,16 @@ internal sealed class ModelDirectory
 
     /// <summary>The valid version directories, in ascending version order.</summary>
     public IReadOnlyList<VersionDirectory> Versions { get; }
+
+    /// <summary>
+    /// Why the directory or its <c>model.yaml</c> could not be read (permissions, too many open files, an I/O error, a
+    /// link whose storage is gone), or <see langword="null"/>. When set, <see cref="Versions"/> and the config are unknown,
+    /// not absent: the model was not removed.
+    /// </summary>
+    public string? ReadError { get; }
+
+    /// <summary>Version directories that exist but could not be read, with why; they are not in <see cref="Versions"/>.</summary>
+    public IReadOnlyDictionary<long, string> UnreadableVersions { get; }
 
     /// <summary>What was skipped in this model's directory and why, one sentence each.</summary>
     public IReadOnlyList<string> Problems { get; }

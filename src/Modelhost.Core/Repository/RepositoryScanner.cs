@@ -41,23 +41,34 @@ internal static class RepositoryScanner
         string? realRoot = Directory.Exists(fullRoot) ? RealPath.Resolve(fullRoot) : null;
         if (realRoot is null)
         {
-            problems.Add($"repository root '{fullRoot}' does not exist or is not a directory");
-            return new RepositorySnapshot(fullRoot, [], problems);
+            // Not "every model was removed": a root that is gone is far more likely an unmounted volume or a typo.
+            return Failed(fullRoot, problems, $"repository root '{fullRoot}' does not exist or is not a directory");
         }
 
         var models = new List<ModelDirectory>();
         var forecasters = new List<ModelDirectory>();
-        List<FileSystemInfo>? entries = List(new DirectoryInfo(fullRoot), fullRoot, problems);
-        foreach (FileSystemInfo entry in entries ?? [])
+        if (List(new DirectoryInfo(fullRoot), fullRoot, out string? rootError) is not { } entries)
+        {
+            return Failed(fullRoot, problems, rootError ?? $"repository root '{fullRoot}' does not exist or is not a directory");
+        }
+
+        foreach (FileSystemInfo entry in entries)
         {
             string name = entry.Name;
             if (entry is not DirectoryInfo directory)
             {
                 // Files beside the models (a README, a manifest) are not the scanner's business, but a link
-                // whose target is gone is most likely a model directory that went missing.
-                if (entry.LinkTarget is not null && (RealPath.Resolve(entry.FullName) is not { } target || !Path.Exists(target)))
+                // that leads nowhere is most likely a model directory whose storage went away.
+                if (BrokenLink(entry, realRoot, out bool outside) is { } broken)
                 {
-                    problems.Add($"'{ModelName.ToDisplay(name)}' is a broken symbolic link; skipped");
+                    if (outside || name.StartsWith('.') || !ModelName.TryValidate(name, out _))
+                    {
+                        problems.Add($"'{ModelName.ToDisplay(name)}' is a broken symbolic link; skipped");
+                    }
+                    else
+                    {
+                        models.Add(ModelDirectory.Unreadable(name, entry.FullName, $"'{name}': cannot read the directory: {broken}"));
+                    }
                 }
 
                 continue;
@@ -81,22 +92,37 @@ internal static class RepositoryScanner
                 continue;
             }
 
-            var model = ScanModel(directory, realRoot);
+            if (ScanModel(directory, realRoot) is not { } model)
+            {
+                // The directory went away between listing the root and reading it: it was removed.
+                continue;
+            }
+
             (IsForecaster(model) ? forecasters : models).Add(model);
         }
 
         return new RepositorySnapshot(fullRoot, models, problems, forecasters);
     }
 
-    private static ModelDirectory ScanModel(DirectoryInfo directory, string realRoot)
+    /// <summary>
+    /// Scans one model directory; <see langword="null"/> when it no longer exists, and a model with
+    /// <see cref="ModelDirectory.ReadError"/> when it, or its <c>model.yaml</c>, cannot be read.
+    /// </summary>
+    private static ModelDirectory? ScanModel(DirectoryInfo directory, string realRoot)
     {
         string name = directory.Name;
         var problems = new List<string>();
         string? configPath = null;
         FileFingerprint? configFingerprint = null;
         var versions = new List<VersionDirectory>();
+        var unreadable = new SortedDictionary<long, string>();
 
-        foreach (FileSystemInfo entry in List(directory, name, problems) ?? [])
+        if (List(directory, name, out string? listError) is not { } entries)
+        {
+            return listError is null ? null : ModelDirectory.Unreadable(name, directory.FullName, listError);
+        }
+
+        foreach (FileSystemInfo entry in entries)
         {
             string display = $"{name}/{ModelName.ToDisplay(entry.Name)}";
             if (entry.Name == ModelConfigLoader.FileName)
@@ -104,6 +130,11 @@ internal static class RepositoryScanner
                 if (entry is DirectoryInfo)
                 {
                     problems.Add($"'{display}' is a directory, not a config file; ignored");
+                }
+                else if (BrokenLink(entry, realRoot, out bool outside) is { } broken && !outside)
+                {
+                    // Serving on with the default config instead would change how every version behaves.
+                    return ModelDirectory.Unreadable(name, directory.FullName, $"'{display}': cannot read the file: {broken}");
                 }
                 else if (LinkProblem(entry, display, realRoot) is { } linkProblem)
                 {
@@ -122,15 +153,23 @@ internal static class RepositoryScanner
                 continue;
             }
 
-            if (entry is not DirectoryInfo versionDirectory)
-            {
-                continue;
-            }
-
             if (entry.Name.StartsWith('.'))
             {
                 // Inside a model, hidden entries are trainers' staging directories and editors' temp files:
                 // skipped without a report, or every poll during a training job would warn.
+                continue;
+            }
+
+            if (entry is not DirectoryInfo versionDirectory)
+            {
+                // A version directory whose link leads nowhere is unreadable, not removed; other files are not versions.
+                if (BrokenLink(entry, realRoot, out bool outside) is { } broken && !outside && TryParseVersion(entry.Name, out long linked, out _))
+                {
+                    string error = $"'{display}': cannot read the directory: {broken}";
+                    problems.Add(error);
+                    unreadable[linked] = error;
+                }
+
                 continue;
             }
 
@@ -146,18 +185,23 @@ internal static class RepositoryScanner
                 continue;
             }
 
-            if (FingerprintVersion(versionDirectory, display, realRoot, out string? fingerprintProblem) is { } versionFingerprint)
+            if (FingerprintVersion(versionDirectory, display, realRoot, out string? fingerprintProblem, out bool readError) is { } versionFingerprint)
             {
                 versions.Add(new VersionDirectory(version, versionDirectory.FullName, versionFingerprint));
             }
-            else
+            else if (readError)
+            {
+                problems.Add(fingerprintProblem!);
+                unreadable[version] = fingerprintProblem!;
+            }
+            else if (fingerprintProblem is not null)
             {
                 problems.Add($"{fingerprintProblem}; version {version} skipped");
             }
         }
 
         versions.Sort((a, b) => a.Version.CompareTo(b.Version));
-        return new ModelDirectory(name, directory.FullName, configPath, configFingerprint, versions, problems);
+        return new ModelDirectory(name, directory.FullName, configPath, configFingerprint, versions, problems, unreadable);
     }
 
     /// <summary>A directory whose versions hold forecasters and no ONNX model at all; one ONNX version makes it a model.</summary>
@@ -216,11 +260,12 @@ internal static class RepositoryScanner
 
     /// <summary>
     /// Sums the files of a version directory, bounded by <see cref="MaxFingerprintFiles"/> and <see cref="MaxFingerprintDepth"/>.
-    /// Returns <see langword="null"/> with a problem when the directory cannot be read or links outside the repository,
-    /// since such a version must not be loaded.
+    /// Returns <see langword="null"/> with a problem when the directory cannot be read (<paramref name="readError"/>) or
+    /// links outside the repository, since such a version must not be loaded, and with no problem when it was removed.
     /// </summary>
-    private static VersionFingerprint? FingerprintVersion(DirectoryInfo versionDirectory, string display, string realRoot, out string? problem)
+    private static VersionFingerprint? FingerprintVersion(DirectoryInfo versionDirectory, string display, string realRoot, out string? problem, out bool readError)
     {
+        readError = false;
         long totalBytes = 0;
         int fileCount = 0;
         long maxTicks = LastWriteTicks(versionDirectory);
@@ -232,11 +277,11 @@ internal static class RepositoryScanner
         pending.Push((versionDirectory, display, 0));
         while (pending.TryPop(out var current))
         {
-            var listProblems = new List<string>(1);
-            List<FileSystemInfo>? entries = List(current.Directory, current.Display, listProblems);
-            if (entries is null)
+            if (List(current.Directory, current.Display, out string? listError) is not { } entries)
             {
-                problem = listProblems[0];
+                // The version directory itself gone is a removal (no problem); anything else unreadable is an error.
+                problem = listError ?? (current.Depth == 0 ? null : $"'{current.Display}': cannot read the directory: it vanished while being read");
+                readError = problem is not null;
                 return null;
             }
 
@@ -325,16 +370,58 @@ internal static class RepositoryScanner
         return RealPath.IsWithin(real, realRoot) ? null : $"'{display}' links outside the repository root; skipped";
     }
 
-    private static List<FileSystemInfo>? List(DirectoryInfo directory, string display, List<string> problems)
+    private static RepositorySnapshot Failed(string fullRoot, List<string> problems, string error)
+    {
+        problems.Add(error);
+        return new RepositorySnapshot(fullRoot, [], problems, error: error);
+    }
+
+    /// <summary>
+    /// Why a link cannot be opened (a loop, or a target that does not exist), or <see langword="null"/> for an entry that is
+    /// not a link or whose target exists. <paramref name="outside"/> says the missing target would be outside the root anyway.
+    /// </summary>
+    private static string? BrokenLink(FileSystemInfo entry, string realRoot, out bool outside)
+    {
+        outside = false;
+        if ((entry.Attributes & FileAttributes.ReparsePoint) == 0 || entry.LinkTarget is not { } target)
+        {
+            return null;
+        }
+
+        if (RealPath.Resolve(entry.FullName) is not { } real)
+        {
+            return "it is a symbolic link loop";
+        }
+
+        if (Path.Exists(real))
+        {
+            return null;
+        }
+
+        outside = !RealPath.IsWithin(real, realRoot);
+        return $"it is a symbolic link to '{target}', which does not exist";
+    }
+
+    /// <summary>
+    /// Lists a directory, or gives <see langword="null"/> with the reason it could not be read. A directory that no longer
+    /// exists at all (not even as a broken link) gives <see langword="null"/> with a null <paramref name="error"/>: it was
+    /// removed, which is not the same thing as unreadable (permissions, too many open files, an I/O error).
+    /// </summary>
+    private static List<FileSystemInfo>? List(DirectoryInfo directory, string display, out string? error)
     {
         try
         {
             // Materialized here because enumeration errors surface while iterating, and sorted so scans are deterministic.
-            return [.. directory.EnumerateFileSystemInfos("*", _listOptions).OrderBy(e => e.Name, StringComparer.Ordinal)];
+            List<FileSystemInfo> entries = [.. directory.EnumerateFileSystemInfos("*", _listOptions).OrderBy(e => e.Name, StringComparer.Ordinal)];
+            error = null;
+            return entries;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SecurityException)
         {
-            problems.Add($"'{display}': cannot read the directory: {ex.Message}");
+            // Path.Exists is true for a broken link too, so only a name that is really gone counts as removed.
+            error = ex is DirectoryNotFoundException && !Path.Exists(directory.FullName)
+                ? null
+                : $"'{display}': cannot read the directory: {ex.Message}";
             return null;
         }
     }

@@ -3,13 +3,20 @@ namespace Modelhost.Core.Repository;
 /// <summary>What one <see cref="RepositoryScanner.Scan"/> found in the model repository.</summary>
 internal sealed class RepositorySnapshot
 {
-    public RepositorySnapshot(string root, IReadOnlyList<ModelDirectory> models, IReadOnlyList<string> problems, IReadOnlyList<ModelDirectory>? forecasters = null)
+    public RepositorySnapshot(string root, IReadOnlyList<ModelDirectory> models, IReadOnlyList<string> problems, IReadOnlyList<ModelDirectory>? forecasters = null, string? error = null)
     {
+        Error = error;
         Root = root;
         Models = models;
         Problems = problems;
         Forecasters = forecasters ?? [];
     }
+
+    /// <summary>
+    /// Why the repository root could not be listed, or <see langword="null"/>. When set, the scan saw nothing: that says
+    /// nothing about which models exist, so no model may be taken as removed.
+    /// </summary>
+    public string? Error { get; }
 
     /// <summary>The repository root's full path.</summary>
     public string Root { get; }

@@ -34,10 +34,39 @@ internal static class KServeEndpoints
 
         routes.MapGet("/v2/health/ready", context =>
         {
-            // The V2 spec answers health with the status code alone: 200 for true, 4xx for false.
-            context.Response.StatusCode = manager.AllReady() ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
-            context.Response.ContentLength = 0;
-            return Task.CompletedTask;
+            // The V2 spec answers health with the status code: 200 for true, 4xx for false. Triton's strict readiness:
+            // every model that should be served has a ready version; the body says which do not, and why, to callers
+            // that may read model metadata (the probe itself is open to all).
+            var readiness = manager.Readiness();
+            var detailed = context.User.IsInRole(Roles.Infer);
+            context.Response.StatusCode = readiness.IsReady ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
+            return WriteJsonAsync(context, w =>
+            {
+                w.WriteStartObject();
+                w.WriteBoolean("ready"u8, readiness.IsReady);
+                if (!detailed)
+                {
+                    w.WriteEndObject();
+                    return;
+                }
+
+                if (readiness.Reason is { } reason)
+                {
+                    w.WriteString("reason"u8, reason);
+                }
+
+                w.WriteStartArray("models"u8);
+                foreach (var model in readiness.Models)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name"u8, model.Name);
+                    w.WriteString("reason"u8, model.Reason);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            });
         }).Open();
 
         RequestDelegate metadata = context => ModelMetadataAsync(context, manager);

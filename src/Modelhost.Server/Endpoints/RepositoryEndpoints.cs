@@ -75,7 +75,7 @@ internal static class RepositoryEndpoints
                     w.WriteStartObject();
                     w.WriteString("name"u8, model.Name);
                     w.WriteString("state"u8, "UNAVAILABLE");
-                    w.WriteString("reason"u8, model.IsUnloaded ? "unloaded" : model.ConfigError ?? "no versions");
+                    w.WriteString("reason"u8, model.IsUnloaded ? "unloaded" : model.ConfigError ?? model.ReadError ?? "no versions");
                     w.WriteEndObject();
                     continue;
                 }

@@ -48,8 +48,9 @@ internal sealed partial class RepositoryPoller : BackgroundService
                 {
                     await _manager.SyncAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
+                    // One failed poll must not end polling (or the host): what is loaded keeps serving, and the next tick retries.
                     LogPollFailed(_logger, ex.Message);
                 }
             }
@@ -83,7 +84,7 @@ internal sealed partial class RepositoryPoller : BackgroundService
 
             if (model.Versions.Count == 0)
             {
-                sb.Append(model.IsUnloaded ? "unloaded" : "no versions");
+                sb.Append(model.IsUnloaded ? "unloaded" : model.ReadError is null ? "no versions" : "unreadable");
                 continue;
             }
 

@@ -198,6 +198,7 @@ public sealed class RepositoryScannerTests : IDisposable
 
         Assert.Empty(snapshot.Models);
         Assert.Contains("does not exist", Assert.Single(snapshot.Problems), StringComparison.Ordinal);
+        Assert.Contains("does not exist", snapshot.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -409,14 +410,65 @@ public sealed class RepositoryScannerTests : IDisposable
     }
 
     [Fact]
-    public void Scan_reports_a_broken_link_at_the_root()
+    public void Scan_takes_a_model_link_that_leads_nowhere_as_unreadable_not_removed()
     {
-        File.CreateSymbolicLink(Path.Combine(_root, "gone"), Path.Combine(_root, "nowhere"));
+        // A model directory linked to storage that went away (an unmounted volume) still exists as a name.
+        File.CreateSymbolicLink(Path.Combine(_root, "gone"), Path.Combine(_root, ".volume", "gone"));
+
+        RepositorySnapshot snapshot = RepositoryScanner.Scan(_root);
+
+        ModelDirectory gone = Assert.Single(snapshot.Models);
+        Assert.Equal("gone", gone.Name);
+        Assert.Empty(gone.Versions);
+        Assert.Contains("cannot read the directory", gone.ReadError, StringComparison.Ordinal);
+        Assert.Contains("does not exist", gone.ReadError, StringComparison.Ordinal);
+        Assert.Null(snapshot.Error);
+    }
+
+    [Fact]
+    public void Scan_takes_a_model_link_loop_as_unreadable()
+    {
+        File.CreateSymbolicLink(Path.Combine(_root, "loop"), "loop");
+
+        ModelDirectory loop = Assert.Single(RepositoryScanner.Scan(_root).Models);
+
+        Assert.Contains("symbolic link loop", loop.ReadError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scan_still_skips_a_broken_link_whose_name_is_not_a_model_name()
+    {
+        File.CreateSymbolicLink(Path.Combine(_root, "not a model"), Path.Combine(_root, "nowhere"));
 
         RepositorySnapshot snapshot = RepositoryScanner.Scan(_root);
 
         Assert.Empty(snapshot.Models);
-        Assert.Equal(["'gone' is a broken symbolic link; skipped"], snapshot.Problems);
+        Assert.Equal(["'not a model' is a broken symbolic link; skipped"], snapshot.Problems);
+    }
+
+    [Fact]
+    public void Scan_takes_a_version_link_that_leads_nowhere_as_an_unreadable_version()
+    {
+        Write("iris/1/model.onnx");
+        Directory.CreateSymbolicLink(Path.Combine(_root, "iris", "2"), Path.Combine(_root, ".volume", "iris-2"));
+
+        ModelDirectory iris = RepositoryScanner.Scan(_root).Find("iris")!;
+
+        Assert.Null(iris.ReadError);
+        Assert.Equal([1L], iris.Versions.Select(v => v.Version));
+        Assert.Contains("cannot read the directory", Assert.Single(iris.UnreadableVersions).Value, StringComparison.Ordinal);
+        Assert.Equal(2L, iris.UnreadableVersions.Keys.Single());
+    }
+
+    [Fact]
+    public void Scan_takes_a_model_yaml_link_that_leads_nowhere_as_an_unreadable_model()
+    {
+        Write("iris/1/model.onnx");
+        File.CreateSymbolicLink(Path.Combine(_root, "iris", "model.yaml"), Path.Combine(_root, ".volume", "iris.yaml"));
+
+        ModelDirectory iris = RepositoryScanner.Scan(_root).Find("iris")!;
+
+        Assert.Contains("'iris/model.yaml': cannot read the file", iris.ReadError, StringComparison.Ordinal);
     }
 
     [Fact]
