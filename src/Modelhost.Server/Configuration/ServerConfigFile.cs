@@ -17,7 +17,7 @@ public static class ServerConfigFile
     private static readonly string[] JobsKeys =
     [
         "enabled", "data_dir", "database", "training_workers", "prediction_workers", "lease_seconds", "heartbeat_seconds",
-        "poll_seconds", "shutdown_grace_seconds", "forecast_horizon",
+        "poll_seconds", "shutdown_grace_seconds", "forecast_horizon", "allow_sql_from_api", "sql_timeout_seconds", "sql_max_rows",
     ];
 
     private static readonly string[] ForecastingKeys = ["observations", "predictions_table"];
@@ -128,12 +128,16 @@ public static class ServerConfigFile
             switch (key)
             {
                 case "enabled":
-                    jobs.Enabled = String(value, full, path) switch
-                    {
-                        "true" => true,
-                        "false" => false,
-                        var other => throw new ServerConfigException($"{path}:{value.Start.Line}: {full}: expected true or false, got '{other}'"),
-                    };
+                    jobs.Enabled = Bool(value, full);
+                    break;
+                case "allow_sql_from_api":
+                    jobs.AllowSqlFromApi = Bool(value, full);
+                    break;
+                case "sql_timeout_seconds":
+                    jobs.SqlTimeout = TimeSpan.FromSeconds(Number(value, full, path, 0.1, 86_400));
+                    break;
+                case "sql_max_rows":
+                    jobs.SqlMaxRows = (long)Number(value, full, path, 1, 1_000_000_000);
                     break;
                 case "data_dir":
                     jobs.DataDirectory = String(value, full, path);
@@ -171,6 +175,13 @@ public static class ServerConfigFile
         {
             throw new ServerConfigException($"{path}: jobs.heartbeat_seconds must be shorter than jobs.lease_seconds");
         }
+
+        bool Bool(YamlNode value, string full) => String(value, full, path) switch
+        {
+            "true" => true,
+            "false" => false,
+            var other => throw new ServerConfigException($"{path}:{value.Start.Line}: {full}: expected true or false, got '{other}'"),
+        };
     }
 
     private static void ReadForecasting(YamlNode node, Jobs.ForecastingOptions forecasting, string path)

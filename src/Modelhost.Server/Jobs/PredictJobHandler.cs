@@ -147,6 +147,10 @@ internal sealed partial class PredictJobHandler : IJobHandler
         {
             throw new PermanentJobFailureException($"the input file '{spec.InputCsv}': {ex.Message}", ex);
         }
+        catch (DataQueryLimitException ex)
+        {
+            throw new PermanentJobFailureException(ex.Message, ex);
+        }
     }
 
     private static NodeInfo CheckInput(LoadedModel model)
@@ -357,13 +361,13 @@ internal sealed partial class PredictJobHandler : IJobHandler
                     : throw new PermanentJobFailureException($"the input file '{spec.InputCsv}' does not exist in the data directory");
             }
 
-            return await PredictionSource.OpenQueryAsync(_data, spec.InputQuery!, cancellationToken);
+            return await PredictionSource.OpenQueryAsync(_data, spec.InputQuery!, _options.SqlLimits, cancellationToken);
         }
         catch (FormatException ex)
         {
             throw new PermanentJobFailureException($"the input file '{spec.InputCsv}': {ex.Message}", ex);
         }
-        catch (JobException ex)
+        catch (Exception ex) when (ex is JobException or DataQueryLimitException)
         {
             throw new PermanentJobFailureException(ex.Message, ex);
         }

@@ -262,7 +262,7 @@ internal sealed partial class TrainJobHandler : IJobHandler
         long rows = 0;
         try
         {
-            await using var result = await _data.QueryAsync(query, cancellationToken);
+            await using var result = await _data.QueryAsync(query, _options.SqlLimits, cancellationToken);
             await using var writer = new StreamWriter(path, append: false);
             await CsvWriter.WriteRecordAsync(writer, [.. result.Columns], cancellationToken);
             var values = new object?[result.Columns.Count];
@@ -277,7 +277,7 @@ internal sealed partial class TrainJobHandler : IJobHandler
                 rows++;
             }
         }
-        catch (JobException ex)
+        catch (Exception ex) when (ex is JobException or DataQueryLimitException)
         {
             throw new PermanentJobFailureException(ex.Message, ex);
         }

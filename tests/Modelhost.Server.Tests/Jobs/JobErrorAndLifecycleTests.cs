@@ -14,8 +14,8 @@ public sealed class JobErrorAndLifecycleTests
     [InlineData("""{"kind": "train", "model": "trainable", "command": ["rm", "-rf", "/"]}""", 400, "unknown field 'command'")]
     [InlineData("""{"kind": "train", "model": "trainable", "data": "/etc/passwd"}""", 400, "not a file name under the data directory")]
     [InlineData("""{"kind": "predict", "model": "iris", "input": {"csv": "../x.csv", "key_column": "id"}, "output": {"table": "t"}}""", 400, "not a file name")]
-    [InlineData("""{"kind": "predict", "model": "iris", "input": {"query": "SELECT 1; DROP TABLE jobs", "key_column": "id"}, "output": {"table": "t"}}""", 400, "single SELECT")]
-    [InlineData("""{"kind": "predict", "model": "iris", "input": {"query": "DELETE FROM jobs", "key_column": "id"}, "output": {"table": "t"}}""", 400, "single SELECT")]
+    [InlineData("""{"kind": "predict", "model": "iris", "input": {"query": "SELECT 1; DROP TABLE jobs", "key_column": "id"}, "output": {"table": "t"}}""", 403, "jobs.allow_sql_from_api")]
+    [InlineData("""{"kind": "predict", "model": "iris", "input": {"query": "DELETE FROM jobs", "key_column": "id"}, "output": {"table": "t"}}""", 403, "jobs.allow_sql_from_api")]
     [InlineData("""{"kind": "predict", "model": "iris", "input": {"csv": "a.csv", "key_column": "id"}, "output": {"table": "bad-name"}}""", 400, "not a valid name")]
     public async Task A_bad_submission_gets_a_clear_error_with_its_status(string body, int status, string message)
     {

@@ -77,7 +77,7 @@ public sealed class TrainAndPredictTests
     {
         await using var world = await JobsFixture.CreateAsync(backend);
         world.Repository.AddIris("iris", isDefault: false);
-        await world.StartAsync();
+        await world.StartAsync(o => o.Jobs.AllowSqlFromApi = true);
         await world.Data.CreateTableAsync("flowers", [
             new("id", Modelhost.Jobs.Data.DataColumnType.Integer), new("sepal_length", Modelhost.Jobs.Data.DataColumnType.Real),
             new("sepal_width", Modelhost.Jobs.Data.DataColumnType.Real), new("petal_length", Modelhost.Jobs.Data.DataColumnType.Real),
