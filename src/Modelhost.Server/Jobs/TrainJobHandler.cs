@@ -161,8 +161,13 @@ internal sealed partial class TrainJobHandler : IJobHandler
             }
             catch (Win32Exception ex)
             {
-                await context.LogAsync($"the trainer could not be started: {ex.Message}", cancellationToken);
-                throw new PermanentJobFailureException($"the trainer '{training.Command[0]}' could not be started: {ex.Message}", ex);
+                var program = training.Command[0];
+                var resolved = ExternalProcessRunner.ResolveProgram(program, modelDirectory);
+                var where = resolved == program ? "looked up on PATH" : $"resolved to {resolved}";
+                var config = Path.Combine(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(_root))), model, "model.yaml");
+                var message = $"cannot start program '{program}' ({where}): {ex.Message}; check training.command in {config}";
+                await context.LogAsync(message, cancellationToken);
+                throw new PermanentJobFailureException(message, ex);
             }
             catch (TimeoutException)
             {

@@ -79,6 +79,50 @@ public sealed class JobErrorAndLifecycleTests
     }
 
     [Fact]
+    public async Task A_trainer_named_by_a_relative_path_runs_from_the_model_directory()
+    {
+        await using var world = await JobsFixture.CreateAsync(Backend.Sqlite);
+        var source = Path.Combine(world.DataDirectory, "trained.onnx");
+        File.Copy(TempRepository.IrisModelPath, source);
+        world.AddTrainableIris("iris", """["./train.sh", "{output_dir}"]""");
+        var script = Path.Combine(world.Repository.Root, "iris", "train.sh");
+        File.WriteAllText(script, $"#!/bin/sh\necho \"training in $(pwd)\"\ncp '{source}' \"$1/model.onnx\"\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        await world.StartAsync();
+
+        var id = (await world.SubmitAsync("""{"kind": "train", "model": "iris"}""")).GetProperty("id").GetInt64();
+        var done = await world.WaitForStateAsync(id, "succeeded", "dead", "cancelled");
+
+        Assert.True(done.GetProperty("state").GetString() == "succeeded", done.ToString());
+        Assert.Equal(2, done.GetProperty("result").GetProperty("version").GetInt64());
+        var logs = await world.Server.Client.GetStringAsync($"/v1/jobs/{id}/logs");
+        Assert.Contains($"training in {Path.Combine(world.Repository.Root, "iris")}", logs, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("./missing.sh", "resolved to {model}/missing.sh")]
+    [InlineData("modelhost-no-such-trainer", "looked up on PATH")]
+    public async Task A_trainer_that_cannot_be_started_fails_the_job_with_a_configuration_error(string program, string where)
+    {
+        await using var world = await JobsFixture.CreateAsync(Backend.Sqlite);
+        world.AddTrainableIris("iris", $$"""["{{program}}", "{output_dir}"]""");
+        await world.StartAsync();
+
+        var id = (await world.SubmitAsync("""{"kind": "train", "model": "iris", "max_attempts": 3}""")).GetProperty("id").GetInt64();
+        var dead = await world.WaitForStateAsync(id, "dead", "succeeded", "cancelled");
+
+        Assert.Equal("dead", dead.GetProperty("state").GetString());
+        Assert.Equal(1, dead.GetProperty("attempts").GetInt32());
+        var error = dead.GetProperty("error").GetString()!;
+        Assert.Contains($"cannot start program '{program}' ({where.Replace("{model}", Path.Combine(world.Repository.Root, "iris"), StringComparison.Ordinal)}): ", error, StringComparison.Ordinal);
+        Assert.Contains($"; check training.command in {Path.GetFileName(world.Repository.Root)}/iris/model.yaml", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cancelling_a_running_train_job_kills_its_process()
     {
         await using var world = await JobsFixture.CreateAsync(Backend.Sqlite);
