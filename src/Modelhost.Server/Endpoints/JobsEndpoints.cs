@@ -56,6 +56,7 @@ internal static class JobsEndpoints
             var submission = JobSubmissions.Parse(
                 document.RootElement,
                 manager,
+                jobs.Options,
                 sqlAllowed: jobs.Options.AllowSqlFromApi, // TODO(auth): && caller is admin
                 routeModel,
                 routeModel is null ? null : TrainJobHandler.JobKind);

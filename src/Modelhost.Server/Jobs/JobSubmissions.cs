@@ -29,10 +29,11 @@ internal static class JobSubmissions
     /// <summary>Reads a submission.</summary>
     /// <param name="body">The request body.</param>
     /// <param name="manager">The repository, to check the model.</param>
+    /// <param name="options">The jobs' settings: where output files go.</param>
     /// <param name="sqlAllowed">Whether the request may carry SQL text (<c>query</c>, <c>input.query</c>); when false such a request is refused with <see cref="JobErrorKind.Forbidden"/>.</param>
     /// <param name="routeModel">The model named by the route, if any.</param>
     /// <param name="routeKind">The kind implied by the route, if any.</param>
-    public static JobSubmission Parse(JsonElement body, ModelRepositoryManager manager, bool sqlAllowed, string? routeModel = null, string? routeKind = null)
+    public static JobSubmission Parse(JsonElement body, ModelRepositoryManager manager, JobsOptions options, bool sqlAllowed, string? routeModel = null, string? routeKind = null)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
@@ -103,6 +104,11 @@ internal static class JobSubmissions
             case PredictSpec.JobKind:
                 var spec = PredictSpec.Parse(body, _commonKeys);
                 KnownModel(manager, model);
+                if (spec.OutputCsv is { } output)
+                {
+                    OutputFiles.CheckAtSubmission(options, output);
+                }
+
                 payload = spec.ToPayload();
                 queue = JobQueues.Prediction;
                 break;

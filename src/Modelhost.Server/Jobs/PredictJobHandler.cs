@@ -88,7 +88,7 @@ internal sealed partial class PredictJobHandler : IJobHandler
                 rowsPerRun = input.Shape[0] == 1 ? 1 : throw new PermanentJobFailureException($"model '{model.Name}' takes exactly {input.Shape[0]} rows per run; batch prediction needs a dynamic first dimension or 1");
             }
 
-            var sinkPath = spec.OutputCsv is null ? null : Resolve(spec.OutputCsv);
+            var sinkPath = spec.OutputCsv is null ? null : OutputFiles.Resolve(_options, spec.OutputCsv, context.Job.Id);
             await using var sink = spec.OutputTable is not null ? PredictionSink.Table(_data, spec.OutputTable, context.Job.Id) : PredictionSink.Csv(sinkPath!, context.Job.Id);
             await context.LogAsync($"predicting with {model.Name} version {model.Version} into {sink.Description}", cancellationToken);
 
@@ -132,7 +132,7 @@ internal sealed partial class PredictJobHandler : IJobHandler
                 ["model"] = model.Name,
                 ["version"] = model.Version,
                 ["rows"] = done,
-                ["output"] = spec.OutputTable is not null ? new JsonObject { ["table"] = spec.OutputTable } : new JsonObject { ["csv"] = spec.OutputCsv },
+                ["output"] = spec.OutputTable is not null ? new JsonObject { ["table"] = spec.OutputTable } : new JsonObject { ["csv"] = spec.OutputCsv, ["path"] = OutputFiles.DirectoryName + "/" + spec.OutputCsv },
             };
         }
     }
