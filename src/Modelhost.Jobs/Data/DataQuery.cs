@@ -10,6 +10,9 @@ public sealed class DataQuery : IAsyncDisposable
 {
     private const int SqliteInterrupted = 9;
 
+    /// <summary>PostgreSQL's class 22, data exceptions (a bad cast, a division by zero): their messages quote the value.</summary>
+    private const string DataExceptionClass = "22";
+
     private readonly DbConnection _connection;
     private readonly DbTransaction? _transaction;
     private readonly DbCommand _command;
@@ -42,6 +45,10 @@ public sealed class DataQuery : IAsyncDisposable
         catch (DbException ex) when (IsTimeout(ex, cancellationToken))
         {
             throw TimedOut(ex);
+        }
+        catch (PostgresException ex) when (ex.SqlState.StartsWith(DataExceptionClass, StringComparison.Ordinal))
+        {
+            throw ValueError(ex);
         }
 
         if (more && ++_rows > _limits.MaxRows)
@@ -88,6 +95,10 @@ public sealed class DataQuery : IAsyncDisposable
         {
             throw TimedOut(ex);
         }
+        catch (PostgresException ex) when (ex.SqlState.StartsWith(DataExceptionClass, StringComparison.Ordinal))
+        {
+            throw ValueError(ex);
+        }
 
         var columns = new string[_reader.FieldCount];
         for (var i = 0; i < columns.Length; i++)
@@ -110,6 +121,11 @@ public sealed class DataQuery : IAsyncDisposable
             _ => false,
         };
     }
+
+    /// <summary>A data exception without PostgreSQL's message, which would show the value (e.g. <c>invalid input syntax for type integer: "..."</c>).</summary>
+    private static JobException ValueError(PostgresException ex) => new(
+        JobErrorKind.InvalidArgument,
+        $"the query failed on a value in the database (PostgreSQL error {ex.SqlState}); the value is not shown");
 
     private DataQueryLimitException TimedOut(DbException ex) => new(
         string.Create(

@@ -147,7 +147,7 @@ internal sealed partial class PredictJobHandler : IJobHandler
         {
             throw new PermanentJobFailureException($"the input file '{spec.InputCsv}': {ex.Message}", ex);
         }
-        catch (DataQueryLimitException ex)
+        catch (Exception ex) when (ex is DataQueryLimitException or JobException)
         {
             throw new PermanentJobFailureException(ex.Message, ex);
         }
@@ -220,12 +220,10 @@ internal sealed partial class PredictJobHandler : IJobHandler
             case bool b:
                 return b ? 1 : 0;
             case null:
-                throw new PermanentJobFailureException(string.Create(CultureInfo.InvariantCulture, $"row {row}: column '{column}' is empty"));
+                throw new PermanentJobFailureException(string.Create(CultureInfo.InvariantCulture, $"row {row}, column '{column}': empty"));
             default:
-                var shown = CsvWriter.Format(value);
-                throw new PermanentJobFailureException(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"row {row}: column '{column}' holds '{(shown.Length > 40 ? shown[..40] + "…" : shown)}', which is not a number"));
+                // The value itself is never shown: it may be private data from the database.
+                throw new PermanentJobFailureException(string.Create(CultureInfo.InvariantCulture, $"row {row}, column '{column}': not a number"));
         }
     }
 
