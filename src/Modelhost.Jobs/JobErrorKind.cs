@@ -14,4 +14,7 @@ public enum JobErrorKind
 
     /// <summary>The job's state does not allow it, e.g. cancelling a job that succeeded (409).</summary>
     Conflict,
+
+    /// <summary>The request asks for something this server does not allow, e.g. SQL text from the API while that is off (403).</summary>
+    Forbidden,
 }

@@ -138,6 +138,51 @@ public sealed class ExternalProcessRunnerTests
         }
     }
 
+    [Theory]
+    [InlineData("./train.sh", "/models/iris", "/models/iris/train.sh")]
+    [InlineData("bin/train", "/models/iris", "/models/iris/bin/train")]
+    [InlineData("../shared/train.sh", "/models/iris", "/models/shared/train.sh")]
+    [InlineData("/usr/bin/python3", "/models/iris", "/usr/bin/python3")]
+    [InlineData("python3", "/models/iris", "python3")]
+    public void A_relative_program_path_resolves_against_the_working_directory_and_a_bare_name_stays_for_path(string program, string directory, string expected)
+    {
+        Assert.Equal(expected, ExternalProcessRunner.ResolveProgram(program, directory));
+    }
+
+    [Fact]
+    public async Task A_relative_program_path_starts_the_program_in_the_working_directory()
+    {
+        var directory = Directory.CreateTempSubdirectory("modelhost-runner-").FullName;
+        try
+        {
+            var script = Path.Combine(directory, "hello.sh");
+            File.WriteAllText(script, "#!/bin/sh\necho \"hello from $(pwd)\"\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            var lines = new List<string>();
+            var exit = await new ExternalProcessRunner().RunAsync(
+                new ExternalCommand { Arguments = ["./hello.sh"], WorkingDirectory = directory },
+                s_noPlaceholders,
+                (line, _) =>
+                {
+                    lines.Add(line.Text);
+                    return ValueTask.CompletedTask;
+                },
+                null,
+                default);
+
+            Assert.Equal(0, exit);
+            Assert.Equal([$"hello from {directory}"], lines);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task A_missing_program_fails_to_start()
     {

@@ -25,26 +25,78 @@ public sealed class DataConnection
     /// <summary>The engine.</summary>
     public JobDatabaseProvider Provider => _location.Provider;
 
-    /// <summary>Runs a single SELECT (checked by <see cref="DataSql.ValidateSelect"/>) and returns its rows as they come.</summary>
+    /// <summary>Runs a single SELECT with <see cref="DataQueryLimits.Default"/>.</summary>
+    /// <inheritdoc cref="QueryAsync(string, DataQueryLimits, CancellationToken)"/>
+    public Task<DataQuery> QueryAsync(string select, CancellationToken cancellationToken = default) =>
+        QueryAsync(select, DataQueryLimits.Default, cancellationToken);
+
+    /// <summary>
+    /// Runs a single SELECT (checked by <see cref="DataSql.ValidateSelect"/>) read-only and returns its rows as they come:
+    /// on PostgreSQL in a <c>READ ONLY</c> transaction with <c>statement_timeout</c>; on SQLite on its own connection opened
+    /// read-only, with <c>query_only</c>, no ATTACH and an authorizer that allows only reads, interrupted at the time limit.
+    /// </summary>
     /// <exception cref="JobException">The query is not a single SELECT.</exception>
-    /// <exception cref="DbException">The database refused the query.</exception>
-    public async Task<DataQuery> QueryAsync(string select, CancellationToken cancellationToken = default)
+    /// <exception cref="DataQueryLimitException">The query ran longer than the limits allow.</exception>
+    /// <exception cref="DbException">The database refused the query (a write, an ATTACH, a syntax error, ...).</exception>
+    public Task<DataQuery> QueryAsync(string select, DataQueryLimits limits, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         DataSql.ValidateSelect(select);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return QueryUncheckedAsync(select, limits, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="QueryAsync(string, DataQueryLimits, CancellationToken)"/> without the text check: the database alone keeps
+    /// the statement read-only (the tests use it to show that it does).
+    /// </summary>
+    internal async Task<DataQuery> QueryUncheckedAsync(string sql, DataQueryLimits limits, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(readOnly: true, cancellationToken).ConfigureAwait(false);
+        DbTransaction? transaction = null;
         DbCommand? command = null;
+        SqliteInterrupter? interrupter = null;
         try
         {
+            if (connection is NpgsqlConnection)
+            {
+                transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                // The SELECT takes the transaction's first snapshot: after it, nothing can make the transaction read-write again.
+                using var setup = connection.CreateCommand();
+                setup.Transaction = transaction;
+                var milliseconds = (long)Math.Ceiling(limits.Timeout.TotalMilliseconds);
+                setup.CommandText = string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {milliseconds}; SELECT 1");
+                await setup.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // SQLite runs the statement on the calling thread; the deadline (or the caller's token) interrupts it from a timer.
+                interrupter = new SqliteInterrupter((SqliteConnection)connection, limits.Timeout, cancellationToken);
+            }
+
             command = connection.CreateCommand();
-            command.CommandText = select.Trim();
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return new DataQuery(connection, command, reader);
+            command.Transaction = transaction;
+            command.CommandText = sql.Trim();
+            var query = new DataQuery(connection, transaction, command, limits, interrupter);
+            await query.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            return query;
         }
         catch
         {
+            if (interrupter is not null)
+            {
+                await interrupter.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (command is not null)
             {
                 await command.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
             }
 
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -260,11 +312,13 @@ public sealed class DataConnection
         _ => "TEXT",
     };
 
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(readOnly: false, cancellationToken);
+
+    private async Task<DbConnection> OpenAsync(bool readOnly, CancellationToken cancellationToken)
     {
         DbConnection connection = _location.Provider == JobDatabaseProvider.Postgres
             ? new NpgsqlConnection(_location.ConnectionString)
-            : new SqliteConnection(_location.ConnectionString);
+            : new SqliteConnection(readOnly ? ReadOnlySqlite.ConnectionString(_location.ConnectionString) : _location.ConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -273,6 +327,10 @@ public sealed class DataConnection
                 using var pragma = connection.CreateCommand();
                 pragma.CommandText = $"PRAGMA busy_timeout = {SqliteBusyTimeoutMs}";
                 await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (readOnly)
+                {
+                    ReadOnlySqlite.Restrict((SqliteConnection)connection);
+                }
             }
 
             return connection;

@@ -4,7 +4,8 @@ namespace Modelhost.Jobs.Processes;
 public sealed class ExternalCommand
 {
     /// <summary>
-    /// The program (first element: a path, or a name looked up on PATH) and its arguments. Elements may contain
+    /// The program (first element: a path, relative ones with a '/' resolved against <see cref="WorkingDirectory"/>, or a
+    /// name looked up on PATH) and its arguments. Elements may contain
     /// placeholders such as <c>{output_dir}</c>; each element stays one argument whatever its value holds.
     /// </summary>
     public required IReadOnlyList<string> Arguments { get; init; }

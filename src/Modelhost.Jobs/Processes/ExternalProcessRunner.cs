@@ -67,6 +67,22 @@ public sealed partial class ExternalProcessRunner
     }
 
     /// <summary>
+    /// The program to start, as a shell in <paramref name="workingDirectory"/> would find it: a relative path with a '/'
+    /// (<c>./train.sh</c>, <c>bin/train</c>) resolves against that directory; an absolute path stays; a bare name is
+    /// returned as it is, to be looked up on PATH.
+    /// </summary>
+    public static string ResolveProgram(string program, string? workingDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        if (Path.IsPathRooted(program) || !program.Contains('/', StringComparison.Ordinal))
+        {
+            return program;
+        }
+
+        return Path.GetFullPath(Path.Combine(string.IsNullOrEmpty(workingDirectory) ? Directory.GetCurrentDirectory() : workingDirectory, program));
+    }
+
+    /// <summary>
     /// Reads a progress line: <c>progress: 42</c> or <c>progress: 42.5 loading data</c> (percent clamped to 0–100).
     /// </summary>
     public static bool TryParseProgress(string line, out int percent, out string? message)
@@ -113,7 +129,7 @@ public sealed partial class ExternalProcessRunner
     /// <exception cref="ArgumentException">The command is empty or uses an unknown placeholder.</exception>
     /// <exception cref="TimeoutException">The program ran longer than <see cref="ExternalCommand.Timeout"/> and was killed.</exception>
     /// <exception cref="OperationCanceledException">The token fired; the program was killed.</exception>
-    /// <exception cref="Win32Exception">The program could not be started (e.g. it does not exist).</exception>
+    /// <exception cref="Win32Exception">The program (resolved by <see cref="ResolveProgram"/>) could not be started (e.g. it does not exist).</exception>
     public async Task<int> RunAsync(
         ExternalCommand command,
         IReadOnlyDictionary<string, string> placeholders,
@@ -133,7 +149,7 @@ public sealed partial class ExternalProcessRunner
         }
 
         var argv = ExpandPlaceholders(command.Arguments, placeholders);
-        var start = new ProcessStartInfo(argv[0])
+        var start = new ProcessStartInfo(ResolveProgram(argv[0], command.WorkingDirectory))
         {
             UseShellExecute = false,
             RedirectStandardInput = true,

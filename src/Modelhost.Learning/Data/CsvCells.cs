@@ -26,11 +26,7 @@ internal static class CsvCells
         return false;
     }
 
-    /// <summary>An error naming the data row, the file line and the column.</summary>
+    /// <summary>An error naming the data row, the file line and the column; never the cell's value, which may be private data.</summary>
     public static DatasetFormatException Error(CsvRecordReader csv, long row, string column, string problem) =>
         new($"Row {row} (line {csv.RecordLine}), column '{column}': {problem}.", csv.RecordLine, row, column);
-
-    /// <summary>The field as text for a message, cut at 40 characters.</summary>
-    public static string Shorten(ReadOnlySpan<char> field) =>
-        field.Length <= 40 ? field.ToString() : string.Concat(field[..40], "...");
 }

@@ -111,7 +111,7 @@ internal static class TabularCsvLoader
         if (classLabels.Length < 2)
         {
             throw new DatasetFormatException(
-                $"The target column '{target}' has a single class ('{classLabels[0]}'); classification needs at least two.", null, null, target);
+                $"The target column '{target}' has a single class; classification needs at least two.", null, null, target);
         }
 
         int[] classIds = provisionalIds!.ToArray();
@@ -172,12 +172,12 @@ internal static class TabularCsvLoader
 
         if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
         {
-            throw CsvCells.Error(csv, row, column, $"'{CsvCells.Shorten(field)}' is not a number");
+            throw CsvCells.Error(csv, row, column, "not a number");
         }
 
         if (!double.IsFinite(value) || (float32 && !float.IsFinite((float)value)))
         {
-            throw CsvCells.Error(csv, row, column, $"'{CsvCells.Shorten(field)}' is {(float32 ? "outside the 32-bit float range that models read" : "not a finite number")}");
+            throw CsvCells.Error(csv, row, column, float32 ? "outside the 32-bit float range that models read" : "not a finite number");
         }
 
         return value;

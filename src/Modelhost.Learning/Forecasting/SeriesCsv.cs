@@ -333,7 +333,7 @@ public static class SeriesCsv
 
         if (!TryParseTimestamp(field, out var time, out var kind))
         {
-            throw CsvCells.Error(csv, row, column, $"'{CsvCells.Shorten(field)}' is not a timestamp (expected YYYY-MM, YYYY-MM-DD or an ISO 8601 date-time such as 2024-03-01T13:00:00)");
+            throw CsvCells.Error(csv, row, column, "not a timestamp (expected YYYY-MM, YYYY-MM-DD or an ISO 8601 date-time such as 2024-03-01T13:00:00)");
         }
 
         if (kind > precision)
@@ -353,12 +353,12 @@ public static class SeriesCsv
 
         if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
         {
-            throw CsvCells.Error(csv, row, column, $"'{CsvCells.Shorten(field)}' is not a number");
+            throw CsvCells.Error(csv, row, column, "not a number");
         }
 
         if (!double.IsFinite(value))
         {
-            throw CsvCells.Error(csv, row, column, $"'{CsvCells.Shorten(field)}' is not a finite number");
+            throw CsvCells.Error(csv, row, column, "not a finite number");
         }
 
         return value;

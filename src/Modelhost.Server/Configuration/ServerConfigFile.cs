@@ -17,7 +17,7 @@ public static partial class ServerConfigFile
     private static readonly string[] JobsKeys =
     [
         "enabled", "data_dir", "database", "training_workers", "prediction_workers", "lease_seconds", "heartbeat_seconds",
-        "poll_seconds", "shutdown_grace_seconds", "forecast_horizon",
+        "poll_seconds", "shutdown_grace_seconds", "forecast_horizon", "allow_sql_from_api", "sql_timeout_seconds", "sql_max_rows",
     ];
 
     private static readonly string[] ForecastingKeys = ["observations", "predictions_table"];
@@ -138,6 +138,15 @@ public static partial class ServerConfigFile
             {
                 case "enabled":
                     jobs.Enabled = Bool(value, full, path);
+                    break;
+                case "allow_sql_from_api":
+                    jobs.AllowSqlFromApi = Bool(value, full, path);
+                    break;
+                case "sql_timeout_seconds":
+                    jobs.SqlTimeout = TimeSpan.FromSeconds(Number(value, full, path, 0.1, 86_400));
+                    break;
+                case "sql_max_rows":
+                    jobs.SqlMaxRows = (long)Number(value, full, path, 1, 1_000_000_000);
                     break;
                 case "data_dir":
                     jobs.DataDirectory = String(value, full, path);

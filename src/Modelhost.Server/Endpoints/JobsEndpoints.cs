@@ -51,7 +51,13 @@ internal static class JobsEndpoints
 
         using (document)
         {
-            var submission = JobSubmissions.Parse(document.RootElement, manager, routeModel, routeModel is null ? null : TrainJobHandler.JobKind);
+            var submission = JobSubmissions.Parse(
+                document.RootElement,
+                manager,
+                jobs.Options,
+                sqlAllowed: jobs.Options.AllowSqlFromApi && CallerIdentity.IsAdminKey(context.User),
+                routeModel,
+                routeModel is null ? null : TrainJobHandler.JobKind);
             var job = await store.SubmitAsync(submission, context.RequestAborted);
             context.Response.StatusCode = StatusCodes.Status201Created;
             context.Response.Headers.Location = "/v1/jobs/" + job.Id.ToString(CultureInfo.InvariantCulture);

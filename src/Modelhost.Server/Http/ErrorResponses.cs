@@ -24,6 +24,7 @@ internal static class ErrorResponses
         JobErrorKind.InvalidArgument or JobErrorKind.MissingDependency => StatusCodes.Status400BadRequest,
         JobErrorKind.NotFound => StatusCodes.Status404NotFound,
         JobErrorKind.Conflict => StatusCodes.Status409Conflict,
+        JobErrorKind.Forbidden => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status500InternalServerError,
     };
 

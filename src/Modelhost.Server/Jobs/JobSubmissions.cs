@@ -22,11 +22,27 @@ internal static class JobSubmissions
     private static readonly string[] _commonKeys = ["kind", "model", "queue", "depends_on", "max_attempts", "idempotency_key"];
     private static readonly string[] _trainKeys = ["data", "query"];
 
-    public static JobSubmission Parse(JsonElement body, ModelRepositoryManager manager, string? routeModel = null, string? routeKind = null)
+    /// <summary>The answer to SQL text in a request while <see cref="JobsOptions.AllowSqlFromApi"/> is off (or the caller may not send it).</summary>
+    public const string SqlForbiddenMessage =
+        "SQL in a job request needs an admin key and jobs.allow_sql_from_api: true in the server config; put the query in model.yaml instead";
+
+    /// <summary>Reads a submission.</summary>
+    /// <param name="body">The request body.</param>
+    /// <param name="manager">The repository, to check the model.</param>
+    /// <param name="options">The jobs' settings: where output files go.</param>
+    /// <param name="sqlAllowed">Whether the request may carry SQL text (<c>query</c>, <c>input.query</c>); when false such a request is refused with <see cref="JobErrorKind.Forbidden"/>.</param>
+    /// <param name="routeModel">The model named by the route, if any.</param>
+    /// <param name="routeKind">The kind implied by the route, if any.</param>
+    public static JobSubmission Parse(JsonElement body, ModelRepositoryManager manager, JobsOptions options, bool sqlAllowed, string? routeModel = null, string? routeKind = null)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
             throw Invalid("the body must be a JSON object");
+        }
+
+        if (!sqlAllowed && CarriesSql(body))
+        {
+            throw new JobException(JobErrorKind.Forbidden, SqlForbiddenMessage);
         }
 
         var kind = routeKind ?? String(body, "kind") ?? throw Invalid("'kind' is required: train or predict");
@@ -88,6 +104,11 @@ internal static class JobSubmissions
             case PredictSpec.JobKind:
                 var spec = PredictSpec.Parse(body, _commonKeys);
                 KnownModel(manager, model);
+                if (spec.OutputCsv is { } output)
+                {
+                    OutputFiles.CheckAtSubmission(options, output);
+                }
+
                 payload = spec.ToPayload();
                 queue = JobQueues.Prediction;
                 break;
@@ -135,6 +156,14 @@ internal static class JobSubmissions
             IdempotencyKey = key,
         };
     }
+
+    /// <summary>Whether the body holds SQL text: a <c>query</c> field at the top level or in any object below it (<c>input.query</c>).</summary>
+    private static bool CarriesSql(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().Any(p => (p.Name == "query" && p.Value.ValueKind != JsonValueKind.Null) || CarriesSql(p.Value)),
+        JsonValueKind.Array => element.EnumerateArray().Any(CarriesSql),
+        _ => false,
+    };
 
     private static ModelStatus KnownModel(ModelRepositoryManager manager, string model) =>
         manager.GetStatus(model) ?? throw new InferenceException(InferenceErrorKind.NotFound, $"unknown model '{model}'");

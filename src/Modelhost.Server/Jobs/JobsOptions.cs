@@ -32,4 +32,25 @@ public sealed class JobsOptions
 
     /// <summary>How many steps ahead the per-country pipeline's <c>forecast</c> jobs forecast (<c>jobs.forecast_horizon</c>).</summary>
     public int ForecastHorizon { get; set; } = 30;
+
+    /// <summary>
+    /// Whether job requests may carry SQL text (<c>query</c>, <c>input.query</c>; <c>jobs.allow_sql_from_api</c>, off by
+    /// default); queries in model.yaml need no switch.
+    /// </summary>
+    public bool AllowSqlFromApi { get; set; }
+
+    /// <summary>How long one query a job runs may take before it is stopped and the job fails (<c>jobs.sql_timeout_seconds</c>).</summary>
+    public TimeSpan SqlTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many rows one query a job runs may return; more fail the job (<c>jobs.sql_max_rows</c>).</summary>
+    public long SqlMaxRows { get; set; } = 1_000_000;
+
+    /// <summary>The limits of <see cref="SqlTimeout"/> and <see cref="SqlMaxRows"/>, naming their config keys.</summary>
+    internal Modelhost.Jobs.Data.DataQueryLimits SqlLimits => new()
+    {
+        Timeout = SqlTimeout,
+        MaxRows = SqlMaxRows,
+        TimeoutSetting = "jobs.sql_timeout_seconds",
+        MaxRowsSetting = "jobs.sql_max_rows",
+    };
 }

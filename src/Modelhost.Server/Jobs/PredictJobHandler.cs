@@ -88,7 +88,7 @@ internal sealed partial class PredictJobHandler : IJobHandler
                 rowsPerRun = input.Shape[0] == 1 ? 1 : throw new PermanentJobFailureException($"model '{model.Name}' takes exactly {input.Shape[0]} rows per run; batch prediction needs a dynamic first dimension or 1");
             }
 
-            var sinkPath = spec.OutputCsv is null ? null : Resolve(spec.OutputCsv);
+            var sinkPath = spec.OutputCsv is null ? null : OutputFiles.Resolve(_options, spec.OutputCsv, context.Job.Id);
             await using var sink = spec.OutputTable is not null ? PredictionSink.Table(_data, spec.OutputTable, context.Job.Id) : PredictionSink.Csv(sinkPath!, context.Job.Id);
             await context.LogAsync($"predicting with {model.Name} version {model.Version} into {sink.Description}", cancellationToken);
 
@@ -132,7 +132,7 @@ internal sealed partial class PredictJobHandler : IJobHandler
                 ["model"] = model.Name,
                 ["version"] = model.Version,
                 ["rows"] = done,
-                ["output"] = spec.OutputTable is not null ? new JsonObject { ["table"] = spec.OutputTable } : new JsonObject { ["csv"] = spec.OutputCsv },
+                ["output"] = spec.OutputTable is not null ? new JsonObject { ["table"] = spec.OutputTable } : new JsonObject { ["csv"] = spec.OutputCsv, ["path"] = OutputFiles.DirectoryName + "/" + spec.OutputCsv },
             };
         }
     }
@@ -146,6 +146,10 @@ internal sealed partial class PredictJobHandler : IJobHandler
         catch (FormatException ex)
         {
             throw new PermanentJobFailureException($"the input file '{spec.InputCsv}': {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is DataQueryLimitException or JobException)
+        {
+            throw new PermanentJobFailureException(ex.Message, ex);
         }
     }
 
@@ -216,12 +220,10 @@ internal sealed partial class PredictJobHandler : IJobHandler
             case bool b:
                 return b ? 1 : 0;
             case null:
-                throw new PermanentJobFailureException(string.Create(CultureInfo.InvariantCulture, $"row {row}: column '{column}' is empty"));
+                throw new PermanentJobFailureException(string.Create(CultureInfo.InvariantCulture, $"row {row}, column '{column}': empty"));
             default:
-                var shown = CsvWriter.Format(value);
-                throw new PermanentJobFailureException(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"row {row}: column '{column}' holds '{(shown.Length > 40 ? shown[..40] + "…" : shown)}', which is not a number"));
+                // The value itself is never shown: it may be private data from the database.
+                throw new PermanentJobFailureException(string.Create(CultureInfo.InvariantCulture, $"row {row}, column '{column}': not a number"));
         }
     }
 
@@ -357,13 +359,13 @@ internal sealed partial class PredictJobHandler : IJobHandler
                     : throw new PermanentJobFailureException($"the input file '{spec.InputCsv}' does not exist in the data directory");
             }
 
-            return await PredictionSource.OpenQueryAsync(_data, spec.InputQuery!, cancellationToken);
+            return await PredictionSource.OpenQueryAsync(_data, spec.InputQuery!, _options.SqlLimits, cancellationToken);
         }
         catch (FormatException ex)
         {
             throw new PermanentJobFailureException($"the input file '{spec.InputCsv}': {ex.Message}", ex);
         }
-        catch (JobException ex)
+        catch (Exception ex) when (ex is JobException or DataQueryLimitException)
         {
             throw new PermanentJobFailureException(ex.Message, ex);
         }

@@ -94,7 +94,7 @@ internal sealed class PredictSpec
         var outCsv = String(output, "csv");
         if ((table is null) == (outCsv is null))
         {
-            throw Invalid("'output' needs exactly one of 'table' (in the database) or 'csv' (a file in the data directory)");
+            throw Invalid("'output' needs exactly one of 'table' (in the database) or 'csv' (a file that goes to the data directory's outputs/ folder)");
         }
 
         if (table is not null)

@@ -7,7 +7,7 @@ namespace Modelhost.Server.Jobs;
 /// <summary>
 /// Where a <c>predict</c> job writes: a table in the database (created when missing; this job's rows from an earlier
 /// attempt are deleted first, so a retried job leaves one row per input row), or a CSV file under the data directory
-/// (written beside it and renamed over it at the end).
+/// under <c>outputs/</c> (written beside it and renamed into place at the end, see <see cref="OutputFiles"/>).
 /// </summary>
 internal sealed class PredictionSink : IAsyncDisposable
 {
@@ -73,7 +73,7 @@ internal sealed class PredictionSink : IAsyncDisposable
             await _csv.FlushAsync(cancellationToken);
             await _csv.DisposeAsync();
             _csv = null;
-            File.Move(_temporary!, _csvPath!, overwrite: true);
+            OutputFiles.Publish(_temporary!, _csvPath!, _jobId);
             _temporary = null;
         }
     }

@@ -48,10 +48,10 @@ internal sealed class PredictionSource : IAsyncDisposable
         return new PredictionSource(header, total, reader, null);
     }
 
-    public static async Task<PredictionSource> OpenQueryAsync(DataConnection data, string query, CancellationToken cancellationToken)
+    public static async Task<PredictionSource> OpenQueryAsync(DataConnection data, string query, DataQueryLimits limits, CancellationToken cancellationToken)
     {
         long? total = null;
-        await using (var count = await data.QueryAsync($"SELECT COUNT(*) FROM ({query.Trim()}) AS modelhost_rows", cancellationToken))
+        await using (var count = await data.QueryAsync($"SELECT COUNT(*) FROM ({query.Trim()}) AS modelhost_rows", limits, cancellationToken))
         {
             if (await count.ReadAsync(cancellationToken))
             {
@@ -59,7 +59,7 @@ internal sealed class PredictionSource : IAsyncDisposable
             }
         }
 
-        var result = await data.QueryAsync(query, cancellationToken);
+        var result = await data.QueryAsync(query, limits, cancellationToken);
         return new PredictionSource(result.Columns, total, null, result);
     }
 

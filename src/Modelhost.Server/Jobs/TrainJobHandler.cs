@@ -161,8 +161,13 @@ internal sealed partial class TrainJobHandler : IJobHandler
             }
             catch (Win32Exception ex)
             {
-                await context.LogAsync($"the trainer could not be started: {ex.Message}", cancellationToken);
-                throw new PermanentJobFailureException($"the trainer '{training.Command[0]}' could not be started: {ex.Message}", ex);
+                var program = training.Command[0];
+                var resolved = ExternalProcessRunner.ResolveProgram(program, modelDirectory);
+                var where = resolved == program ? "looked up on PATH" : $"resolved to {resolved}";
+                var config = Path.Combine(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(_root))), model, "model.yaml");
+                var message = $"cannot start program '{program}' ({where}): {ex.Message}; check training.command in {config}";
+                await context.LogAsync(message, cancellationToken);
+                throw new PermanentJobFailureException(message, ex);
             }
             catch (TimeoutException)
             {
@@ -262,7 +267,7 @@ internal sealed partial class TrainJobHandler : IJobHandler
         long rows = 0;
         try
         {
-            await using var result = await _data.QueryAsync(query, cancellationToken);
+            await using var result = await _data.QueryAsync(query, _options.SqlLimits, cancellationToken);
             await using var writer = new StreamWriter(path, append: false);
             await CsvWriter.WriteRecordAsync(writer, [.. result.Columns], cancellationToken);
             var values = new object?[result.Columns.Count];
@@ -277,7 +282,7 @@ internal sealed partial class TrainJobHandler : IJobHandler
                 rows++;
             }
         }
-        catch (JobException ex)
+        catch (Exception ex) when (ex is JobException or DataQueryLimitException)
         {
             throw new PermanentJobFailureException(ex.Message, ex);
         }

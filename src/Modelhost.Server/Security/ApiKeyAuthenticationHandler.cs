@@ -45,10 +45,8 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<Authen
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var principal = _keys.Authenticate(key);
-        return Task.FromResult(principal is null
-            ? AuthenticateResult.Fail("unknown or revoked API key")
-            : AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+        var ticket = _keys.Authenticate(key);
+        return Task.FromResult(ticket is null ? AuthenticateResult.Fail("unknown or revoked API key") : AuthenticateResult.Success(ticket));
     }
 
     private static AuthenticationTicket AnonymousTicket { get; } = new(CallerIdentity.Anonymous, SchemeName);

@@ -1,10 +1,14 @@
-using System.Security.Claims;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication;
 
 namespace Modelhost.Server.Security;
 
 /// <summary>
 /// The API keys in force, swapped whole when the config file changes, so a request sees either the old set or the new
-/// one; each key's principal is made once, and finding a key allocates nothing.
+/// one; each key's principal and ticket are made once, and finding a key allocates nothing. The secret last verified
+/// for a key is remembered (the server receives it with every request anyway) and compared in constant time, which
+/// spares a hash per request; a reload makes new entries, so a revoked key's secret is forgotten with it.
 /// </summary>
 internal sealed class KeyRing
 {
@@ -22,8 +26,8 @@ internal sealed class KeyRing
 
     public void Replace(IReadOnlyList<ApiKey> keys) => _current = new Snapshot(keys);
 
-    /// <summary>The principal of a key, or null for a key that is malformed, unknown, revoked or wrong.</summary>
-    public ClaimsPrincipal? Authenticate(ReadOnlySpan<char> key)
+    /// <summary>The ticket of a key, or null for a key that is malformed, unknown, revoked or wrong.</summary>
+    public AuthenticationTicket? Authenticate(ReadOnlySpan<char> key)
     {
         if (!ApiKeySecrets.TryParse(key, out var id, out var secret))
         {
@@ -31,9 +35,25 @@ internal sealed class KeyRing
         }
 
         var snapshot = _current;
-        return snapshot.Lookup.TryGetValue(id, out var entry) && ApiKeySecrets.Verify(secret, entry.Salt, entry.Digest)
-            ? entry.Principal
-            : null;
+        if (!snapshot.Lookup.TryGetValue(id, out var entry))
+        {
+            return null;
+        }
+
+        var verified = entry.VerifiedSecret;
+        if (verified is not null && verified.Length == secret.Length
+            && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(verified.AsSpan()), MemoryMarshal.AsBytes(secret)))
+        {
+            return entry.Ticket;
+        }
+
+        if (!ApiKeySecrets.Verify(secret, entry.Salt, entry.Digest))
+        {
+            return null;
+        }
+
+        entry.VerifiedSecret = secret.ToString();
+        return entry.Ticket;
     }
 
     private sealed class Snapshot
@@ -45,7 +65,7 @@ internal sealed class KeyRing
             {
                 if (ApiKeySecrets.TryDecodeHash(key.Hash, out var salt, out var digest))
                 {
-                    byId[key.Id] = new Entry(salt, digest, CallerIdentity.ForKey(key));
+                    byId[key.Id] = new Entry(salt, digest, new AuthenticationTicket(CallerIdentity.ForKey(key), ApiKeyAuthenticationHandler.SchemeName));
                 }
             }
 
@@ -58,5 +78,14 @@ internal sealed class KeyRing
         public Dictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> Lookup { get; }
     }
 
-    private sealed record Entry(byte[] Salt, byte[] Digest, ClaimsPrincipal Principal);
+    private sealed class Entry(byte[] salt, byte[] digest, AuthenticationTicket ticket)
+    {
+        public byte[] Salt { get; } = salt;
+
+        public byte[] Digest { get; } = digest;
+
+        public AuthenticationTicket Ticket { get; } = ticket;
+
+        public volatile string? VerifiedSecret;
+    }
 }

@@ -62,7 +62,7 @@ public sealed class BuiltinTrainingTests
         world.Repository.AddConfig("petals", """
             training: {trainer: linear, data: iris.csv, target: species}
             """);
-        await world.StartAsync();
+        await world.StartWithSqlFromApiAsync();
 
         using var both = await world.Server.PostJsonAsync("/v1/models/petals/train", """{"data": "iris.csv", "query": "SELECT * FROM petals"}""");
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, both.StatusCode);

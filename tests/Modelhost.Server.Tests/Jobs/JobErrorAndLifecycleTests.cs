@@ -14,8 +14,8 @@ public sealed class JobErrorAndLifecycleTests
     [InlineData("""{"kind": "train", "model": "trainable", "command": ["rm", "-rf", "/"]}""", 400, "unknown field 'command'")]
     [InlineData("""{"kind": "train", "model": "trainable", "data": "/etc/passwd"}""", 400, "not a file name under the data directory")]
     [InlineData("""{"kind": "predict", "model": "iris", "input": {"csv": "../x.csv", "key_column": "id"}, "output": {"table": "t"}}""", 400, "not a file name")]
-    [InlineData("""{"kind": "predict", "model": "iris", "input": {"query": "SELECT 1; DROP TABLE jobs", "key_column": "id"}, "output": {"table": "t"}}""", 400, "single SELECT")]
-    [InlineData("""{"kind": "predict", "model": "iris", "input": {"query": "DELETE FROM jobs", "key_column": "id"}, "output": {"table": "t"}}""", 400, "single SELECT")]
+    [InlineData("""{"kind": "predict", "model": "iris", "input": {"query": "SELECT 1; DROP TABLE jobs", "key_column": "id"}, "output": {"table": "t"}}""", 403, "jobs.allow_sql_from_api")]
+    [InlineData("""{"kind": "predict", "model": "iris", "input": {"query": "DELETE FROM jobs", "key_column": "id"}, "output": {"table": "t"}}""", 403, "jobs.allow_sql_from_api")]
     [InlineData("""{"kind": "predict", "model": "iris", "input": {"csv": "a.csv", "key_column": "id"}, "output": {"table": "bad-name"}}""", 400, "not a valid name")]
     public async Task A_bad_submission_gets_a_clear_error_with_its_status(string body, int status, string message)
     {
@@ -76,6 +76,50 @@ public sealed class JobErrorAndLifecycleTests
         Assert.Contains("[stderr] no such column", logs, StringComparison.Ordinal);
         Assert.Contains("the trainer exited with code 3", logs, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(world.Repository.Root, "iris", "2")));
+    }
+
+    [Fact]
+    public async Task A_trainer_named_by_a_relative_path_runs_from_the_model_directory()
+    {
+        await using var world = await JobsFixture.CreateAsync(Backend.Sqlite);
+        var source = Path.Combine(world.DataDirectory, "trained.onnx");
+        File.Copy(TempRepository.IrisModelPath, source);
+        world.AddTrainableIris("iris", """["./train.sh", "{output_dir}"]""");
+        var script = Path.Combine(world.Repository.Root, "iris", "train.sh");
+        File.WriteAllText(script, $"#!/bin/sh\necho \"training in $(pwd)\"\ncp '{source}' \"$1/model.onnx\"\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        await world.StartAsync();
+
+        var id = (await world.SubmitAsync("""{"kind": "train", "model": "iris"}""")).GetProperty("id").GetInt64();
+        var done = await world.WaitForStateAsync(id, "succeeded", "dead", "cancelled");
+
+        Assert.True(done.GetProperty("state").GetString() == "succeeded", done.ToString());
+        Assert.Equal(2, done.GetProperty("result").GetProperty("version").GetInt64());
+        var logs = await world.Server.Client.GetStringAsync($"/v1/jobs/{id}/logs");
+        Assert.Contains($"training in {Path.Combine(world.Repository.Root, "iris")}", logs, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("./missing.sh", "resolved to {model}/missing.sh")]
+    [InlineData("modelhost-no-such-trainer", "looked up on PATH")]
+    public async Task A_trainer_that_cannot_be_started_fails_the_job_with_a_configuration_error(string program, string where)
+    {
+        await using var world = await JobsFixture.CreateAsync(Backend.Sqlite);
+        world.AddTrainableIris("iris", $$"""["{{program}}", "{output_dir}"]""");
+        await world.StartAsync();
+
+        var id = (await world.SubmitAsync("""{"kind": "train", "model": "iris", "max_attempts": 3}""")).GetProperty("id").GetInt64();
+        var dead = await world.WaitForStateAsync(id, "dead", "succeeded", "cancelled");
+
+        Assert.Equal("dead", dead.GetProperty("state").GetString());
+        Assert.Equal(1, dead.GetProperty("attempts").GetInt32());
+        var error = dead.GetProperty("error").GetString()!;
+        Assert.Contains($"cannot start program '{program}' ({where.Replace("{model}", Path.Combine(world.Repository.Root, "iris"), StringComparison.Ordinal)}): ", error, StringComparison.Ordinal);
+        Assert.Contains($"; check training.command in {Path.GetFileName(world.Repository.Root)}/iris/model.yaml", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -68,6 +68,23 @@ internal sealed class JobsFixture : IAsyncDisposable
         return ServerOrNull;
     }
 
+    /// <summary>
+    /// Starts the server with <c>jobs.allow_sql_from_api</c> on and an admin key that the client sends: SQL from the API
+    /// needs both.
+    /// </summary>
+    public async Task<RunningServer> StartWithSqlFromApiAsync(Action<ServerOptions>? configure = null)
+    {
+        var (key, id, hash) = Modelhost.Server.Security.ApiKeySecrets.Create();
+        var server = await StartAsync(o =>
+        {
+            o.Jobs.AllowSqlFromApi = true;
+            o.Security.Keys = [new Modelhost.Server.Security.ApiKey("test-admin", [Modelhost.Server.Security.Role.Admin], id, hash, null)];
+            configure?.Invoke(o);
+        });
+        server.Client.DefaultRequestHeaders.Add("X-Api-Token", key);
+        return server;
+    }
+
     /// <summary>Adds the iris model as version 1 with a training section whose command is <paramref name="command"/> (YAML flow list).</summary>
     public void AddTrainableIris(string model, string command, string extraTraining = "")
     {

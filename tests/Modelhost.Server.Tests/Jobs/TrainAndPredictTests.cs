@@ -77,7 +77,7 @@ public sealed class TrainAndPredictTests
     {
         await using var world = await JobsFixture.CreateAsync(backend);
         world.Repository.AddIris("iris", isDefault: false);
-        await world.StartAsync();
+        await world.StartWithSqlFromApiAsync();
         await world.Data.CreateTableAsync("flowers", [
             new("id", Modelhost.Jobs.Data.DataColumnType.Integer), new("sepal_length", Modelhost.Jobs.Data.DataColumnType.Real),
             new("sepal_width", Modelhost.Jobs.Data.DataColumnType.Real), new("petal_length", Modelhost.Jobs.Data.DataColumnType.Real),
@@ -95,7 +95,7 @@ public sealed class TrainAndPredictTests
         var done = await world.WaitForStateAsync(job.GetProperty("id").GetInt64(), "succeeded", "dead", "cancelled");
         Assert.True(done.GetProperty("state").GetString() == "succeeded", done.ToString());
 
-        var lines = File.ReadAllLines(Path.Combine(world.DataDirectory, "out", "predictions.csv"));
+        var lines = File.ReadAllLines(Path.Combine(world.DataDirectory, "outputs", "out", "predictions.csv"));
         Assert.Equal(3, lines.Length);
         Assert.StartsWith("id,model_version,label,", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("7,1,2,", lines[1], StringComparison.Ordinal);

@@ -1,0 +1,113 @@
+using System.Net;
+using Modelhost.Jobs.Workers;
+using Modelhost.Server.Jobs;
+using Modelhost.Server.Tests.Infrastructure;
+
+namespace Modelhost.Server.Tests.Jobs;
+
+public sealed class OutputFileTests
+{
+    private const string Rows = "id,sepal_length,sepal_width,petal_length,petal_width\nr1,5.9,3.0,5.1,1.8\nr2,5.1,3.5,1.4,0.2\n";
+
+    private static string PredictBody(string input, string output, string extra = "") =>
+        $$$"""{"kind": "predict", "model": "iris", "max_attempts": 1, {{{extra}}} "input": {"csv": "{{{input}}}", "key_column": "id"}, "output": {"csv": "{{{output}}}"}}""";
+
+    [Fact]
+    public async Task A_predict_output_file_lands_in_the_outputs_folder_and_a_training_csv_of_the_same_name_is_untouched()
+    {
+        await using var world = await JobsFixture.CreateAsync(Backend.Sqlite);
+        world.Repository.AddIris("iris", isDefault: false);
+        File.WriteAllText(Path.Combine(world.DataDirectory, "rows.csv"), Rows);
+        await world.StartAsync();
+
+        var job = await world.SubmitAsync(PredictBody("rows.csv", "rows.csv"));
+        var done = await world.WaitForStateAsync(job.GetProperty("id").GetInt64(), "succeeded", "dead", "cancelled");
+
+        Assert.True(done.GetProperty("state").GetString() == "succeeded", done.ToString());
+        Assert.Equal("outputs/rows.csv", done.GetProperty("result").GetProperty("output").GetProperty("path").GetString());
+        Assert.Equal(Rows, File.ReadAllText(Path.Combine(world.DataDirectory, "rows.csv")));
+        var lines = File.ReadAllLines(Path.Combine(world.DataDirectory, OutputFiles.DirectoryName, "rows.csv"));
+        Assert.Equal(["id,model_version,prediction", "r1,1,2", "r2,1,0"], lines);
+    }
+
+    [Theory]
+    [InlineData("modelhost.db")]
+    [InlineData("MODELHOST.DB")]
+    [InlineData("modelhost.db-wal")]
+    [InlineData("modelhost.db-shm")]
+    [InlineData("sub/modelhost.db-journal")]
+    public async Task An_output_naming_the_job_database_is_refused_and_the_database_is_untouched(string output)
+    {
+        await using var world = await JobsFixture.CreateAsync(Backend.Sqlite);
+        world.Repository.AddIris("iris", isDefault: false);
+        File.WriteAllText(Path.Combine(world.DataDirectory, "rows.csv"), Rows);
+        await world.StartAsync();
+        var database = Path.Combine(world.DataDirectory, "modelhost.db");
+        var before = File.ReadAllBytes(database).Length;
+
+        using var response = await world.Server.PostJsonAsync("/v1/jobs", PredictBody("rows.csv", output));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("the name of a database file", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+        Assert.True(File.ReadAllBytes(database).Length >= before);
+        Assert.False(Directory.Exists(Path.Combine(world.DataDirectory, OutputFiles.DirectoryName)) && Directory.EnumerateFileSystemEntries(Path.Combine(world.DataDirectory, OutputFiles.DirectoryName)).Any());
+    }
+
+    [Fact]
+    public async Task An_output_naming_an_existing_file_is_refused_at_submission_and_never_overwritten_at_run_time()
+    {
+        await using var world = await JobsFixture.CreateAsync(Backend.Sqlite);
+        world.Repository.AddIris("iris", isDefault: false);
+        File.WriteAllText(Path.Combine(world.DataDirectory, "rows.csv"), Rows);
+        File.WriteAllText(Path.Combine(world.DataDirectory, "more.csv"), Rows + "r3,5.9,3.0,5.1,1.8\n");
+        var outputs = Directory.CreateDirectory(Path.Combine(world.DataDirectory, OutputFiles.DirectoryName)).FullName;
+        File.WriteAllText(Path.Combine(outputs, "kept.csv"), "not a job's\n");
+        await world.StartAsync();
+
+        using (var existing = await world.Server.PostJsonAsync("/v1/jobs", PredictBody("rows.csv", "kept.csv")))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, existing.StatusCode);
+            Assert.Contains("already exists", await RunningServer.ErrorOf(existing), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("not a job's\n", File.ReadAllText(Path.Combine(outputs, "kept.csv")));
+
+        // Both are accepted (the file does not exist yet); the second runs after the first wrote it, and fails.
+        var first = (await world.SubmitAsync(PredictBody("rows.csv", "shared.csv"))).GetProperty("id").GetInt64();
+        var second = (await world.SubmitAsync(PredictBody("more.csv", "shared.csv", $"\"depends_on\": [{first}],"))).GetProperty("id").GetInt64();
+        var done = await world.WaitForStateAsync(second, "succeeded", "dead", "cancelled");
+
+        Assert.Equal("succeeded", (await world.GetJobAsync(first)).GetProperty("state").GetString());
+        Assert.Equal("dead", done.GetProperty("state").GetString());
+        Assert.Contains("'shared.csv' already exists", done.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(outputs, "shared.csv")).Length);
+    }
+
+    [Fact]
+    public void A_job_may_replace_its_own_earlier_output_and_no_other()
+    {
+        var data = Directory.CreateTempSubdirectory("modelhost-outputs-").FullName;
+        try
+        {
+            var options = new JobsOptions { DataDirectory = data };
+            var path = OutputFiles.Resolve(options, "p.csv", jobId: 7);
+            var temporary = Path.Combine(Path.GetDirectoryName(path)!, ".p.tmp");
+            File.WriteAllText(temporary, "first");
+            OutputFiles.Publish(temporary, path, jobId: 7);
+
+            Assert.Equal(path, OutputFiles.Resolve(options, "p.csv", jobId: 7));
+            File.WriteAllText(temporary, "retry");
+            OutputFiles.Publish(temporary, path, jobId: 7);
+            Assert.Equal("retry", File.ReadAllText(path));
+
+            Assert.Throws<PermanentJobFailureException>(() => OutputFiles.Resolve(options, "p.csv", jobId: 8));
+            File.WriteAllText(temporary, "other");
+            Assert.Throws<PermanentJobFailureException>(() => OutputFiles.Publish(temporary, path, jobId: 8));
+            Assert.Equal("retry", File.ReadAllText(path));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+}
