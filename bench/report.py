@@ -251,8 +251,8 @@ def auth_target(t, anon, keyed):
         ma, mk = sum(all_a) / len(all_a), sum(all_k) / len(all_k)
         cpu += f"; mean of the rounds: keyed {mk:.4f} ms vs anonymous {ma:.4f} ms ({(mk / ma - 1) * 100:+.1f}%)"
     rounds_a, rounds_k = (anon or {}).get("rounds_rps"), (keyed or {}).get("rounds_rps")
-    per_round = (f"; per-round ratios {', '.join(f'{k / a:.3f}' for a, k in zip(rounds_a, rounds_k))}"
-                 if rounds_a and rounds_k and len(rounds_a) == len(rounds_k) > 1 else "")
+    paired = [k / a for a, k in zip(rounds_a, rounds_k)] if rounds_a and rounds_k and len(rounds_a) == len(rounds_k) > 1 else []
+    per_round = (f"; per-round ratios {', '.join(f'{x:.3f}' for x in paired)} (median {median(paired):.3f})" if paired else "")
     t.add("Authentication cost: seed /predict req/s at 64 connections, keyed ÷ anonymous loopback",
           NA if r is None else f"{r:.3f} ({num(rps(keyed))} vs {num(rps(anon))})", "≥ 0.95", None if r is None else r >= 0.95,
           (cpu + per_round) if r is not None else why(keyed if ok(anon) else anon))
