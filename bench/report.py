@@ -235,6 +235,51 @@ def p99(run):
     return run["latency_ms"].get("p99") if ok(run) else None
 
 
+def cpu_ms(run):
+    return run["server"].get("cpu_ms_per_request") if ok(run) and "server" in run else None
+
+
+def auth_target(t, anon, keyed):
+    """The authentication cost on the seed request: keyed ÷ anonymous req/s, with both servers' CPU per request."""
+    r = ratio(rps(keyed), rps(anon))
+    ca, ck = cpu_ms(anon), cpu_ms(keyed)
+    cpu = (f"server CPU per request in these rounds: keyed {ck:.4f} ms vs anonymous {ca:.4f} ms ({(ck / ca - 1) * 100:+.1f}%)"
+           if ca and ck is not None else "CPU per request: n/a")
+    # CPU per request moves less than req/s with what else the machine runs: its mean over the rounds says more.
+    all_a, all_k = ((run or {}).get("rounds_cpu_ms") or [] for run in (anon, keyed))
+    if len(all_a) > 1 and None not in all_a + all_k and all_k:
+        ma, mk = sum(all_a) / len(all_a), sum(all_k) / len(all_k)
+        cpu += f"; mean of the rounds: keyed {mk:.4f} ms vs anonymous {ma:.4f} ms ({(mk / ma - 1) * 100:+.1f}%)"
+    rounds_a, rounds_k = (anon or {}).get("rounds_rps"), (keyed or {}).get("rounds_rps")
+    paired = [k / a for a, k in zip(rounds_a, rounds_k)] if rounds_a and rounds_k and len(rounds_a) == len(rounds_k) > 1 else []
+    per_round = (f"; per-round ratios {', '.join(f'{x:.3f}' for x in paired)} (median {median(paired):.3f})" if paired else "")
+    t.add("Authentication cost: seed /predict req/s at 64 connections, keyed ÷ anonymous loopback",
+          NA if r is None else f"{r:.3f} ({num(rps(keyed))} vs {num(rps(anon))})", "≥ 0.95", None if r is None else r >= 0.95,
+          (cpu + per_round) if r is not None else why(keyed if ok(anon) else anon))
+
+
+def write_auth(w, anon, keyed):
+    w("## Authentication: the seed request with an API key vs anonymous loopback")
+    w("")
+    if anon is None and keyed is None:
+        w(f"{NA} (not run).")
+        w("")
+        return
+    w("Two Modelhost servers on the demo repository with the same settings file (jobs off), one holding an `infer` key"
+      " that every request sends as `X-Api-Token`, the other without keys (anonymous loopback). Closed loop, 64 connections.")
+    w("")
+    w("| server | load | req/s | p50 | p90 | p99 | server CPU % | CPU ms/req | RSS MB | client CPU % | steal % | problems |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for desc, run in (("anonymous loopback (no keys)", anon), ("`X-Api-Token` key, role infer", keyed)):
+        rounds = run.get("rounds_rps") if run else None
+        load_desc = "closed, 64 conns" + (f"; median of {len(rounds)} rounds ({', '.join(num(x) for x in rounds)})"
+                                          if rounds and len(rounds) > 1 else "")
+        w(f"| {desc} | {load_desc} | {num(rps(run)) if ok(run) else NA} | {lat(run, 'p50')} | {lat(run, 'p90')} | {lat(run, 'p99')}"
+          f" | {server(run, 'cpu_pct')} | {server(run, 'cpu_ms_per_request', 4)} | {server(run, 'rss_mb_peak')}"
+          f" | {client(run, 'cpu_pct')} | {steal(run)} | {problems(run)} |")
+    w("")
+
+
 LEARNER_MODELS = (("random_forest", "random forest, 300 trees"), ("logistic_regression", "logistic regression"))
 LEARNER_DATASETS = ("iris", "wine")
 
@@ -510,6 +555,10 @@ def main():
     t.add("Cross-check: seed req/s, Modelhost ÷ ceiling, 64 connections, measured with wrk",
           NA if r is None else f"{r:.2f}", "—", None, "the same kind of client as the C# generator (epoll, 2 threads); see the README")
 
+    # ---- authentication
+    auth = {side: load(R, f"auth_{side}_c64") for side in ("anonymous", "keyed")}
+    auth_target(t, auth["anonymous"], auth["keyed"])
+
     # ---- batching
     inproc = load(R, "inprocess")
     best_inproc = inproc["best"]["rows_per_s"] if inproc and "best" in inproc else None
@@ -626,6 +675,8 @@ def main():
                 w(f"| {names[srv]} | {num(r.get('rps'))} | {num(r.get('p50'), 3)} | {num(r.get('p90'), 3)} | {num(r.get('p99'), 3)}"
                   f" | {r['non2xx']} non-2xx {r['socket_errors']} |")
         w("")
+
+    write_auth(w, auth["anonymous"], auth["keyed"])
 
     w("## Dynamic batching: MLP 512→2048→2048→512 FP32, 64 clients × 1 row")
     w("")

@@ -7,8 +7,8 @@
 #   --quick            a smoke test: every scenario, much shorter (about 5 minutes instead of 18)
 #   --update-results   also copy the report to bench/RESULTS.md (the committed figures)
 #   --no-build         reuse the binaries in bench/.out from the previous run instead of publishing again
-#   --only SCENARIO    run one scenario: inprocess, seed, batching, binary, process, learners, forecast or decode (others n/a;
-#                      batching also runs inprocess, the limit its ratio is computed against)
+#   --only SCENARIO    run one scenario: inprocess, seed, auth, batching, binary, process, learners, forecast or decode (others
+#                      n/a; batching also runs inprocess, the limit its ratio is computed against)
 #
 # The report goes to stdout and to bench/results/latest.md; raw JSON per run in bench/.out/results/, logs in
 # bench/.out/logs/. See bench/README.md for what each scenario measures and how to read the ratios.
@@ -28,7 +28,7 @@ QUICK=0
 UPDATE=0
 BUILD=1
 ONLY=
-SCENARIOS=(inprocess seed batching binary process learners forecast decode) # in the order they run
+SCENARIOS=(inprocess seed auth batching binary process learners forecast decode) # in the order they run
 while [ $# -gt 0 ]; do
   arg=$1
   shift
@@ -233,8 +233,13 @@ install_missing() {
 build() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
   local project name projects=()
-  # The learners, forecast and decode scenarios need only their own projects; every other one needs the server and the three tools.
-  if [ "$ONLY" != learners ] && [ "$ONLY" != decode ] && [ "$ONLY" != forecast ]; then projects+=(src/Modelhost bench/Ceiling bench/InProcess bench/Load); fi
+  # The learners, forecast and decode scenarios need only their own projects, auth the server and the load generator;
+  # every other one needs the server and the three tools.
+  if [ "$ONLY" = auth ]; then
+    projects+=(src/Modelhost bench/Load)
+  elif [ "$ONLY" != learners ] && [ "$ONLY" != decode ] && [ "$ONLY" != forecast ]; then
+    projects+=(src/Modelhost bench/Ceiling bench/InProcess bench/Load)
+  fi
   if wants learners; then projects+=(bench/Learners); fi
   if wants forecast; then projects+=(bench/Forecast); fi
   if wants decode; then projects+=(bench/Decode); fi
@@ -304,11 +309,34 @@ prepare() {
   make_repo binary identity "$DATA/identity.onnx" "max_batch_size: 0"
 }
 
-start_modelhost() { # start_modelhost NAME REPOSITORY: on a free port; sets MH_PORT and MH_PID
+start_modelhost() { # start_modelhost NAME REPOSITORY [SERVE_ARGS...]: on a free port; sets MH_PORT and MH_PID
+  local name=$1 repo=$2
+  shift 2
   MH_PORT=$(free_port)
-  start_server "$1" "$OUT/modelhost/modelhost" serve --models "$2" --urls "http://127.0.0.1:$MH_PORT"
+  start_server "$name" "$OUT/modelhost/modelhost" serve --models "$repo" --urls "http://127.0.0.1:$MH_PORT" "$@"
   MH_PID=$LAST_PID
-  wait_http "$1" "$MH_PID" 120 200 "http://127.0.0.1:$MH_PORT/v2/health/ready"
+  wait_http "$name" "$MH_PID" 120 200 "http://127.0.0.1:$MH_PORT/v2/health/ready"
+}
+
+# median_round RESULTS_NAME: of the rounds RESULTS_NAME_r1.json, _r2.json, ..., keeps the one with the median req/s as
+# RESULTS_NAME.json, with every round's req/s in rounds_rps and server CPU ms per request in rounds_cpu_ms.
+median_round() {
+  "$PY" - "$RESULTS" "$1" <<'PYEOF'
+import glob, json, os, sys
+results, name = sys.argv[1], sys.argv[2]
+runs = []
+for f in sorted(glob.glob(os.path.join(results, name + "_r*.json"))):
+    with open(f) as fh:
+        runs.append(json.load(fh))
+good = sorted((r for r in runs if "rps" in r), key=lambda r: r["rps"])
+pick = dict(good[(len(good) - 1) // 2]) if good else (runs[0] if runs else {"name": name, "unavailable": "not run"})
+pick["name"] = name
+if good:
+    pick["rounds_rps"] = [r["rps"] for r in runs if "rps" in r]
+    pick["rounds_cpu_ms"] = [r.get("server", {}).get("cpu_ms_per_request") for r in runs if "rps" in r]
+with open(os.path.join(results, name + ".json"), "w") as fh:
+    json.dump(pick, fh, indent=2)
+PYEOF
 }
 
 # ---------------------------------------------------------------- scenarios
@@ -351,23 +379,7 @@ scenario_seed() {
     done
   done
   for c in 16 64; do
-    for srv in ceiling modelhost flask; do
-      "$PY" - "$RESULTS" "seed_${srv}_c$c" <<'PYEOF'
-import glob, json, os, sys
-results, name = sys.argv[1], sys.argv[2]
-runs = []
-for f in sorted(glob.glob(os.path.join(results, name + "_r*.json"))):
-    with open(f) as fh:
-        runs.append(json.load(fh))
-good = sorted((r for r in runs if "rps" in r), key=lambda r: r["rps"])
-pick = dict(good[(len(good) - 1) // 2]) if good else (runs[0] if runs else {"name": name, "unavailable": "not run"})
-pick["name"] = name
-if good:
-    pick["rounds_rps"] = [r["rps"] for r in runs if "rps" in r]
-with open(os.path.join(results, name + ".json"), "w") as fh:
-    json.dump(pick, fh, indent=2)
-PYEOF
-    done
+    for srv in ceiling modelhost flask; do median_round "seed_${srv}_c$c"; done
   done
 
   # The fixed offered rate: 25% of the best throughput the ceiling reached above.
@@ -408,6 +420,61 @@ print(int(best))' "$RESULTS/seed_ceiling_c16.json" "$RESULTS/seed_ceiling_c64.js
   stop_pid "$flask_pid"
   stop_pid "$modelhost_pid"
   stop_pid "$ceiling_pid"
+}
+
+scenario_auth() {
+  log "scenario: what authentication costs the seed request (an API key vs anonymous loopback)"
+  # Two servers with the same settings file but for the key: jobs off (nothing but /predict runs), and one key with
+  # the infer role in the keyed server's file, made by the CLI as a user would.
+  local dir=$OUT/auth key
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  printf 'jobs:\n  enabled: false\n' >"$dir/anonymous.yaml"
+  printf 'jobs:\n  enabled: false\n' >"$dir/keyed.yaml"
+  key=$(timeout 120 "$OUT/modelhost/modelhost" token create --name bench --role infer --config "$dir/keyed.yaml" \
+    2>>"$LOGS/auth_token.log") || die "modelhost token create failed (see $LOGS/auth_token.log)"
+  [ -n "$key" ] || die "modelhost token create printed no key (see $LOGS/auth_token.log)"
+
+  start_modelhost modelhost_auth_anonymous "$ROOT/models" --config "$dir/anonymous.yaml"
+  local -A port=([anonymous]=$MH_PORT) pid=([anonymous]=$MH_PID)
+  start_modelhost modelhost_auth_keyed "$ROOT/models" --config "$dir/keyed.yaml"
+  port[keyed]=$MH_PORT pid[keyed]=$MH_PID
+  local -A header=([anonymous]= [keyed]="X-Api-Token: $key")
+  local post=(-X POST -H 'Content-Type: application/json' -d "$SEED_BODY")
+  wait_http modelhost_auth_anonymous "${pid[anonymous]}" 60 200 "${post[@]}" "http://127.0.0.1:${port[anonymous]}/predict"
+  wait_http modelhost_auth_keyed "${pid[keyed]}" 60 200 "${post[@]}" -H "${header[keyed]}" "http://127.0.0.1:${port[keyed]}/predict"
+  # The keyed server must refuse a request without the key, or the comparison would measure nothing.
+  wait_http modelhost_auth_keyed "${pid[keyed]}" 10 401 "${post[@]}" "http://127.0.0.1:${port[keyed]}/predict"
+
+  # An unmeasured warm-up of each server first, so that round 1's warm-up is the second: on a busy machine the server
+  # gets part of a core, and 8 s did not tier up the keyed path's code (CPU per request 50% above round 3's).
+  local srv
+  for srv in anonymous keyed; do
+    log "auth: $srv, warm-up"
+    run_load "auth_${srv}_warmup" --url "http://127.0.0.1:${port[$srv]}/predict" --body "$SEED_BODY" \
+      ${header[$srv]:+--header "${header[$srv]}"} --connections 64 --threads 2 --warmup "$WARMUP" --duration 1 \
+      --expect-contains '"result":[2]'
+  done
+
+  # Rounds as in the seed scenario: the two alternate (the order flips every round, so neither always runs right after
+  # the warm-up or right before the other's window) and each figure is its median round.
+  local round warm order
+  for round in $(seq 1 "$SEED_ROUNDS"); do
+    warm=$WARMUP
+    [ "$round" -gt 1 ] && warm=$SEED_REWARMUP
+    order=(anonymous keyed)
+    [ $((round % 2)) = 0 ] && order=(keyed anonymous)
+    for srv in "${order[@]}"; do
+      log "auth: $srv, closed loop, 64 connections, round $round of $SEED_ROUNDS"
+      run_load "auth_${srv}_c64_r$round" --url "http://127.0.0.1:${port[$srv]}/predict" --body "$SEED_BODY" \
+        ${header[$srv]:+--header "${header[$srv]}"} \
+        --connections 64 --threads 2 --warmup "$warm" --duration "$DURATION" --pid "${pid[$srv]}" --expect-contains '"result":[2]'
+    done
+  done
+  for srv in anonymous keyed; do median_round "auth_${srv}_c64"; done
+
+  stop_pid "${pid[keyed]}"
+  stop_pid "${pid[anonymous]}"
 }
 
 scenario_inprocess() {
@@ -570,6 +637,7 @@ if wants inprocess || wants batching || wants binary; then prepare; fi
 # --only batching also measures the in-process limit, so that its target ratios come from figures of one run.
 if wants inprocess || [ "$ONLY" = batching ]; then scenario_inprocess; fi
 if wants seed; then scenario_seed; fi
+if wants auth; then scenario_auth; fi
 if wants batching; then scenario_batching; fi
 if wants binary; then scenario_binary; fi
 if wants process; then scenario_process_costs; fi
