@@ -7,7 +7,8 @@ namespace Modelhost.Server.Configuration;
 /// <summary>The <c>auth:</c> section: keys (as salted hashes), anonymous access, allowed Host names, CORS origins.</summary>
 public static partial class ServerConfigFile
 {
-    private static readonly string[] AuthKeys = ["keys", "allow_anonymous", "allowed_hosts", "cors_origins"];
+    private static readonly string[] AuthKeys = ["keys", "allow_anonymous", "allowed_hosts", "cors_origins", "jwt"];
+    private static readonly string[] JwtKeys = ["issuer", "audience", "signing_keys", "roles_claim", "name_claim"];
     private static readonly string[] KeyKeys = ["name", "roles", "id", "hash", "created"];
 
     /// <summary>Characters allowed in a key's name (it appears in logs and the audit log).</summary>
@@ -57,10 +58,49 @@ public static partial class ServerConfigFile
 
                     security.CorsOrigins = origins;
                     break;
+                case "jwt":
+                    security.Jwt = ReadJwt(value, full, path);
+                    break;
                 default:
                     throw Unknown(keyNode, full, path, AuthKeys);
             }
         }
+    }
+
+    private static JwtOptions ReadJwt(YamlNode node, string full, string path)
+    {
+        var jwt = new JwtOptions();
+        foreach (var (keyNode, value, key) in Mapping(node, full, path))
+        {
+            var itemKey = full + "." + key;
+            switch (key)
+            {
+                case "issuer":
+                    jwt.Issuer = String(value, itemKey, path);
+                    break;
+                case "audience":
+                    jwt.Audience = String(value, itemKey, path);
+                    break;
+                case "signing_keys":
+                    jwt.SigningKeyFiles = Strings(value, itemKey, path);
+                    break;
+                case "roles_claim":
+                    jwt.RolesClaim = String(value, itemKey, path);
+                    break;
+                case "name_claim":
+                    jwt.NameClaim = String(value, itemKey, path);
+                    break;
+                default:
+                    throw Unknown(keyNode, itemKey, path, JwtKeys);
+            }
+        }
+
+        if (jwt.Issuer.Length == 0 || jwt.Audience.Length == 0 || jwt.SigningKeyFiles.Count == 0)
+        {
+            throw new ServerConfigException($"{path}:{node.Start.Line}: {full}: issuer, audience and signing_keys are all required");
+        }
+
+        return jwt;
     }
 
     private static List<ApiKey> ReadKeys(YamlNode node, string full, string path)

@@ -32,7 +32,7 @@ internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<Authen
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!_keys.HasKeys)
+        if (!_keys.RequiresCredentials)
         {
             return Task.FromResult(_security.AllowAnonymous || IsLoopback(Context.Connection.RemoteIpAddress)
                 ? AuthenticateResult.Success(AnonymousTicket)

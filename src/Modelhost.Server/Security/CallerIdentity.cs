@@ -16,6 +16,9 @@ internal static class CallerIdentity
 
     public static ClaimsPrincipal ForKey(ApiKey key) => Make(key.Name, key.Level, KeyAuthenticationType, anonymous: false);
 
+    /// <summary>The caller of a valid JWT, with the highest Modelhost role its roles claim names (none: every route is 403).</summary>
+    public static ClaimsPrincipal ForToken(string name, Role? level) => Make(name, level ?? 0, JwtSetup.SchemeName, anonymous: false);
+
     public static bool IsAnonymous(ClaimsPrincipal user) => user.HasClaim(static c => c.Type == AnonymousClaim);
 
     /// <summary>The name to log and audit: the key's name, never the key.</summary>

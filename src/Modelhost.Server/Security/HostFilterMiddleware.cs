@@ -30,7 +30,7 @@ internal sealed class HostFilterMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (_keys.HasKeys || _security.AllowAnonymous || _allowed.Contains("*"))
+        if (_keys.RequiresCredentials || _security.AllowAnonymous || _allowed.Contains("*"))
         {
             return _next(context);
         }

@@ -12,15 +12,17 @@ namespace Modelhost.Server.Security;
 /// </summary>
 internal sealed class KeyRing
 {
+    private readonly bool _tokens;
     private volatile Snapshot _current;
 
-    public KeyRing(IReadOnlyList<ApiKey> keys)
+    public KeyRing(IReadOnlyList<ApiKey> keys, bool tokens = false)
     {
+        _tokens = tokens;
         _current = new Snapshot(keys);
     }
 
-    /// <summary>Whether any key exists; without one the server is anonymous (loopback only).</summary>
-    public bool HasKeys => _current.Count > 0;
+    /// <summary>Whether callers must bring a key or a token; without either the server is anonymous (loopback only).</summary>
+    public bool RequiresCredentials => _tokens || _current.Count > 0;
 
     public int Count => _current.Count;
 

@@ -15,6 +15,12 @@ public sealed class SecurityOptions
     /// <summary>Origins that browsers may call the API from (CORS); none by default.</summary>
     public IReadOnlyList<string> CorsOrigins { get; set; } = [];
 
+    /// <summary>JWT bearer tokens from an OIDC issuer, accepted besides API keys; null when off.</summary>
+    public JwtOptions? Jwt { get; set; }
+
+    /// <summary>Whether callers must bring credentials: a key exists or tokens are configured.</summary>
+    public bool HasCredentials => Keys.Count > 0 || Jwt is not null;
+
     /// <summary>The config file the keys came from; it is watched, and key changes take effect without a restart.</summary>
     public string? ConfigPath { get; set; }
 }

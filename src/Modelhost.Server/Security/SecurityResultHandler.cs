@@ -31,13 +31,18 @@ internal sealed class SecurityResultHandler : IAuthorizationMiddlewareResultHand
         {
             string message;
             var header = "Bearer realm=\"modelhost\"";
-            if (!_keys.HasKeys)
+            if (!_keys.RequiresCredentials)
             {
-                message = "this server has no API keys, so it serves anonymous clients on loopback only; create a key with 'modelhost token create --name NAME --role infer'";
+                message = "this server has no API keys or token issuer, so it serves anonymous clients on loopback only; create a key with 'modelhost token create --name NAME --role infer'";
             }
             else if (ApiKeyHeader.Read(context.Request).IsEmpty)
             {
                 message = "this route needs an API key: send 'X-Api-Token: KEY' or 'Authorization: Bearer KEY'";
+            }
+            else if (JwtSetup.CarriesJwt(context.Request))
+            {
+                message = "the bearer token is invalid, expired, or not from the configured issuer and audience";
+                header += ", error=\"invalid_token\"";
             }
             else
             {

@@ -9,13 +9,22 @@ namespace Modelhost.Server.Security;
 internal static class SecuritySetup
 {
     private const string CorsPolicy = "config";
+    private const string EitherScheme = "KeyOrToken";
 
     public static void AddSecurity(IServiceCollection services, ServerOptions options)
     {
         var security = options.Security;
-        services.AddSingleton(new KeyRing(security.Keys));
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        services.AddSingleton(new KeyRing(security.Keys, tokens: security.Jwt is not null));
+        var authentication = services.AddAuthentication(security.Jwt is null ? ApiKeyAuthenticationHandler.SchemeName : EitherScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, configureOptions: null);
+        if (security.Jwt is { } jwt)
+        {
+            // One scheme in front that hands a request to the JWT handler when it carries a token, else to the key handler.
+            authentication.AddPolicyScheme(EitherScheme, displayName: null, either => either.ForwardDefaultSelector =
+                context => JwtSetup.CarriesJwt(context.Request) ? JwtSetup.SchemeName : ApiKeyAuthenticationHandler.SchemeName);
+            JwtSetup.Add(authentication, jwt);
+        }
+
         var policies = services.AddAuthorizationBuilder();
         foreach (var role in Roles.All)
         {

@@ -97,7 +97,12 @@ internal static class ServeCommand
             // An https URL without tls, or a certificate that cannot be used, is a configuration error too.
             Modelhost.Server.Hosting.KestrelSetup.LoadCertificate(options)?.Dispose();
 
-            if (options.Security.Keys.Count == 0 && !options.Security.AllowAnonymous && FirstNonLoopback(options.Urls) is { } exposed)
+            if (options.Security.Jwt is { } jwt)
+            {
+                _ = Modelhost.Server.Security.JwtSetup.LoadSigningKeys(jwt);
+            }
+
+            if (!options.Security.HasCredentials && !options.Security.AllowAnonymous && FirstNonLoopback(options.Urls) is { } exposed)
             {
                 throw new ServerConfigException(
                     $"{exposed} is not a loopback address and no API keys exist, so anyone who can reach it would control this server; " +
@@ -140,11 +145,11 @@ internal static class ServeCommand
         }
 
         var startup = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Modelhost.Serve");
-        if (options.Security.Keys.Count == 0 && options.Security.AllowAnonymous)
+        if (!options.Security.HasCredentials && options.Security.AllowAnonymous)
         {
             startup.LogWarning(1002, "--allow-anonymous: clients without an API key are served from every address, with every role; create keys with 'modelhost token create'");
         }
-        else if (options.Security.Keys.Count == 0)
+        else if (!options.Security.HasCredentials)
         {
             startup.LogInformation(1003, "No API keys: serving anonymous clients on loopback only");
         }
