@@ -132,6 +132,9 @@ internal sealed class SqliteJobDatabase : JobDatabase
             return;
         }
 
+        // Pooled connections still have the old file (and its WAL) open: they must not write there any more, nor lend
+        // that WAL's frames to a connection reading the new file.
+        ClearPools();
         if (now.IsMissing)
         {
             throw Unavailable(
@@ -147,9 +150,6 @@ internal sealed class SqliteJobDatabase : JobDatabase
                 _identity = now;
             }
 
-            // Pooled connections still have the old file open; they must not write there any more.
-            using var pooled = new SqliteConnection(_connectionString);
-            SqliteConnection.ClearPool(pooled);
             return;
         }
 
@@ -246,10 +246,15 @@ internal sealed class SqliteJobDatabase : JobDatabase
     public override ValueTask DisposeAsync()
     {
         // Pooled connections keep the file open (and its WAL un-checkpointed) until the pool lets go of them.
+        ClearPools();
+        return ValueTask.CompletedTask;
+    }
+
+    private void ClearPools()
+    {
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
         using var creating = new SqliteConnection(_createString);
         SqliteConnection.ClearPool(creating);
-        return ValueTask.CompletedTask;
     }
 }
