@@ -4,6 +4,8 @@
 #                                          export MODELHOST_TEST_POSTGRES='Host=...;Port=...;...'
 #   bash eng/postgres.sh stop              stops it and deletes its files
 #   bash eng/postgres.sh status            prints the export line if it is running, else fails
+#   bash eng/postgres.sh pause | resume     stops the server keeping its files, and starts it again on the same port
+#                                          (the reliability tests' "database down" fault; use a MODELHOST_PG_DIR of their own)
 # The cluster lives in $MODELHOST_PG_DIR (default: a fixed directory under $TMPDIR or /tmp), listens on a free
 # loopback port only, and trades durability for speed (fsync off): never point it at data you want to keep.
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user (Debian's package
@@ -71,6 +73,25 @@ port_free() {
   ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+start_server() {
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
+    "-p $1 -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >&2
+}
+
+pause() {
+  bin=$(pg_bin) || die "PostgreSQL is not installed"
+  owner=$(cluster_user)
+  running || die "no cluster runs in $dir"
+  as_owner "$bin/pg_ctl" -D "$dir/data" -w -t 60 stop -m fast >&2
+}
+
+resume() {
+  bin=$(pg_bin) || die "PostgreSQL is not installed"
+  owner=$(cluster_user)
+  [ -f "$dir/port" ] && [ -d "$dir/data" ] || die "no cluster in $dir"
+  running || start_server "$(cat "$dir/port")"
+}
+
 start() {
   install_postgres
   bin=$(pg_bin)
@@ -98,8 +119,7 @@ start() {
   for attempt in 1 2 3 4 5 6 7 8; do
     port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
     port_free "$port" || continue
-    if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
-      "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >&2; then
+    if start_server "$port"; then
       echo "$port" >"$dir/port"
       break
     fi
@@ -133,8 +153,10 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
+  pause) pause ;;
+  resume) resume ;;
   *)
-    echo "usage: bash eng/postgres.sh start|stop|status" >&2
+    echo "usage: bash eng/postgres.sh start|stop|status|pause|resume" >&2
     exit 2
     ;;
 esac

@@ -17,4 +17,10 @@ public enum JobErrorKind
 
     /// <summary>The request asks for something this server does not allow, e.g. SQL text from the API while that is off (403).</summary>
     Forbidden,
+
+    /// <summary>
+    /// The job store cannot be read or written just now (its database is down, read-only, deleted or replaced): nothing was
+    /// recorded, and the same request may work later (503 with Retry-After).
+    /// </summary>
+    Unavailable,
 }

@@ -31,6 +31,8 @@ public sealed partial class JobStore : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly JobNotifier _notifier = new();
+    private readonly Lock _healthLock = new();
+    private JobStoreHealth _health;
 
     private JobStore(JobDatabase database, JobStoreOptions options, TimeProvider timeProvider, ILogger logger)
     {
@@ -38,10 +40,32 @@ public sealed partial class JobStore : IAsyncDisposable
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
+        _health = new JobStoreHealth(true, null, timeProvider.GetUtcNow());
     }
 
     /// <summary>The engine behind the store.</summary>
     public JobDatabaseProvider Provider => _database.Provider;
+
+    /// <summary>
+    /// The store's identity: random, made when its database was created (or first opened by a version that knows of it), and
+    /// kept in the database. Things outside the database that name a job (publication markers) name the store too.
+    /// </summary>
+    public string StoreId => _database.StoreId;
+
+    /// <summary>
+    /// Whether the last read or write reached the database, and if not why. Workers poll the database, so this returns to
+    /// available on its own soon after the database does.
+    /// </summary>
+    public JobStoreHealth Health
+    {
+        get
+        {
+            lock (_healthLock)
+            {
+                return _health;
+            }
+        }
+    }
 
     internal JobNotifier Notifier => _notifier;
 
@@ -86,6 +110,9 @@ public sealed partial class JobStore : IAsyncDisposable
             {
                 LogSchemaCurrent(logger, location.ToString());
             }
+
+            var storeId = await database.InitializeStoreIdAsync(timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+            LogOpened(logger, storeId, location.ToString());
         }
         catch
         {
@@ -199,6 +226,22 @@ public sealed partial class JobStore : IAsyncDisposable
             },
             cancellationToken).ConfigureAwait(false);
         return job;
+    }
+
+    /// <summary>Reads from the database (checking, for SQLite, that its file is still the store's), updating <see cref="Health"/>.</summary>
+    /// <exception cref="JobException">The store is unavailable (<see cref="JobErrorKind.Unavailable"/>).</exception>
+    public Task CheckAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(session => session.QueryAsync("SELECT store_id FROM job_store", r => r.GetString(0)), cancellationToken);
+
+    /// <summary>
+    /// For code that reaches the store's database by other means (the data tables beside the jobs): the
+    /// <see cref="JobErrorKind.Unavailable"/> exception to throw instead of <paramref name="exception"/> when it says the
+    /// database cannot be used now (which <see cref="Health"/> then reports too), or null for any other failure.
+    /// </summary>
+    public JobException? AsUnavailable(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return Unavailable(exception);
     }
 
     /// <summary>The job, or null when there is none with this id.</summary>
@@ -796,10 +839,76 @@ public sealed partial class JobStore : IAsyncDisposable
 
     private async Task<T> ReadAsync<T>(Func<SqlSession, Task<T>> work, CancellationToken cancellationToken)
     {
-        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        try
         {
-            return await work(new SqlSession(_database, connection, null, NowMs(), cancellationToken)).ConfigureAwait(false);
+            T result;
+            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                result = await work(new SqlSession(_database, connection, null, NowMs(), cancellationToken)).ConfigureAwait(false);
+            }
+
+            MarkAvailable();
+            return result;
+        }
+        catch (Exception ex) when (Unavailable(ex) is { } unavailable)
+        {
+            throw unavailable;
+        }
+    }
+
+    /// <summary>
+    /// The <see cref="JobErrorKind.Unavailable"/> exception for a failure that says the database cannot be used now (and
+    /// <see cref="Health"/> set to say so); null for any other exception.
+    /// </summary>
+    private JobException? Unavailable(Exception exception)
+    {
+        var reason = exception switch
+        {
+            JobException { Kind: JobErrorKind.Unavailable } job => job.Message,
+            DbException db when _database.IsUnavailable(db) => $"its database cannot be used: {db.Message}",
+            _ => null,
+        };
+        if (reason is null)
+        {
+            return null;
+        }
+
+        bool changed;
+        lock (_healthLock)
+        {
+            changed = _health.Available || _health.Reason != reason;
+            if (changed)
+            {
+                _health = new JobStoreHealth(false, reason, _timeProvider.GetUtcNow());
+            }
+        }
+
+        if (changed)
+        {
+            LogUnavailable(_logger, reason);
+        }
+
+        return new JobException(
+            JobErrorKind.Unavailable,
+            $"the job store is unavailable: {reason}. Try again later: the store recovers on its own when its database is back");
+    }
+
+    private void MarkAvailable()
+    {
+        JobStoreHealth? was = null;
+        lock (_healthLock)
+        {
+            if (!_health.Available)
+            {
+                was = _health;
+                _health = new JobStoreHealth(true, null, _timeProvider.GetUtcNow());
+            }
+        }
+
+        if (was is not null)
+        {
+            LogRecovered(_logger, (_timeProvider.GetUtcNow() - was.Since).TotalSeconds);
         }
     }
 
@@ -824,6 +933,9 @@ public sealed partial class JobStore : IAsyncDisposable
                     }
                 }
 
+                // A commit into a file that was deleted or replaced meanwhile is not durable: not acknowledged either.
+                _database.CheckAfterCommit();
+                MarkAvailable();
                 _notifier.Publish(session.Changes);
                 return result;
             }
@@ -831,6 +943,10 @@ public sealed partial class JobStore : IAsyncDisposable
             {
                 LogTransient(_logger, attempt, ex.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt * attempt), _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Unavailable(ex) is { } unavailable)
+            {
+                throw unavailable;
             }
         }
     }
@@ -846,6 +962,15 @@ public sealed partial class JobStore : IAsyncDisposable
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "A job store transaction hit a transient error (attempt {Attempt}); retrying: {Reason}")]
     private static partial void LogTransient(ILogger logger, int attempt, string reason);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Job store {StoreId} opened on {Database}")]
+    private static partial void LogOpened(ILogger logger, string storeId, string database);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "The job store is unavailable; job requests answer 503 until it is back: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "The job store is available again after {Seconds:F1} s")]
+    private static partial void LogRecovered(ILogger logger, double seconds);
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Job {JobId} submitted: kind {Kind}, queue {Queue}, {State}")]
     private static partial void LogSubmitted(ILogger logger, long jobId, string kind, string queue, string state);

@@ -36,7 +36,59 @@ internal abstract class JobDatabase : IAsyncDisposable
     /// <summary>Whether running the transaction again may succeed (a busy database, a deadlock, a serialization failure).</summary>
     public abstract bool IsTransient(DbException exception);
 
+    /// <summary>
+    /// Whether the error says the database cannot be used just now (down, unreachable, read-only, out of space, its file
+    /// gone), as opposed to a mistake in a statement: the store answers such errors with <see cref="JobErrorKind.Unavailable"/>.
+    /// </summary>
+    public abstract bool IsUnavailable(DbException exception);
+
+    /// <summary>The store's identity, read or made by <see cref="InitializeStoreIdAsync"/> when the store opens.</summary>
+    public string StoreId { get; private set; } = string.Empty;
+
+    /// <summary>
+    /// Called after a write committed: throws <see cref="JobException"/> (<see cref="JobErrorKind.Unavailable"/>) when the
+    /// commit may not have reached the store's database (its file was deleted or replaced meanwhile).
+    /// </summary>
+    public virtual void CheckAfterCommit()
+    {
+    }
+
+    /// <summary>Reads the store's id, making it (random) when this database has none yet; called once, after migrating.</summary>
+    public virtual async Task<string> InitializeStoreIdAsync(long nowMs, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                using (var insert = Sql.Command(
+                    connection,
+                    transaction,
+                    "INSERT INTO job_store (singleton, store_id, created_at) VALUES (1, @id, @now) ON CONFLICT (singleton) DO NOTHING",
+                    ("@id", NewStoreId()),
+                    ("@now", nowMs)))
+                {
+                    await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                using var read = Sql.Command(connection, transaction, "SELECT store_id FROM job_store WHERE singleton = 1");
+                var id = (string)(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException("The job store's identity row vanished."));
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                StoreId = id;
+                return id;
+            }
+        }
+    }
+
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>A new store id: 16 random lowercase hex digits (no '-', so it sits in file names unambiguously).</summary>
+    internal static string NewStoreId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>The exception for a store that cannot be used now.</summary>
+    internal static JobException Unavailable(string reason) => new(JobErrorKind.Unavailable, reason);
 
     /// <summary>The versions already recorded in <c>schema_migrations</c> (which this creates when missing).</summary>
     protected async Task<HashSet<int>> ReadAppliedAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)

@@ -83,5 +83,18 @@ internal sealed class PostgresJobDatabase : JobDatabase
     public override bool IsTransient(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
 
+    public override bool IsUnavailable(DbException exception) => exception switch
+    {
+        // Connection classes (08), insufficient resources (53), operator intervention such as a shutdown (57P),
+        // a read-only transaction on a standby (25006).
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState.StartsWith("53", StringComparison.Ordinal)
+            || p.SqlState.StartsWith("57P", StringComparison.Ordinal) || p.SqlState == PostgresErrorCodes.ReadOnlySqlTransaction
+            || IsTransient(p),
+
+        // Not from the server: the connection could not be made or broke (refused, reset, timed out).
+        NpgsqlException => true,
+        _ => false,
+    };
+
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }

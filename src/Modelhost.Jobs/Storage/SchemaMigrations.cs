@@ -49,5 +49,12 @@ internal static class SchemaMigrations
             );
             CREATE INDEX job_logs_job ON job_logs (job_id, id);
             """),
+        new(2, "the store's identity", """
+            CREATE TABLE job_store (
+                singleton {int64} PRIMARY KEY CHECK (singleton = 1),
+                store_id TEXT NOT NULL,
+                created_at {int64} NOT NULL
+            );
+            """),
     ];
 }

@@ -18,6 +18,12 @@ public sealed class JobContext
     /// <summary>The worker running the job (it holds the job's lease).</summary>
     public string WorkerId { get; }
 
+    /// <summary>
+    /// The id of the store the job belongs to (<see cref="JobStore.StoreId"/>): with <see cref="Job"/>'s id it names the job
+    /// uniquely, also outside the database (files a job leaves behind to recognise on its next attempt).
+    /// </summary>
+    public string StoreId => _store.StoreId;
+
     /// <summary>Stores the job's progress, which watchers see as a <see cref="JobEventKind.Progress"/> event.</summary>
     /// <param name="percent">0 to 100.</param>
     /// <param name="message">What the job is doing, e.g. "epoch 3 of 10".</param>

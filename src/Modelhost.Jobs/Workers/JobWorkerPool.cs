@@ -21,6 +21,9 @@ namespace Modelhost.Jobs.Workers;
 /// </remarks>
 public sealed partial class JobWorkerPool : IHostedService, IAsyncDisposable
 {
+    private static readonly TimeSpan RecordRetryFirstDelay = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan RecordRetryMaxDelay = TimeSpan.FromSeconds(5);
+
     private readonly JobStore _store;
     private readonly Dictionary<string, IJobHandler> _handlers = new(StringComparer.Ordinal);
     private readonly JobWorkerOptions _options;
@@ -348,26 +351,46 @@ public sealed partial class JobWorkerPool : IHostedService, IAsyncDisposable
         }
     }
 
-    /// <summary>Runs a store write that ends an attempt; false/null when the worker no longer held the job or the write failed.</summary>
+    /// <summary>
+    /// Runs a store write that ends an attempt; false/null when the worker no longer held the job or the write kept failing.
+    /// A failing write (the database down, read-only, its file gone) is retried with backoff for up to a lease's length
+    /// (not while the pool stops); after that the job is left running under this worker's expiring lease, and another worker
+    /// takes it over and runs it again: the job is never lost, and runs at least once.
+    /// </summary>
     private async Task<T?> RecordAsync<T>(RunningJob run, Func<Task<T>> write)
     {
-        try
+        var started = _timeProvider.GetTimestamp();
+        var delay = RecordRetryFirstDelay;
+        for (var attempt = 1; ; attempt++)
         {
-            var result = await write().ConfigureAwait(false);
-            if (result is false or null)
+            try
             {
-                LogLeaseLost(_logger, run.Job.Id, run.WorkerId);
-            }
+                var result = await write().ConfigureAwait(false);
+                if (result is false or null)
+                {
+                    LogLeaseLost(_logger, run.Job.Id, run.WorkerId);
+                }
 
-            return result;
-        }
-        catch (Exception ex)
-        {
-            // The job stays running under this worker's lease; when the lease expires another worker runs it again.
-            LogRecordFailed(_logger, run.Job.Id, ex);
-            return default;
+                return result;
+            }
+            catch (Exception ex)
+            {
+                if (_stopping.IsCancellationRequested || _timeProvider.GetElapsedTime(started) + delay >= _options.LeaseDuration)
+                {
+                    // The job stays running under this worker's lease; when the lease expires another worker runs it again.
+                    LogRecordFailed(_logger, run.Job.Id, ex);
+                    return default;
+                }
+
+                LogRecordRetrying(_logger, run.Job.Id, attempt, delay.TotalSeconds, ex.Message);
+                await Task.Delay(delay, _timeProvider, CancellationToken.None).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, RecordRetryMaxDelay.Ticks));
+            }
         }
     }
+
+    [LoggerMessage(EventId = 3120, Level = LogLevel.Warning, Message = "Recording the outcome of job {JobId} failed (attempt {Attempt}); trying again in {Seconds:F1} s: {Reason}")]
+    private static partial void LogRecordRetrying(ILogger logger, long jobId, int attempt, double seconds, string reason);
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Job worker pool {PoolId} started: queues {Queues}; kinds {Kinds}")]
     private static partial void LogStarted(ILogger logger, string poolId, string queues, string kinds);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -33,7 +34,21 @@ internal static class ForecastEndpoints
     {
         var store = jobs.Store;
         var key = await CountryCodeAsync(context);
-        if (!await jobs.Tables.HasObservationsAsync(key, context.RequestAborted))
+
+        // The store first: the observations live in its database, and a deleted or replaced SQLite file must not be
+        // recreated by the tables' connection.
+        await store.CheckAsync(context.RequestAborted);
+        bool hasObservations;
+        try
+        {
+            hasObservations = await jobs.Tables.HasObservationsAsync(key, context.RequestAborted);
+        }
+        catch (DbException ex) when (store.AsUnavailable(ex) is { } unavailable)
+        {
+            throw unavailable;
+        }
+
+        if (!hasObservations)
         {
             throw new HttpError(StatusCodes.Status404NotFound, $"there are no observations for country_code '{key}'; load them with 'modelhost data import'");
         }

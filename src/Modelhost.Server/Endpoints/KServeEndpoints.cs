@@ -37,13 +37,29 @@ internal static class KServeEndpoints
             // The V2 spec answers health with the status code: 200 for true, 4xx for false. Triton's strict readiness:
             // every model that should be served has a ready version; the body says which do not, and why, to callers
             // that may read model metadata (the probe itself is open to all).
+            // The job store's state is reported beside, but does not decide readiness: readiness is about serving models, and a
+            // broken job store leaves inference working (job requests answer 503 meanwhile).
             var readiness = manager.Readiness();
             var detailed = context.User.IsInRole(Roles.Infer);
+            var jobs = (context.RequestServices.GetService(typeof(Jobs.JobsHost)) as Jobs.JobsHost)?.Health;
             context.Response.StatusCode = readiness.IsReady ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
             return WriteJsonAsync(context, w =>
             {
                 w.WriteStartObject();
                 w.WriteBoolean("ready"u8, readiness.IsReady);
+                if (jobs is not null)
+                {
+                    w.WriteStartObject("jobs"u8);
+                    w.WriteBoolean("ok"u8, jobs.Available);
+                    if (detailed && jobs.Reason is { } jobsReason)
+                    {
+                        w.WriteString("reason"u8, jobsReason);
+                        w.WriteString("since"u8, jobs.Since);
+                    }
+
+                    w.WriteEndObject();
+                }
+
                 if (!detailed)
                 {
                     w.WriteEndObject();

@@ -64,7 +64,7 @@ internal sealed partial class ErrorHandlingMiddleware
 
                 return ErrorResponses.WriteAsync(context, ErrorResponses.StatusCodeFor(inference.Kind), inference.Message, inference.RetryAfter);
             case JobException job:
-                return ErrorResponses.WriteAsync(context, ErrorResponses.StatusCodeFor(job.Kind), job.Message);
+                return ErrorResponses.WriteAsync(context, ErrorResponses.StatusCodeFor(job.Kind), job.Message, ErrorResponses.RetryAfterFor(job.Kind));
             case HttpError http:
                 return ErrorResponses.WriteAsync(context, http.StatusCode, http.Message);
             case JsonException json:

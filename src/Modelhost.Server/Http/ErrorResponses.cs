@@ -25,8 +25,15 @@ internal static class ErrorResponses
         JobErrorKind.NotFound => StatusCodes.Status404NotFound,
         JobErrorKind.Conflict => StatusCodes.Status409Conflict,
         JobErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+        JobErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
+
+    /// <summary>How long a client is told to wait before trying a job request again while the job store is unavailable.</summary>
+    public static TimeSpan JobStoreRetryAfter { get; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The Retry-After of a refused job request: set only for an unavailable store.</summary>
+    public static TimeSpan? RetryAfterFor(JobErrorKind kind) => kind == JobErrorKind.Unavailable ? JobStoreRetryAfter : null;
 
     public static Task WriteAsync(HttpContext context, int statusCode, string message, TimeSpan? retryAfter = null)
     {

@@ -25,9 +25,9 @@ internal sealed class ForecasterRepository
     /// <summary>The repository model that holds the forecasters of series <paramref name="key"/>.</summary>
     public static string ModelName(string key) => ForecastingOptions.ModelPrefix + key;
 
-    /// <summary>Writes <paramref name="model"/> as the next version of the series' forecaster, once per job.</summary>
+    /// <summary>Writes <paramref name="model"/> as the next version of the series' forecaster, once per job (of store <paramref name="storeId"/>).</summary>
     /// <returns>The version, and whether an earlier attempt of the job had already published it.</returns>
-    public (long Version, bool Existing) Publish(string key, EtsModel model, long jobId)
+    public (long Version, bool Existing) Publish(string key, EtsModel model, string storeId, long jobId)
     {
         if (!Directory.Exists(_root))
         {
@@ -36,18 +36,18 @@ internal sealed class ForecasterRepository
 
         var directory = Path.Combine(_root, ModelName(key));
         Directory.CreateDirectory(directory);
-        if (ModelVersions.FindByJob(directory, jobId) is { } published)
+        if (ModelVersions.FindByJob(directory, storeId, jobId) is { } published)
         {
             return (published, true);
         }
 
-        ModelVersions.RemoveStaging(directory, jobId);
-        var staging = Path.Combine(directory, ModelVersions.StagingPrefix(jobId) + "0");
+        ModelVersions.RemoveStaging(directory, storeId, jobId);
+        var staging = Path.Combine(directory, ModelVersions.StagingPrefix(storeId, jobId) + "0");
         Directory.CreateDirectory(staging);
         try
         {
             File.WriteAllText(Path.Combine(staging, RepositoryLayout.ForecasterFile), model.ToJson());
-            return (ModelVersions.Publish(staging, directory, jobId), false);
+            return (ModelVersions.Publish(staging, directory, storeId, jobId), false);
         }
         catch
         {

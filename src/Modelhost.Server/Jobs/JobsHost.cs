@@ -39,6 +39,9 @@ internal sealed partial class JobsHost : IHostedService, IAsyncDisposable
 
     public JobsOptions Options => _options.Jobs;
 
+    /// <summary>The job store's health, null while jobs are off (or not open yet).</summary>
+    public JobStoreHealth? Health => _store?.Health;
+
     /// <summary>The per-country pipeline's tables, once jobs are open.</summary>
     public ForecastTables Tables
     {

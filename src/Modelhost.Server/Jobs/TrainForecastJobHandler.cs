@@ -70,7 +70,7 @@ internal sealed partial class TrainForecastJobHandler : IJobHandler
 
         await context.LogAsync($"fitted {model}", cancellationToken);
         var name = ForecasterRepository.ModelName(key);
-        var (version, existing) = _forecasters.Publish(key, model, context.Job.Id);
+        var (version, existing) = _forecasters.Publish(key, model, context.StoreId, context.Job.Id);
         await context.LogAsync(
             string.Create(CultureInfo.InvariantCulture, $"{(existing ? "version " + version + " was already published by an earlier attempt" : "published version " + version)} of '{name}'"),
             cancellationToken);

@@ -88,7 +88,7 @@ internal sealed partial class TrainJobHandler : IJobHandler
 
         var modelDirectory = Path.Combine(Path.GetFullPath(_root), model);
 
-        if (ModelVersions.FindByJob(modelDirectory, job.Id) is { } published)
+        if (ModelVersions.FindByJob(modelDirectory, context.StoreId, job.Id) is { } published)
         {
             await context.LogAsync($"version {published} was already published by an earlier attempt of this job", cancellationToken);
             await LoadAsync(model, cancellationToken);
@@ -100,8 +100,8 @@ internal sealed partial class TrainJobHandler : IJobHandler
             throw new PermanentJobFailureException($"the model's directory '{modelDirectory}' does not exist");
         }
 
-        ModelVersions.RemoveStaging(modelDirectory, job.Id);
-        var staging = Path.Combine(modelDirectory, ModelVersions.StagingPrefix(job.Id) + job.Attempts.ToString(CultureInfo.InvariantCulture));
+        ModelVersions.RemoveStaging(modelDirectory, context.StoreId, job.Id);
+        var staging = Path.Combine(modelDirectory, ModelVersions.StagingPrefix(context.StoreId, job.Id) + job.Attempts.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(staging);
         string? exported = null;
         try
@@ -237,7 +237,7 @@ internal sealed partial class TrainJobHandler : IJobHandler
 
     private async Task<JsonObject> PublishAndLoadAsync(string staging, string modelDirectory, string model, long jobId, JsonObject? metrics, JobContext context)
     {
-        var version = ModelVersions.Publish(staging, modelDirectory, jobId);
+        var version = ModelVersions.Publish(staging, modelDirectory, context.StoreId, jobId);
         LogPublished(_logger, model, version, jobId);
         await context.LogAsync($"published version {version} of '{model}'", CancellationToken.None);
         await LoadAsync(model, CancellationToken.None);
