@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -52,7 +49,7 @@ public sealed class JobsCrashRecoveryTests : IDisposable
     [Fact]
     public async Task A_train_job_survives_a_killed_server_and_publishes_its_version_once()
     {
-        var port = FreePort();
+        var port = ServedJobs.FreePort();
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         long id;
         using (var first = Serve(port))
@@ -61,15 +58,15 @@ public sealed class JobsCrashRecoveryTests : IDisposable
             using var submitted = await client.PostAsync("/v1/models/iris/train", new StringContent("{}", Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
             id = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
-            await WaitForAsync(client, id, j => j.GetProperty("progress").GetInt32() == 10, "the trainer to start");
+            await ServedJobs.WaitForAsync(client, id, j => j.GetProperty("progress").GetInt32() == 10, "the trainer to start");
 
-            Assert.Equal(0, Kill(first.Pid, 9));
+            Assert.Equal(0, ServedJobs.Kill(first.Pid, 9));
             await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
 
         using var second = Serve(port);
         await second.WaitForOutputAsync("Now listening", TimeSpan.FromSeconds(60));
-        var job = await WaitForAsync(client, id, j => j.GetProperty("state").GetString() is "succeeded" or "dead", "the job to end");
+        var job = await ServedJobs.WaitForAsync(client, id, j => j.GetProperty("state").GetString() is "succeeded" or "dead", "the job to end");
 
         Assert.Equal("succeeded", job.GetProperty("state").GetString());
         Assert.Equal(2, job.GetProperty("attempts").GetInt32());
@@ -98,7 +95,7 @@ public sealed class JobsCrashRecoveryTests : IDisposable
             Assert.Contains($"job {id} succeeded", watch.Output, StringComparison.Ordinal);
         }
 
-        Assert.Equal(0, Kill(second.Pid, 15));
+        Assert.Equal(0, ServedJobs.Kill(second.Pid, 15));
         Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
     }
 
@@ -108,7 +105,7 @@ public sealed class JobsCrashRecoveryTests : IDisposable
         File.WriteAllText(Path.Combine(_models, "iris", "model.yaml"), """
             training: {trainer: external, command: [sh, -c, 'echo broken; exit 4']}
             """);
-        var port = FreePort();
+        var port = ServedJobs.FreePort();
         using var server = Serve(port);
         await server.WaitForOutputAsync("Now listening", TimeSpan.FromSeconds(60));
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
@@ -129,40 +126,4 @@ public sealed class JobsCrashRecoveryTests : IDisposable
 
     private CliProcess Serve(int port) =>
         CliProcess.Start("serve", "--models", _models, "--data-dir", _data, "--config", _config, "--urls", $"http://127.0.0.1:{port}");
-
-    private static async Task<JsonElement> WaitForAsync(HttpClient client, long id, Func<JsonElement, bool> done, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                var job = JsonDocument.Parse(await client.GetStringAsync($"/v1/jobs/{id}")).RootElement.Clone();
-                if (done(job))
-                {
-                    return job;
-                }
-
-                if (watch.Elapsed > TimeSpan.FromSeconds(60))
-                {
-                    Assert.Fail($"timed out waiting for {what}: {job}");
-                }
-            }
-            catch (HttpRequestException) when (watch.Elapsed < TimeSpan.FromSeconds(60))
-            {
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 }

@@ -1,7 +1,7 @@
 namespace Modelhost.Learning.Data;
 
 /// <summary>
-/// Settings and limits for <see cref="TabularDataset.LoadCsv(string, string, TargetKind, CsvLoadOptions?)"/>.
+/// Settings and limits for <see cref="TabularDataset.LoadCsv(string, string, TargetKind, CsvLoadOptions?, CancellationToken)"/>.
 /// The limits keep an uploaded file from exhausting memory: the whole feature matrix is held in memory.
 /// </summary>
 public sealed record CsvLoadOptions

@@ -7,7 +7,7 @@ internal static class TabularCsvLoader
 {
     // pandas' default missing-value spellings that can appear in a numeric column (compared case-insensitively).
 
-    public static TabularDataset Load(TextReader reader, string target, TargetKind kind, CsvLoadOptions options)
+    public static TabularDataset Load(TextReader reader, string target, TargetKind kind, CsvLoadOptions options, CancellationToken cancellationToken = default)
     {
         using var csv = new CsvRecordReader(reader, options.Delimiter, options.MaxFileBytes);
         string[] header = ReadHeader(csv, options);
@@ -39,6 +39,11 @@ internal static class TabularCsvLoader
         long row = 0;
         while (csv.ReadRecord())
         {
+            if ((row & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (csv.IsBlankLine)
             {
                 continue;

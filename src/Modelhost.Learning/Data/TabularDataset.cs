@@ -72,13 +72,15 @@ public sealed class TabularDataset
     /// <param name="target">The name of the target column, as written in the header.</param>
     /// <param name="kind">Whether the target holds class labels or real values.</param>
     /// <param name="options">Delimiter and limits; <see cref="CsvLoadOptions.Default"/> when null.</param>
+    /// <param name="cancellationToken">Checked every 1,024 rows.</param>
     /// <returns>The dataset.</returns>
     /// <exception cref="DatasetFormatException">
     /// The file is malformed, too large, has a missing or non-numeric value (the message names row, line and column),
     /// a ragged row, no target column, or a classification target with a single class.
     /// </exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static TabularDataset LoadCsv(string path, string target, TargetKind kind = TargetKind.Classification, CsvLoadOptions? options = null)
+    /// <exception cref="OperationCanceledException">The token was cancelled while the file was read.</exception>
+    public static TabularDataset LoadCsv(string path, string target, TargetKind kind = TargetKind.Classification, CsvLoadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentException.ThrowIfNullOrEmpty(target);
@@ -91,7 +93,7 @@ public sealed class TabularDataset
         }
 
         using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-        return TabularCsvLoader.Load(reader, target, kind, options);
+        return TabularCsvLoader.Load(reader, target, kind, options, cancellationToken);
     }
 
     /// <summary>Reads CSV text with a header row; every column but the target must be numeric.</summary>
@@ -99,15 +101,17 @@ public sealed class TabularDataset
     /// <param name="target">The name of the target column, as written in the header.</param>
     /// <param name="kind">Whether the target holds class labels or real values.</param>
     /// <param name="options">Delimiter and limits (<see cref="CsvLoadOptions.MaxFileBytes"/> counts characters here); <see cref="CsvLoadOptions.Default"/> when null.</param>
+    /// <param name="cancellationToken">Checked every 1,024 rows.</param>
     /// <returns>The dataset.</returns>
-    /// <exception cref="DatasetFormatException">See <see cref="LoadCsv(string, string, TargetKind, CsvLoadOptions?)"/>.</exception>
-    public static TabularDataset LoadCsv(TextReader reader, string target, TargetKind kind = TargetKind.Classification, CsvLoadOptions? options = null)
+    /// <exception cref="DatasetFormatException">See <see cref="LoadCsv(string, string, TargetKind, CsvLoadOptions?, CancellationToken)"/>.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled while the text was read.</exception>
+    public static TabularDataset LoadCsv(TextReader reader, string target, TargetKind kind = TargetKind.Classification, CsvLoadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentException.ThrowIfNullOrEmpty(target);
         options ??= CsvLoadOptions.Default;
         options.Validate();
-        return TabularCsvLoader.Load(reader, target, kind, options);
+        return TabularCsvLoader.Load(reader, target, kind, options, cancellationToken);
     }
 
     /// <summary>Makes a classification dataset from arrays (for generated data and tests).</summary>

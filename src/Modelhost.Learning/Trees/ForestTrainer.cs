@@ -19,10 +19,11 @@ internal static class ForestTrainer
             CancellationToken = cancellationToken,
         };
 
-        // Parallel.For checks the token before each tree and then throws OperationCanceledException itself.
+        // Parallel.For checks the token before each tree and then throws OperationCanceledException itself; each tree
+        // checks it between nodes, and Parallel.For rethrows that as the same OperationCanceledException.
         Parallel.For(0, treeCount, parallel, i =>
         {
-            trees[i] = new TreeBuilder(data, settings, DeterministicRandom.ForStream(options.Seed, i)).Build();
+            trees[i] = new TreeBuilder(data, settings, DeterministicRandom.ForStream(options.Seed, i), cancellationToken).Build();
             int finished = Interlocked.Increment(ref done);
             progress?.Report((double)finished / treeCount);
         });

@@ -21,6 +21,7 @@ internal sealed class TreeBuilder
     private readonly DeterministicRandom _random;
     private readonly bool _classification;
     private readonly int _valueWidth;
+    private readonly CancellationToken _cancellationToken;
 
     private readonly List<int> _feature = [];
     private readonly List<float> _threshold = [];
@@ -40,8 +41,9 @@ internal sealed class TreeBuilder
     private double[] _rightCounts = [];
     private double _nodeTargetSum;
 
-    public TreeBuilder(TreeTrainingData data, TreeSettings settings, DeterministicRandom random)
+    public TreeBuilder(TreeTrainingData data, TreeSettings settings, DeterministicRandom random, CancellationToken cancellationToken = default)
     {
+        _cancellationToken = cancellationToken;
         _data = data;
         _settings = settings;
         _random = random;
@@ -122,6 +124,8 @@ internal sealed class TreeBuilder
         pending.Push((0, sampleCount, 0, -1, false));
         while (pending.TryPop(out var task))
         {
+            // One tree on many rows takes long: a cancelled training stops between nodes, not only between trees.
+            _cancellationToken.ThrowIfCancellationRequested();
             int node = AddNode(task.Parent, task.IsLeft);
             double impurity = SetNodeValue(task.Start, task.End, out double weight);
             int count = task.End - task.Start;

@@ -23,7 +23,7 @@ internal static class BuiltinTrainer
     /// <summary>Trains, writes the files into <paramref name="outputDirectory"/> and returns the metrics.</summary>
     public static async Task<JsonObject> TrainAsync(BuiltinTrainingOptions options, string dataPath, string outputDirectory, JobContext context, CancellationToken cancellationToken)
     {
-        var data = Load(dataPath, options);
+        var data = Load(dataPath, options, cancellationToken);
         var classification = data.TargetKind == TargetKind.Classification;
         await context.LogAsync(string.Create(CultureInfo.InvariantCulture,
             $"read {data.RowCount} rows, {data.FeatureCount} features; {(classification ? "classification" : "regression")} of '{options.Target}' with the {options.Trainer} trainer"), cancellationToken);
@@ -73,23 +73,23 @@ internal static class BuiltinTrainer
         return metrics;
     }
 
-    private static TabularDataset Load(string path, BuiltinTrainingOptions options)
+    private static TabularDataset Load(string path, BuiltinTrainingOptions options, CancellationToken cancellationToken)
     {
         try
         {
             if (options.Task is not null)
             {
-                return TabularDataset.LoadCsv(path, options.Target, options.Task == "regression" ? TargetKind.Regression : TargetKind.Classification);
+                return TabularDataset.LoadCsv(path, options.Target, options.Task == "regression" ? TargetKind.Regression : TargetKind.Classification, cancellationToken: cancellationToken);
             }
 
             try
             {
-                return TabularDataset.LoadCsv(path, options.Target, TargetKind.Regression);
+                return TabularDataset.LoadCsv(path, options.Target, TargetKind.Regression, cancellationToken: cancellationToken);
             }
             catch (DatasetFormatException ex) when (ex.Column == options.Target)
             {
                 // A target that is not numeric holds class labels.
-                return TabularDataset.LoadCsv(path, options.Target, TargetKind.Classification);
+                return TabularDataset.LoadCsv(path, options.Target, TargetKind.Classification, cancellationToken: cancellationToken);
             }
         }
         catch (DatasetFormatException ex)

@@ -72,13 +72,16 @@ internal sealed partial class JobsHost : IHostedService, IAsyncDisposable
             new TrainForecastJobHandler(tables, forecasters, _loggerFactory.CreateLogger<TrainForecastJobHandler>()),
             new ForecastJobHandler(_store, tables, forecasters, _timeProvider, _loggerFactory.CreateLogger<ForecastJobHandler>()),
         ];
+        // Shutdown waits for running jobs no longer than the grace in all: they may finish in its first part, are cancelled
+        // for its last part (up to 2 s, what a cancelled job needs to stop), and are given back to their queue at its end.
+        var cancellationGrace = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, jobs.ShutdownGrace.Ticks / 2));
         var workerOptions = new JobWorkerOptions
         {
             LeaseDuration = jobs.LeaseDuration,
             HeartbeatInterval = jobs.HeartbeatInterval,
             PollInterval = jobs.PollInterval,
-            ShutdownTimeout = jobs.ShutdownGrace,
-            CancellationGrace = TimeSpan.FromSeconds(Math.Min(5, Math.Max(1, _options.ShutdownTimeout.TotalSeconds / 4))),
+            ShutdownTimeout = jobs.ShutdownGrace - cancellationGrace,
+            CancellationGrace = cancellationGrace,
         };
         workerOptions.Queues[JobQueues.Training] = jobs.TrainingWorkers;
         workerOptions.Queues[JobQueues.Prediction] = jobs.PredictionWorkers;

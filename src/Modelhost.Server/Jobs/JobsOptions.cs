@@ -27,7 +27,11 @@ public sealed class JobsOptions
     /// <summary>How often idle workers look for jobs that other servers submitted or that became due.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>At shutdown, how long running jobs may go on before they are cancelled and given back to the queue.</summary>
+    /// <summary>
+    /// At shutdown, the longest the server waits for running jobs (<c>jobs.shutdown_grace_seconds</c>): they may finish in
+    /// its first part, are cancelled for its last part (half of it, at most 2 s), and whatever still runs at its end is given
+    /// back to its queue unfinished, to run again on the next start or another server.
+    /// </summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How many steps ahead the per-country pipeline's <c>forecast</c> jobs forecast (<c>jobs.forecast_horizon</c>).</summary>

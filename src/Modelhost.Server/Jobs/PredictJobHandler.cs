@@ -355,7 +355,7 @@ internal sealed partial class PredictJobHandler : IJobHandler
             {
                 var path = Resolve(spec.InputCsv);
                 return File.Exists(path)
-                    ? PredictionSource.OpenCsv(path)
+                    ? PredictionSource.OpenCsv(path, cancellationToken)
                     : throw new PermanentJobFailureException($"the input file '{spec.InputCsv}' does not exist in the data directory");
             }
 

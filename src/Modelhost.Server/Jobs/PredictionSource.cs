@@ -27,7 +27,8 @@ internal sealed class PredictionSource : IAsyncDisposable
     /// <summary>Where the current row is, for messages: "line 12" or "row 12".</summary>
     public string Position { get; private set; } = string.Empty;
 
-    public static PredictionSource OpenCsv(string path)
+    /// <summary>Opens a CSV file after counting its rows; the count checks <paramref name="cancellationToken"/> every 1,024 lines.</summary>
+    public static PredictionSource OpenCsv(string path, CancellationToken cancellationToken)
     {
         long total = 0;
         using (var counter = new CsvReader(new StreamReader(path)))
@@ -39,7 +40,10 @@ internal sealed class PredictionSource : IAsyncDisposable
 
             while (counter.Read() is not null)
             {
-                total++;
+                if ((++total & 1023) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
             }
         }
 
