@@ -614,35 +614,37 @@ scenario_memory() {
   rm -rf "$dir"
   mkdir -p "$dir"
   printf 'jobs:\n  enabled: false\n' >"$dir/config.yaml"
-  # A KServe V2 infer body of 200,000 iris rows (about 4.6 MB), and a detect body holding a 4000x4000 one-colour PNG:
-  # 15 KB compressed, 48 MB of RGB pixels (64 MB as the image budget counts them) once decoded.
+  # A KServe V2 infer body of 4 MB: 64 iris rows (the model's max_batch_size) and 4 MB in a request parameter, which the
+  # server buffers whole and skips; and a detect body holding a 4000x4000 one-colour PNG: 53 KB compressed, 48 MB of
+  # RGB pixels (64 MB as the image budget counts them) once decoded.
   "$PY" - "$dir" <<'PYEOF'
 import base64, json, struct, sys, zlib
 d = sys.argv[1]
-rows = 200_000
+rows = 64
 data = ",".join("5.9,3.0,5.1,1.8" for _ in range(rows))
 with open(f"{d}/infer.json", "w") as f:
-    f.write('{"inputs":[{"name":"input","shape":[%d,4],"datatype":"FP32","data":[%s]}],"outputs":[{"name":"label"}]}' % (rows, data))
+    f.write('{"parameters":{"pad":"%s"},"inputs":[{"name":"input","shape":[%d,4],"datatype":"FP32","data":[%s]}],"outputs":[{"name":"label"}]}'
+            % ("x" * (4 << 20), rows, data))
 w = h = 4000
 raw = (b"\x00" + bytes([200, 120, 40]) * w) * h
 def chunk(t, b): return struct.pack(">I", len(b)) + t + b + struct.pack(">I", zlib.crc32(t + b) & 0xFFFFFFFF)
 png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
 with open(f"{d}/detect.json", "w") as f:
     json.dump({"requests": [{"image": {"content": base64.b64encode(png).decode()}}]}, f)
-print(f"memory: infer body {len(data) // 1024} KiB, PNG {len(png)} bytes compressed", file=sys.stderr)
+print(f"memory: infer body 4 MiB + {len(data)} bytes, PNG {len(png)} bytes compressed", file=sys.stderr)
 PYEOF
   start_modelhost modelhost_memory "$ROOT/models" --config "$dir/config.yaml"
   local url="http://127.0.0.1:$MH_PORT"
   wait_http modelhost_memory "$MH_PID" 60 200 -X POST -H 'Content-Type: application/json' --data-binary "@$dir/detect.json" "$url/v1/vision/face-front:detect"
   log "memory: burst of JSON bodies, 16 connections, ${MEMORY_BURST_SECONDS} s, then ${MEMORY_IDLE_SECONDS} s idle"
   run_child timeout --kill-after=5 600 "$PY" "$BENCH/memory_burst.py" --pid "$MH_PID" --name memory_json --out "$RESULTS/memory_json.json" \
-    --idle "$MEMORY_IDLE_SECONDS" --desc "16 connections × KServe V2 infer, 200,000 iris rows (4.6 MB JSON) each" -- \
+    --idle "$MEMORY_IDLE_SECONDS" --desc "16 connections × KServe V2 infer on iris, 4 MB JSON bodies" -- \
     "$OUT/load/load" run --name memory_json_load --out "$RESULTS/memory_json_load.json" --url "$url/v2/models/iris/infer" \
     --body-file "$dir/infer.json" --connections 16 --threads 2 --warmup 0 --duration "$MEMORY_BURST_SECONDS" --max-requests 2000 \
     --timeout-ms 60000 --pid "$MH_PID" 2>>"$LOGS/memory.log" || log "the JSON burst failed (see $LOGS/memory.log)"
   log "memory: burst of compressed 4000x4000 PNGs, 16 connections, ${MEMORY_BURST_SECONDS} s, then ${MEMORY_IDLE_SECONDS} s idle"
   run_child timeout --kill-after=5 600 "$PY" "$BENCH/memory_burst.py" --pid "$MH_PID" --name memory_png --out "$RESULTS/memory_png.json" \
-    --idle "$MEMORY_IDLE_SECONDS" --desc "16 connections × POST /v1/vision/face-front:detect, a 4000×4000 one-colour PNG (48 MB decoded)" -- \
+    --idle "$MEMORY_IDLE_SECONDS" --desc "16 connections × POST /v1/vision/face-front:detect, a 4000×4000 one-colour PNG (53 KB; 48 MB decoded)" -- \
     "$OUT/load/load" run --name memory_png_load --out "$RESULTS/memory_png_load.json" --url "$url/v1/vision/face-front:detect" \
     --body-file "$dir/detect.json" --connections 16 --threads 2 --warmup 0 --duration "$MEMORY_BURST_SECONDS" --max-requests 2000 \
     --timeout-ms 60000 --expect-status 200 --pid "$MH_PID" 2>>"$LOGS/memory.log" || log "the PNG burst failed (see $LOGS/memory.log)"

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Modelhost.Server.Hosting;
 
 namespace Modelhost.Server.Http;
 
@@ -13,6 +14,9 @@ internal static class LimitsSetup
         services.AddRateLimiter(rate => RateLimiting.Configure(rate, limits));
         services.AddRequestTimeouts(timeouts => RequestTimeouts.Configure(timeouts, limits));
         services.AddSingleton(provider => new ImageBudget(limits, provider.GetService<TimeProvider>() ?? TimeProvider.System));
+
+        // The GC collects only when something allocates: after a burst, an idle server would keep its garbage.
+        services.AddHostedService(provider => new IdleMemoryTrimmer(provider.GetService<TimeProvider>() ?? TimeProvider.System));
 
         // Multipart image uploads are bounded by limits.image_bytes, not by the form reader's own default.
         services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = Math.Max(form.MultipartBodyLengthLimit, limits.ImageBytes));
