@@ -491,6 +491,32 @@ def write_decode(w, doc):
     w("")
 
 
+def write_memory(w, R):
+    w("## Memory after bursts (issue 12): the server's RSS before, at the peak of and 60 s after each burst")
+    w("")
+    docs = [(n, load(R, n), load(R, n + "_load")) for n in ("memory_json", "memory_png")]
+    def measured(d):
+        return d is not None and "unavailable" not in d
+
+    if not any(measured(d) for _, d, _ in docs):
+        w(f"{NA} (not run).")
+        w("")
+        return
+    w("| burst | responses (not 200) | max latency ms | RSS before MB | RSS peak MB | RSS 60 s after MB | after within 25% of before |")
+    w("| --- | --- | --- | --- | --- | --- | --- |")
+    for name, d, run in docs:
+        if not measured(d):
+            w(f"| {name} | {NA} ({why(d)}) | | | | | |")
+            continue
+        served, slowest = NA, NA
+        if run is not None and "unavailable" not in run:
+            served = f"{run.get('responses', 0)} ({run.get('responses', 0) - run.get('ok', 0)})"
+            slowest = num((run.get("latency_ms") or {}).get("max") if isinstance(run.get("latency_ms"), dict) else run.get("max"))
+        w(f"| {d.get('desc') or name} | {served} | {slowest} | {num(d.get('rss_mb_before'))} | {num(d.get('rss_mb_peak'))}"
+          f" | {num(d.get('rss_mb_after'))} | {'yes' if d.get('within_25pct') else '**no**'} |")
+    w("")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", required=True)
@@ -765,6 +791,7 @@ def main():
     write_learners(w, ours_doc, sk_doc, learner_rows, meta)
     write_forecast(w, forecast_ours, forecast_r, forecast_rows)
     write_decode(w, decode_doc)
+    write_memory(w, R)
 
     text = "\n".join(lines) + "\n"
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)

@@ -7,7 +7,7 @@
 #   --quick            a smoke test: every scenario, much shorter (about 5 minutes instead of 18)
 #   --update-results   also copy the report to bench/RESULTS.md (the committed figures)
 #   --no-build         reuse the binaries in bench/.out from the previous run instead of publishing again
-#   --only SCENARIO    run one scenario: inprocess, seed, auth, batching, binary, process, learners, forecast or decode (others
+#   --only SCENARIO    run one scenario: inprocess, seed, auth, batching, binary, process, learners, forecast, decode or memory (others
 #                      n/a; batching also runs inprocess, the limit its ratio is computed against)
 #
 # The report goes to stdout and to bench/results/latest.md; raw JSON per run in bench/.out/results/, logs in
@@ -28,7 +28,7 @@ QUICK=0
 UPDATE=0
 BUILD=1
 ONLY=
-SCENARIOS=(inprocess seed auth batching binary process learners forecast decode) # in the order they run
+SCENARIOS=(inprocess seed auth batching binary process learners forecast decode memory) # in the order they run
 while [ $# -gt 0 ]; do
   arg=$1
   shift
@@ -79,6 +79,7 @@ if [ $QUICK = 1 ]; then
   LEARNER_REPS=3
   FORECAST_REPS=1 # passes over the classic series, after one unmeasured pass
   DECODE_ITERATIONS=30
+  MEMORY_BURST_SECONDS=10 MEMORY_IDLE_SECONDS=60
 else
   WARMUP=8 DURATION=10
   SEED_ROUNDS=3 SEED_REWARMUP=2 # Modelhost and the ceiling alternate 3 times; the median round counts
@@ -91,6 +92,7 @@ else
   LEARNER_REPS=15
   FORECAST_REPS=5
   DECODE_ITERATIONS=200
+  MEMORY_BURST_SECONDS=20 MEMORY_IDLE_SECONDS=60
 fi
 MAX_REQUESTS=2000000 # every load run stops at this many measured responses, whatever its duration
 SEED_BODY='{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}'
@@ -233,9 +235,9 @@ install_missing() {
 build() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
   local project name projects=()
-  # The learners, forecast and decode scenarios need only their own projects, auth the server and the load generator;
+  # The learners, forecast and decode scenarios need only their own projects, auth and memory the server and the load generator;
   # every other one needs the server and the three tools.
-  if [ "$ONLY" = auth ]; then
+  if [ "$ONLY" = auth ] || [ "$ONLY" = memory ]; then
     projects+=(src/Modelhost bench/Load)
   elif [ "$ONLY" != learners ] && [ "$ONLY" != decode ] && [ "$ONLY" != forecast ]; then
     projects+=(src/Modelhost bench/Ceiling bench/InProcess bench/Load)
@@ -606,6 +608,50 @@ scenario_decode() {
   grep -E '^decode:' "$LOGS/decode.log" | tail -n 12 | sed 's/^/  /' >&3 || true
 }
 
+scenario_memory() {
+  log "scenario: memory after bursts of large JSON bodies and of highly compressed large PNGs"
+  local dir=$OUT/memory
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  printf 'jobs:\n  enabled: false\n' >"$dir/config.yaml"
+  # A KServe V2 infer body of 4 MB: 64 iris rows (the model's max_batch_size) and 4 MB in a request parameter, which the
+  # server buffers whole and skips; and a detect body holding a 4000x4000 one-colour PNG: 53 KB compressed, 48 MB of
+  # RGB pixels (64 MB as the image budget counts them) once decoded.
+  "$PY" - "$dir" <<'PYEOF'
+import base64, json, struct, sys, zlib
+d = sys.argv[1]
+rows = 64
+data = ",".join("5.9,3.0,5.1,1.8" for _ in range(rows))
+with open(f"{d}/infer.json", "w") as f:
+    f.write('{"parameters":{"pad":"%s"},"inputs":[{"name":"input","shape":[%d,4],"datatype":"FP32","data":[%s]}],"outputs":[{"name":"label"}]}'
+            % ("x" * (4 << 20), rows, data))
+w = h = 4000
+raw = (b"\x00" + bytes([200, 120, 40]) * w) * h
+def chunk(t, b): return struct.pack(">I", len(b)) + t + b + struct.pack(">I", zlib.crc32(t + b) & 0xFFFFFFFF)
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+with open(f"{d}/detect.json", "w") as f:
+    json.dump({"requests": [{"image": {"content": base64.b64encode(png).decode()}}]}, f)
+print(f"memory: infer body 4 MiB + {len(data)} bytes, PNG {len(png)} bytes compressed", file=sys.stderr)
+PYEOF
+  start_modelhost modelhost_memory "$ROOT/models" --config "$dir/config.yaml"
+  local url="http://127.0.0.1:$MH_PORT"
+  wait_http modelhost_memory "$MH_PID" 60 200 -X POST -H 'Content-Type: application/json' --data-binary "@$dir/detect.json" "$url/v1/vision/face-front:detect"
+  log "memory: burst of JSON bodies, 16 connections, ${MEMORY_BURST_SECONDS} s, then ${MEMORY_IDLE_SECONDS} s idle"
+  run_child timeout --kill-after=5 600 "$PY" "$BENCH/memory_burst.py" --pid "$MH_PID" --name memory_json --out "$RESULTS/memory_json.json" \
+    --idle "$MEMORY_IDLE_SECONDS" --desc "16 connections × KServe V2 infer on iris, 4 MB JSON bodies" -- \
+    "$OUT/load/load" run --name memory_json_load --out "$RESULTS/memory_json_load.json" --url "$url/v2/models/iris/infer" \
+    --body-file "$dir/infer.json" --connections 16 --threads 2 --warmup 0 --duration "$MEMORY_BURST_SECONDS" --max-requests 2000 \
+    --timeout-ms 60000 --pid "$MH_PID" 2>>"$LOGS/memory.log" || log "the JSON burst failed (see $LOGS/memory.log)"
+  log "memory: burst of compressed 4000x4000 PNGs, 16 connections, ${MEMORY_BURST_SECONDS} s, then ${MEMORY_IDLE_SECONDS} s idle"
+  run_child timeout --kill-after=5 600 "$PY" "$BENCH/memory_burst.py" --pid "$MH_PID" --name memory_png --out "$RESULTS/memory_png.json" \
+    --idle "$MEMORY_IDLE_SECONDS" --desc "16 connections × POST /v1/vision/face-front:detect, a 4000×4000 one-colour PNG (53 KB; 48 MB decoded)" -- \
+    "$OUT/load/load" run --name memory_png_load --out "$RESULTS/memory_png_load.json" --url "$url/v1/vision/face-front:detect" \
+    --body-file "$dir/detect.json" --connections 16 --threads 2 --warmup 0 --duration "$MEMORY_BURST_SECONDS" --max-requests 2000 \
+    --timeout-ms 60000 --expect-status 200 --pid "$MH_PID" 2>>"$LOGS/memory.log" || log "the PNG burst failed (see $LOGS/memory.log)"
+  grep -E '^(memory|load):' "$LOGS/memory.log" | tail -n 6 | sed 's/^/  /' >&3 || true
+  stop_pid "$MH_PID"
+}
+
 write_meta() {
   local configs="" cfg
   for cfg in "${MLP_CONFIGS[@]}"; do
@@ -627,6 +673,7 @@ mkdir -p "$RESULTS"
 : >"$LOGS/learners.log"
 : >"$LOGS/forecast.log"
 : >"$LOGS/decode.log"
+: >"$LOGS/memory.log"
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 OPEN_RATE=0
 cd "$ROOT"
@@ -644,6 +691,7 @@ if wants process; then scenario_process_costs; fi
 if wants learners; then scenario_learners; fi
 if wants forecast; then scenario_forecast; fi
 if wants decode; then scenario_decode; fi
+if wants memory; then scenario_memory; fi
 write_meta
 
 log "report"

@@ -86,6 +86,26 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_refuses_more_connections_than_the_open_file_limit_allows_naming_the_key()
+    {
+        // Only where the hard limit is below the largest max_connections (as in most containers); /proc tells it.
+        var hard = File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal))?
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[4];
+        if (!OperatingSystem.IsLinux() || hard is null || hard == "unlimited" || long.Parse(hard, System.Globalization.CultureInfo.InvariantCulture) > 1_000_000)
+        {
+            return;
+        }
+
+        var config = Path.Combine(_models, "server.yaml");
+        File.WriteAllText(config, "urls: http://127.0.0.1:0\njobs: {enabled: false}\nlimits: {max_connections: 1000000}\n");
+        using var process = CliProcess.Start("serve", "--models", _models, "--config", config);
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, exit);
+        Assert.Contains("limits.max_connections is 1000000", process.Output, StringComparison.Ordinal);
+        Assert.Contains("open only " + hard + " files", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_names_the_library_and_the_variable_when_onnx_runtime_cannot_load()
     {
         var missing = Path.Combine(_models, "libonnxruntime.so.1");

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Modelhost.Core.Models;
 using Modelhost.Core.Tensors;
 using Modelhost.OnnxRuntime;
@@ -123,7 +122,7 @@ internal sealed class ModelRunner
             {
                 if (buffer is not null)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    TensorBuffers.Return(buffer);
                 }
             }
         }
@@ -167,7 +166,7 @@ internal sealed class ModelRunner
             length += request.Inputs[input].Data.Length;
         }
 
-        rented = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        rented = TensorBuffers.Rent(length);
         var offset = 0;
         foreach (var request in requests)
         {

@@ -1,12 +1,11 @@
-using System.Buffers;
 using Modelhost.OnnxRuntime;
 
 namespace Modelhost.Core.Tensors;
 
 /// <summary>
-/// One named input of a request: its shape, element type and data. Fixed-size elements live in a buffer rented
-/// from <see cref="ArrayPool{T}.Shared"/> and returned on <see cref="Dispose"/>, so a request costs no large
-/// allocation; BYTES elements are held as UTF-8 byte strings.
+/// One named input of a request: its shape, element type and data. Fixed-size elements live in a buffer from
+/// <see cref="TensorBuffers"/> (pooled when small, a plain array the GC takes back when large), given back on
+/// <see cref="Dispose"/>; BYTES elements are held as UTF-8 byte strings.
 /// </summary>
 public sealed class InputTensor : IDisposable
 {
@@ -52,7 +51,7 @@ public sealed class InputTensor : IDisposable
         }
 
         var length = (int)(count * size);
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        var buffer = TensorBuffers.Rent(length);
         Array.Clear(buffer, 0, length);
         return new InputTensor(name, type, shape, buffer, length, strings: null);
     }
@@ -80,7 +79,7 @@ public sealed class InputTensor : IDisposable
         var buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            TensorBuffers.Return(buffer);
         }
     }
 }

@@ -30,6 +30,15 @@ public sealed class LimitsOptions
     /// <summary>The most connections open at once (upgraded ones counted apart, with the same limit).</summary>
     public int MaxConnections { get; set; } = 1000;
 
+    /// <summary>The most images decoded at once; null: one per processor.</summary>
+    public int? MaxConcurrentDecodes { get; set; }
+
+    /// <summary>The decoded pixels (4 bytes each) of all the images being processed at once.</summary>
+    public long ImageMemoryBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>How long an image request waits for a decode slot or for memory before it gets 503.</summary>
+    public TimeSpan ImageWait { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Requests per second per client (the API key's name, or the address); 0 turns the limiter off.</summary>
     public double RatePerSecond { get; set; }
 

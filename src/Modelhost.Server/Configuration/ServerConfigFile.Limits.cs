@@ -14,7 +14,7 @@ public static partial class ServerConfigFile
     [
         "json_infer_bytes", "binary_infer_bytes", "image_bytes", "job_bytes", "max_request_header_bytes", "max_connections",
         "rate_per_second", "rate_burst", "request_timeout_seconds", "min_request_body_rate_bytes_per_second",
-        "min_request_body_rate_grace_seconds",
+        "min_request_body_rate_grace_seconds", "max_concurrent_decodes", "image_memory_bytes", "image_wait_seconds",
     ];
 
     private static void ReadTls(YamlNode node, ServerOptions options, string path)
@@ -88,6 +88,15 @@ public static partial class ServerConfigFile
                     limits.MinRequestBodyRateGrace = grace > 1
                         ? TimeSpan.FromSeconds(grace)
                         : throw new ServerConfigException($"{path}:{value.Start.Line}: {full}: must be more than 1 second (Kestrel checks rates once a second)");
+                    break;
+                case "max_concurrent_decodes":
+                    limits.MaxConcurrentDecodes = (int)Number(value, full, path, 1, 4096);
+                    break;
+                case "image_memory_bytes":
+                    limits.ImageMemoryBytes = (long)Number(value, full, path, 1024 * 1024, 1L << 40);
+                    break;
+                case "image_wait_seconds":
+                    limits.ImageWait = TimeSpan.FromSeconds(Number(value, full, path, 0, 600));
                     break;
                 default:
                     throw Unknown(keyNode, full, path, LimitsKeys);

@@ -1,8 +1,11 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Modelhost.Core;
 using Modelhost.Core.Detection;
 using Modelhost.Core.Models;
@@ -64,10 +67,12 @@ internal static class VisionEndpoints
             requests = ReadJson(body.Span);
         }
 
+        var budget = context.RequestServices.GetRequiredService<ImageBudget>();
         var results = new object[requests.Count];
         for (var i = 0; i < requests.Count; i++)
         {
-            results[i] = await DetectOneAsync(model, requests[i], context.RequestAborted);
+            results[i] = await DetectOneAsync(model, requests[i], budget, context.RequestAborted);
+            requests[i] = requests[i] with { Image = default };
         }
 
         await KServeEndpoints.WriteJsonAsync(context, w =>
@@ -97,30 +102,65 @@ internal static class VisionEndpoints
         });
     }
 
-    private static async ValueTask<object> DetectOneAsync(LoadedModel model, ImageRequest request, CancellationToken cancellationToken)
+    private static async ValueTask<object> DetectOneAsync(LoadedModel model, ImageRequest request, ImageBudget budget, CancellationToken cancellationToken)
     {
         if (request.Error is { } error)
         {
             return (400, error);
         }
 
-        RgbImage image;
-        try
+        // The decoded size comes from the header, before any pixel is allocated. A header that cannot be read
+        // reserves what the decoder may allocate at most, and the decoder is held to what was reserved. Bytes of
+        // neither format, and headers past the decoder's own limits, are refused by the decoder before it allocates.
+        long pixels;
+        if (ImageSize.TryRead(request.Image.Span, out var width, out var height))
         {
-            image = ImageDecoder.Decode(request.Image);
+            pixels = (long)width * height;
+            if (pixels > ImageDecodeOptions.DefaultMaxPixels || width > ImageDecodeOptions.DefaultMaxDimension || height > ImageDecodeOptions.DefaultMaxDimension)
+            {
+                pixels = 0;
+            }
         }
-        catch (ImageDecodeException ex)
+        else
         {
-            return (ex.Kind == ImageErrorKind.Unsupported ? 415 : 400, ex.Message);
+            pixels = ImageDecoder.DetectFormat(request.Image.Span) == ImageFormat.Unknown
+                ? 0
+                : Math.Min(ImageDecodeOptions.DefaultMaxPixels, budget.Capacity / ImageBudget.BytesPerPixel);
         }
 
+        IDisposable reservation;
         try
         {
-            return await ObjectDetector.DetectAsync(model, image, request.Features, cancellationToken);
+            reservation = await budget.ReserveAsync(pixels * ImageBudget.BytesPerPixel, width, height, cancellationToken);
         }
-        catch (InferenceException ex) when (ex.Kind == InferenceErrorKind.InvalidArgument)
+        catch (HttpError ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (400, ex.Message);
+            return (413, ex.Message);
+        }
+
+        using (reservation)
+        {
+            RgbImage image;
+            using (await budget.DecodeSlotAsync(cancellationToken))
+            {
+                try
+                {
+                    image = ImageDecoder.Decode(request.Image.Span, pixels == 0 ? null : new ImageDecodeOptions { MaxPixels = pixels });
+                }
+                catch (ImageDecodeException ex)
+                {
+                    return (ex.Kind == ImageErrorKind.Unsupported ? 415 : 400, ex.Message);
+                }
+            }
+
+            try
+            {
+                return await ObjectDetector.DetectAsync(model, image, request.Features, cancellationToken);
+            }
+            catch (InferenceException ex) when (ex.Kind == InferenceErrorKind.InvalidArgument)
+            {
+                return (400, ex.Message);
+            }
         }
     }
 
@@ -219,7 +259,7 @@ internal static class VisionEndpoints
             throw Invalid($"requests[{index}] must be an object with 'image' and 'features'");
         }
 
-        byte[]? image = null;
+        ReadOnlyMemory<byte>? image = null;
         string? error = null;
         var features = new DetectionFeatures();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -247,7 +287,7 @@ internal static class VisionEndpoints
                         throw Invalid($"requests[{index}].image.content must be a base64 string");
                     }
 
-                    image = DecodeBase64(reader.GetString()!, out error);
+                    image = reader.ValueIsEscaped ? DecodeBase64(reader.GetString()!, out error) : DecodeBase64(reader.ValueSpan, out error);
                 }
             }
             else if (reader.ValueTextEquals("features"u8))
@@ -267,7 +307,7 @@ internal static class VisionEndpoints
             error = $"requests[{index}] has no image.content";
         }
 
-        return new ImageRequest(image ?? [], features, error);
+        return new ImageRequest(image ?? ReadOnlyMemory<byte>.Empty, features, error);
     }
 
     private static DetectionFeatures ReadFeatures(ref Utf8JsonReader reader, int index)
@@ -343,7 +383,26 @@ internal static class VisionEndpoints
         return (float)value;
     }
 
-    private static byte[]? DecodeBase64(string content, out string? error)
+    /// <summary>Decodes base64 straight from the body's UTF-8, into one array, with no string in between.</summary>
+    private static ReadOnlyMemory<byte>? DecodeBase64(ReadOnlySpan<byte> content, out string? error)
+    {
+        if (content.StartsWith("data:"u8) && content.IndexOf((byte)',') is var comma and > 0)
+        {
+            content = content[(comma + 1)..];
+        }
+
+        var buffer = new byte[Base64.GetMaxDecodedFromUtf8Length(content.Length)];
+        if (Base64.DecodeFromUtf8(content, buffer, out _, out var written) == OperationStatus.Done)
+        {
+            error = null;
+            return buffer.AsMemory(0, written);
+        }
+
+        // Whitespace inside the base64 (line breaks every 76 characters) is accepted by the slower path.
+        return DecodeBase64(System.Text.Encoding.UTF8.GetString(content), out error);
+    }
+
+    private static ReadOnlyMemory<byte>? DecodeBase64(string content, out string? error)
     {
         // Accept a data URL as browsers make them, e.g. "data:image/png;base64,...".
         var text = content.AsSpan();
@@ -360,7 +419,7 @@ internal static class VisionEndpoints
         }
 
         error = null;
-        return buffer.AsSpan(0, written).ToArray();
+        return buffer.AsMemory(0, written);
     }
 
     private static async Task<ImageRequest> ReadMultipartAsync(HttpContext context, BodyLimit limit)
@@ -403,5 +462,5 @@ internal static class VisionEndpoints
 
     private static InferenceException Invalid(string message) => new(InferenceErrorKind.InvalidArgument, message);
 
-    private sealed record ImageRequest(byte[] Image, DetectionFeatures Features, string? Error);
+    private sealed record ImageRequest(ReadOnlyMemory<byte> Image, DetectionFeatures Features, string? Error);
 }

@@ -66,7 +66,7 @@ internal sealed partial class ErrorHandlingMiddleware
             case JobException job:
                 return ErrorResponses.WriteAsync(context, ErrorResponses.StatusCodeFor(job.Kind), job.Message, ErrorResponses.RetryAfterFor(job.Kind));
             case HttpError http:
-                return ErrorResponses.WriteAsync(context, http.StatusCode, http.Message);
+                return ErrorResponses.WriteAsync(context, http.StatusCode, http.Message, http.RetryAfter);
             case JsonException json:
                 return ErrorResponses.WriteAsync(context, 400, $"malformed JSON at line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}: {FirstSentence(json.Message)}");
             case BadHttpRequestException when _lifetime.ApplicationStopping.IsCancellationRequested:

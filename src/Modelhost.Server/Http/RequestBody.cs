@@ -2,12 +2,16 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
+using Modelhost.Core.Tensors;
 
 namespace Modelhost.Server.Http;
 
 /// <summary>
-/// A JSON request body read whole into a pooled buffer, after checking its content type and size, so that it
+/// A JSON request body read whole into one buffer, after checking its content type and size, so that it
 /// can be parsed with <see cref="System.Text.Json.Utf8JsonReader"/> in one pass with no copies per element.
+/// Small bodies borrow from the shared array pool; a body over <see cref="TensorBuffers.MaxPooledBytes"/> gets an array of its own,
+/// which the GC takes back after the request: the shared pool keeps every array returned to it for good, so pooling
+/// large bodies would hold a burst's peak for the life of the process.
 /// </summary>
 internal sealed class RequestBody : IDisposable
 {
@@ -65,7 +69,7 @@ internal sealed class RequestBody : IDisposable
             if (result.IsCompleted)
             {
                 var length = (int)buffer.Length;
-                var array = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                var array = TensorBuffers.Rent(length);
                 buffer.CopyTo(array);
                 reader.AdvanceTo(buffer.End);
                 return new RequestBody(array, length);
@@ -81,7 +85,7 @@ internal sealed class RequestBody : IDisposable
         var buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            TensorBuffers.Return(buffer);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using Modelhost.Core;
 using Modelhost.Core.Tensors;
@@ -33,7 +32,7 @@ internal static class BinaryTensorReader
 
         // Copied into a pooled buffer of our own: the body buffer goes back to the pool first, and ONNX
         // Runtime gets memory that lives exactly as long as the tensor.
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(bytes.Length, 1));
+        var buffer = TensorBuffers.Rent(bytes.Length);
         bytes.CopyTo(buffer);
         return InputTensor.FromPooled(name, type, shape, buffer, bytes.Length);
     }

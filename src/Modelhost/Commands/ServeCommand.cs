@@ -41,6 +41,7 @@ internal static class ServeCommand
     private static async Task<int> RunAsync(string? models, string? urls, double? pollSeconds, string? configPath, Flags flags, (string? DataDir, string? Database) jobs, CancellationToken cancellationToken)
     {
         ServerOptions options;
+        Modelhost.Server.Hosting.OpenFileLimit.Outcome openFiles;
         try
         {
             configPath ??= File.Exists(ConfigKeysFile.DefaultPath) ? ConfigKeysFile.DefaultPath : null;
@@ -109,6 +110,9 @@ internal static class ServeCommand
                     "create a key with 'modelhost token create --name NAME --role infer' (it goes into the config file), or pass --allow-anonymous");
             }
 
+            // Every connection is a file descriptor: max_connections must stay below the open-file limit.
+            openFiles = Modelhost.Server.Hosting.OpenFileLimit.Ensure(options.Limits.MaxConnections);
+
             // Load ONNX Runtime now, so a missing or unusable library is one clear line, not a failed first model.
             _ = Modelhost.OnnxRuntime.OrtEnvironment.Shared.Version;
         }
@@ -145,6 +149,7 @@ internal static class ServeCommand
         }
 
         var startup = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Modelhost.Serve");
+        startup.LogInformation(1004, "Connections: {Limits}", openFiles.Describe(options.Limits.MaxConnections));
         if (!options.Security.HasCredentials && options.Security.AllowAnonymous)
         {
             startup.LogWarning(1002, "--allow-anonymous: clients without an API key are served from every address, with every role; create keys with 'modelhost token create'");

@@ -20,6 +20,9 @@ public sealed class LimitsConfigTests
         Assert.Equal(TimeSpan.FromSeconds(60), limits.RequestTimeout);
         Assert.Equal(240, limits.MinRequestBodyRateBytesPerSecond);
         Assert.Equal(TimeSpan.FromSeconds(5), limits.MinRequestBodyRateGrace);
+        Assert.Null(limits.MaxConcurrentDecodes);
+        Assert.Equal(512L * 1024 * 1024, limits.ImageMemoryBytes);
+        Assert.Equal(TimeSpan.FromSeconds(5), limits.ImageWait);
         Assert.Null(options.Tls);
     }
 
@@ -41,6 +44,9 @@ public sealed class LimitsConfigTests
               request_timeout_seconds: 30
               min_request_body_rate_bytes_per_second: 100
               min_request_body_rate_grace_seconds: 3
+              max_concurrent_decodes: 3
+              image_memory_bytes: 2097152
+              image_wait_seconds: 0.5
             """,
             "test.yaml");
         var limits = options.Limits;
@@ -55,6 +61,9 @@ public sealed class LimitsConfigTests
         Assert.Equal(TimeSpan.FromSeconds(30), limits.RequestTimeout);
         Assert.Equal(100, limits.MinRequestBodyRateBytesPerSecond);
         Assert.Equal(TimeSpan.FromSeconds(3), limits.MinRequestBodyRateGrace);
+        Assert.Equal(3, limits.MaxConcurrentDecodes);
+        Assert.Equal(2097152, limits.ImageMemoryBytes);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), limits.ImageWait);
         Assert.Equal("server.pem", options.Tls?.CertificatePath);
         Assert.Equal("server-key.pem", options.Tls?.KeyPath);
     }
