@@ -4,6 +4,7 @@ using System.Text.Json;
 
 namespace Modelhost.Tests;
 
+[Trait("Category", "Reliability")]
 public sealed class JobsCrashRecoveryTests : IDisposable
 {
     private readonly string _root;

@@ -6,6 +6,7 @@ using System.Text;
 namespace Modelhost.Tests;
 
 /// <summary>Shutdown is honest with clients: a request cut off by SIGTERM is answered 503 or closed, never blamed with a 4xx.</summary>
+[Trait("Category", "Reliability")]
 public sealed class ShutdownDuringUploadTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "modelhost-cli-tests", Guid.NewGuid().ToString("N"));
