@@ -62,6 +62,10 @@ public sealed class OutputFileTests
         File.WriteAllText(Path.Combine(world.DataDirectory, "more.csv"), Rows + "r3,5.9,3.0,5.1,1.8\n");
         var outputs = Directory.CreateDirectory(Path.Combine(world.DataDirectory, OutputFiles.DirectoryName)).FullName;
         File.WriteAllText(Path.Combine(outputs, "kept.csv"), "not a job's\n");
+
+        // A training job that waits for a file holds the two predict jobs back until both are submitted.
+        var gate = Path.Combine(world.DataDirectory, "gate");
+        world.AddTrainableIris("gated", $$"""[sh, -c, 'while [ ! -f "$0" ]; do sleep 0.05; done; cp "$1" "$2/model.onnx"', "{{gate}}", "{{TempRepository.IrisModelPath}}", "{output_dir}"]""");
         await world.StartAsync();
 
         using (var existing = await world.Server.PostJsonAsync("/v1/jobs", PredictBody("rows.csv", "kept.csv")))
@@ -73,8 +77,10 @@ public sealed class OutputFileTests
         Assert.Equal("not a job's\n", File.ReadAllText(Path.Combine(outputs, "kept.csv")));
 
         // Both are accepted (the file does not exist yet); the second runs after the first wrote it, and fails.
-        var first = (await world.SubmitAsync(PredictBody("rows.csv", "shared.csv"))).GetProperty("id").GetInt64();
+        var held = (await world.SubmitAsync("""{"kind": "train", "model": "gated"}""")).GetProperty("id").GetInt64();
+        var first = (await world.SubmitAsync(PredictBody("rows.csv", "shared.csv", $"\"depends_on\": [{held}],"))).GetProperty("id").GetInt64();
         var second = (await world.SubmitAsync(PredictBody("more.csv", "shared.csv", $"\"depends_on\": [{first}],"))).GetProperty("id").GetInt64();
+        File.WriteAllText(gate, string.Empty);
         var done = await world.WaitForStateAsync(second, "succeeded", "dead", "cancelled");
 
         Assert.Equal("succeeded", (await world.GetJobAsync(first)).GetProperty("state").GetString());
