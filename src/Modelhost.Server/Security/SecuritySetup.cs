@@ -61,8 +61,12 @@ internal static class SecuritySetup
         app.UseAuthentication();
 
         // After authentication, so that a key's requests share its bucket; before authorization, so that a client
-        // guessing keys is slowed down by its address's bucket.
-        app.UseRateLimiter();
+        // guessing keys is slowed down by its address's bucket. Off (the default), the middleware is left out: it
+        // would allocate a lease per request for nothing.
+        if (options.Limits.RatePerSecond > 0)
+        {
+            app.UseRateLimiter();
+        }
         app.UseAuthorization();
         app.UseMiddleware<ContentTypeGuardMiddleware>();
     }
