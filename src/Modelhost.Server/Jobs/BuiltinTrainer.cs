@@ -103,7 +103,9 @@ internal static class BuiltinTrainer
         var classification = train.TargetKind == TargetKind.Classification;
         if (options.Trainer == "forest")
         {
-            var forest = new RandomForestOptions { Trees = options.Trees, Seed = options.Seed };
+            // Trees grow on thread-pool threads, which also serve requests: leave a core to serving, so that a long
+            // training never starves inference, the jobs API or shutdown.
+            var forest = new RandomForestOptions { Trees = options.Trees, Seed = options.Seed, MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount - 1) };
             if (classification)
             {
                 var model = RandomForestClassifier.Train(train, forest, progress, cancellationToken);
