@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -50,14 +47,14 @@ public sealed class ForecastCrashTests : IDisposable
             Assert.Equal(0, await import.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         }
 
-        var port = FreePort();
+        var port = ServedJobs.FreePort();
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         var server = Serve(port);
         try
         {
             await server.WaitForOutputAsync("Now listening", TimeSpan.FromSeconds(60));
             var first = await SubmitAsync(client);
-            await WaitForAsync(client, first, j => j.GetProperty("state").GetString() == "succeeded", "the first forecast");
+            await ServedJobs.WaitForAsync(client, first, j => j.GetProperty("state").GetString() == "succeeded", "the first forecast");
             var (count, oldVersion, _) = ReadSet();
             Assert.Equal(Horizon, count);
 
@@ -65,16 +62,16 @@ public sealed class ForecastCrashTests : IDisposable
             for (var attempt = 0; attempt < 3; attempt++)
             {
                 var job = await SubmitAsync(client);
-                await WaitForAsync(client, job, j => j.GetProperty("state").GetString() == "running", "the forecast job to run");
+                await ServedJobs.WaitForAsync(client, job, j => j.GetProperty("state").GetString() == "running", "the forecast job to run", pollMilliseconds: 5);
                 await Task.Delay(random.Next(0, 40));
-                Assert.Equal(0, Kill(server.Pid, 9));
+                Assert.Equal(0, ServedJobs.Kill(server.Pid, 9));
                 await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
                 server.Dispose();
 
                 AssertWholeSet(oldVersion);
                 server = Serve(port);
                 await server.WaitForOutputAsync("Now listening", TimeSpan.FromSeconds(60));
-                await WaitForAsync(client, job, j => j.GetProperty("state").GetString() == "succeeded", "the forecast job to finish after the restart");
+                await ServedJobs.WaitForAsync(client, job, j => j.GetProperty("state").GetString() == "succeeded", "the forecast job to finish after the restart");
                 var (after, newVersion, _) = ReadSet();
                 Assert.Equal(Horizon, after);
                 Assert.True(newVersion > oldVersion, $"the set after the restarted job is version {newVersion}, not newer than {oldVersion}");
@@ -117,37 +114,4 @@ public sealed class ForecastCrashTests : IDisposable
 
     private CliProcess Serve(int port) =>
         CliProcess.Start("serve", "--models", _models, "--data-dir", _data, "--config", _config, "--urls", $"http://127.0.0.1:{port}");
-
-    private static async Task<JsonElement> WaitForAsync(HttpClient client, long id, Func<JsonElement, bool> done, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                var job = JsonDocument.Parse(await client.GetStringAsync($"/v1/jobs/{id}")).RootElement.Clone();
-                if (done(job))
-                {
-                    return job;
-                }
-
-                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(90), $"timed out waiting for {what}: {job}");
-            }
-            catch (HttpRequestException) when (watch.Elapsed < TimeSpan.FromSeconds(90))
-            {
-            }
-
-            await Task.Delay(5);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 }

@@ -21,7 +21,7 @@ internal static partial class ServedJobs
     public static int Kill(int pid, int signal) => NativeKill(pid, signal);
 
     /// <summary>Polls <c>GET /v1/jobs/{id}</c> until <paramref name="done"/> holds, for up to 60 s (the server may be starting).</summary>
-    public static async Task<JsonElement> WaitForAsync(HttpClient client, long id, Func<JsonElement, bool> done, string what)
+    public static async Task<JsonElement> WaitForAsync(HttpClient client, long id, Func<JsonElement, bool> done, string what, int pollMilliseconds = 100)
     {
         var watch = Stopwatch.StartNew();
         while (true)
@@ -43,7 +43,7 @@ internal static partial class ServedJobs
             {
             }
 
-            await Task.Delay(100);
+            await Task.Delay(pollMilliseconds);
         }
     }
 
