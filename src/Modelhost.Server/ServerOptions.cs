@@ -37,4 +37,10 @@ public sealed class ServerOptions
 
     /// <summary>API keys, anonymous access, allowed Host names and CORS origins.</summary>
     public SecurityOptions Security { get; } = new();
+
+    /// <summary>Log every request (Debug level): <c>--verbose</c>.</summary>
+    public bool Verbose { get; set; }
+
+    /// <summary>The layers these options were read from (file, environment, command line); null when built in code.</summary>
+    public ServerConfigSources? Sources { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Modelhost.Server.Configuration;
 
 namespace Modelhost.Tests;
 
@@ -43,6 +44,16 @@ internal sealed class CliProcess : IDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "modelhost.dll"));
+
+        // Settings in the test runner's own environment (PORT, MODELHOST_URLS...) would change what serve does.
+        foreach (var name in info.Environment.Keys.ToList())
+        {
+            if (name == EnvironmentSettings.PortVariable || (name.StartsWith(EnvironmentSettings.Prefix, StringComparison.OrdinalIgnoreCase) && !EnvironmentSettings.IsNotSetting(name)))
+            {
+                info.Environment.Remove(name);
+            }
+        }
+
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

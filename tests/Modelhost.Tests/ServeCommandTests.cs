@@ -86,6 +86,59 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_modelhost_variable_overrides_the_config_file()
+    {
+        var config = Path.Combine(_models, "server.yaml");
+        File.WriteAllText(config, "urls: http://127.0.0.1:1\njobs: {enabled: false}\n");
+        var port = FreePort();
+        using var process = CliProcess.StartWith(new Dictionary<string, string> { ["MODELHOST_URLS"] = $"http://127.0.0.1:{port}" }, "serve", "--models", _models, "--config", config);
+        await process.WaitForOutputAsync("Now listening", TimeSpan.FromSeconds(60));
+        Assert.Contains($"http://127.0.0.1:{port}", process.Output, StringComparison.Ordinal);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var response = await client.PostAsync("/predict", new StringContent("""{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""", Encoding.UTF8, "application/json"));
+        Assert.Equal("""{"result":[2]}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Serve_listens_on_PORT_on_every_address_when_anonymous_access_is_allowed_in_the_environment()
+    {
+        var port = FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["MODELHOST_AUTH__ALLOW_ANONYMOUS"] = "true",
+            ["MODELHOST_JOBS__ENABLED"] = "false",
+        };
+        using var process = CliProcess.StartWith(environment, "serve", "--models", _models);
+        await process.WaitForOutputAsync("Now listening", TimeSpan.FromSeconds(60));
+        Assert.Contains($"http://0.0.0.0:{port}", process.Output, StringComparison.Ordinal);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var response = await client.PostAsync("/predict", new StringContent("""{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""", Encoding.UTF8, "application/json"));
+        Assert.Equal("""{"result":[2]}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Serve_refuses_PORT_without_keys_and_says_how_to_allow_it()
+    {
+        var environment = new Dictionary<string, string> { ["PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        using var process = CliProcess.StartWith(environment, "serve", "--models", _models);
+        Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var error = Assert.Single(process.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: http://0.0.0.0:", error, StringComparison.Ordinal);
+        Assert.Contains("MODELHOST_AUTH__ALLOW_ANONYMOUS=true", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_rejects_an_unknown_modelhost_variable_naming_it()
+    {
+        var environment = new Dictionary<string, string> { ["MODELHOST_LIMITS__MAX_CONECTIONS"] = "10" };
+        using var process = CliProcess.StartWith(environment, "serve", "--models", _models);
+        Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var error = Assert.Single(process.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: MODELHOST_LIMITS__MAX_CONECTIONS: unknown key 'limits.max_conections'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_refuses_more_connections_than_the_open_file_limit_allows_naming_the_key()
     {
         // Only where the hard limit is below the largest max_connections (as in most containers); /proc tells it.

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Modelhost.Server.Security;
-using YamlDotNet.RepresentationModel;
 
 namespace Modelhost.Server.Configuration;
 
@@ -30,187 +29,183 @@ public static partial class ServerConfigFile
         return true;
     }
 
-    private static void ReadAuth(YamlNode node, SecurityOptions security, string path)
+    private static void ReadAuth(ConfigNode node, SecurityOptions security)
     {
-        foreach (var (keyNode, value, key) in Mapping(node, "auth", path))
+        foreach (var value in Mapping(node))
         {
-            var full = "auth." + key;
-            switch (key)
+            switch (value.Key)
             {
                 case "keys":
-                    security.Keys = ReadKeys(value, full, path);
+                    security.Keys = ReadKeys(value);
                     break;
                 case "allow_anonymous":
-                    security.AllowAnonymous = Bool(value, full, path);
+                    security.AllowAnonymous = Bool(value);
                     break;
                 case "allowed_hosts":
-                    security.AllowedHosts = Strings(value, full, path);
+                    security.AllowedHosts = Strings(value);
                     break;
                 case "cors_origins":
-                    var origins = Strings(value, full, path);
+                    var origins = Strings(value);
                     foreach (var origin in origins)
                     {
                         if (origin != "*" && !(Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsolutePath == "/"))
                         {
-                            throw new ServerConfigException($"{path}:{value.Start.Line}: {full}: '{origin}' is not an origin such as https://app.example.com");
+                            throw value.Top.Error($"'{origin}' is not an origin such as https://app.example.com");
                         }
                     }
 
                     security.CorsOrigins = origins;
                     break;
                 case "jwt":
-                    security.Jwt = ReadJwt(value, full, path);
+                    security.Jwt = ReadJwt(value);
                     break;
                 default:
-                    throw Unknown(keyNode, full, path, AuthKeys);
+                    throw Unknown(value, AuthKeys);
             }
         }
     }
 
-    private static JwtOptions ReadJwt(YamlNode node, string full, string path)
+    private static JwtOptions ReadJwt(ConfigNode node)
     {
         var jwt = new JwtOptions();
-        foreach (var (keyNode, value, key) in Mapping(node, full, path))
+        foreach (var value in Mapping(node))
         {
-            var itemKey = full + "." + key;
-            switch (key)
+            switch (value.Key)
             {
                 case "issuer":
-                    jwt.Issuer = String(value, itemKey, path);
+                    jwt.Issuer = String(value);
                     break;
                 case "audience":
-                    jwt.Audience = String(value, itemKey, path);
+                    jwt.Audience = String(value);
                     break;
                 case "signing_keys":
-                    jwt.SigningKeyFiles = Strings(value, itemKey, path);
+                    jwt.SigningKeyFiles = Strings(value);
                     break;
                 case "roles_claim":
-                    jwt.RolesClaim = String(value, itemKey, path);
+                    jwt.RolesClaim = String(value);
                     break;
                 case "name_claim":
-                    jwt.NameClaim = String(value, itemKey, path);
+                    jwt.NameClaim = String(value);
                     break;
                 default:
-                    throw Unknown(keyNode, itemKey, path, JwtKeys);
+                    throw Unknown(value, JwtKeys);
             }
         }
 
         if (jwt.Issuer.Length == 0 || jwt.Audience.Length == 0 || jwt.SigningKeyFiles.Count == 0)
         {
-            throw new ServerConfigException($"{path}:{node.Start.Line}: {full}: issuer, audience and signing_keys are all required");
+            throw node.Error("issuer, audience and signing_keys are all required");
         }
 
         return jwt;
     }
 
-    private static List<ApiKey> ReadKeys(YamlNode node, string full, string path)
+    /// <summary>The keys of every layer together: keys in the environment add to those in the file.</summary>
+    private static List<ApiKey> ReadKeys(ConfigNode node)
     {
-        if (node is YamlScalarNode { Value: null or "" })
-        {
-            return [];
-        }
-
-        if (node is not YamlSequenceNode sequence)
-        {
-            throw new ServerConfigException($"{path}:{node.Start.Line}: {full}: expected a list of keys");
-        }
-
         var keys = new List<ApiKey>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in sequence.Children)
+        foreach (var layer in node.EveryLayer)
         {
-            string? name = null, id = null, hash = null;
-            DateTimeOffset? created = null;
-            List<Role>? roles = null;
-            foreach (var (keyNode, value, key) in Mapping(item, full + "[]", path))
+            if (!layer.HasChildren && layer.Value is not (null or ""))
             {
-                var itemKey = full + "[]." + key;
-                switch (key)
+                throw layer.Error("expected a list of keys");
+            }
+
+            foreach (var item in layer.Children)
+            {
+                var key = ReadKey(item);
+                if (!names.Add(key.Name) || !ids.Add(key.Id))
                 {
-                    case "name":
-                        name = String(value, itemKey, path);
-                        if (!IsValidKeyName(name))
-                        {
-                            throw new ServerConfigException($"{path}:{value.Start.Line}: {itemKey}: '{name}' is not a valid key name: use 1 to 64 letters, digits, '_', '-' or '.'");
-                        }
-
-                        break;
-                    case "roles":
-                        roles = [];
-                        foreach (var text in Strings(value, itemKey, path))
-                        {
-                            roles.Add(Roles.TryParse(text, out var role)
-                                ? role
-                                : throw new ServerConfigException($"{path}:{value.Start.Line}: {itemKey}: unknown role '{text}'; roles are infer, train, manage, admin"));
-                        }
-
-                        break;
-                    case "id":
-                        id = String(value, itemKey, path);
-                        if (!ApiKeySecrets.IsValidId(id))
-                        {
-                            throw new ServerConfigException($"{path}:{value.Start.Line}: {itemKey}: expected 16 lower-case hex digits as 'modelhost token create' writes");
-                        }
-
-                        break;
-                    case "hash":
-                        hash = String(value, itemKey, path);
-                        if (!ApiKeySecrets.IsValidHash(hash))
-                        {
-                            throw new ServerConfigException($"{path}:{value.Start.Line}: {itemKey}: expected sha256:SALT:DIGEST as 'modelhost token create' writes");
-                        }
-
-                        break;
-                    case "created":
-                        created = DateTimeOffset.TryParse(String(value, itemKey, path), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-                            ? at
-                            : throw new ServerConfigException($"{path}:{value.Start.Line}: {itemKey}: expected an ISO 8601 time");
-                        break;
-                    default:
-                        throw Unknown(keyNode, itemKey, path, KeyKeys);
+                    throw item.Fail($"{layer.Name}: two keys share the name '{key.Name}' or the id '{key.Id}'");
                 }
-            }
 
-            if (name is null || id is null || hash is null || roles is not { Count: > 0 })
-            {
-                throw new ServerConfigException($"{path}:{item.Start.Line}: {full}: every key needs name, roles, id and hash; make keys with 'modelhost token create'");
+                keys.Add(key);
             }
-
-            if (!names.Add(name) || !ids.Add(id))
-            {
-                throw new ServerConfigException($"{path}:{item.Start.Line}: {full}: two keys share the name '{name}' or the id '{id}'");
-            }
-
-            keys.Add(new ApiKey(name, roles, id, hash, created));
         }
 
         return keys;
     }
 
-    private static bool Bool(YamlNode node, string key, string path) => String(node, key, path) switch
+    private static ApiKey ReadKey(ConfigNode item)
+    {
+        string? name = null, id = null, hash = null;
+        DateTimeOffset? created = null;
+        List<Role>? roles = null;
+        foreach (var value in Mapping(item))
+        {
+            switch (value.Key)
+            {
+                case "name":
+                    name = String(value);
+                    if (!IsValidKeyName(name))
+                    {
+                        throw value.Error($"'{name}' is not a valid key name: use 1 to 64 letters, digits, '_', '-' or '.'");
+                    }
+
+                    break;
+                case "roles":
+                    roles = [];
+                    foreach (var text in Strings(value))
+                    {
+                        roles.Add(Roles.TryParse(text, out var role)
+                            ? role
+                            : throw value.Error($"unknown role '{text}'; roles are infer, train, manage, admin"));
+                    }
+
+                    break;
+                case "id":
+                    id = String(value);
+                    if (!ApiKeySecrets.IsValidId(id))
+                    {
+                        throw value.Error("expected 16 lower-case hex digits as 'modelhost token create' writes");
+                    }
+
+                    break;
+                case "hash":
+                    hash = String(value);
+                    if (!ApiKeySecrets.IsValidHash(hash))
+                    {
+                        throw value.Error("expected sha256:SALT:DIGEST as 'modelhost token create' writes");
+                    }
+
+                    break;
+                case "created":
+                    created = DateTimeOffset.TryParse(String(value), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                        ? at
+                        : throw value.Error("expected an ISO 8601 time");
+                    break;
+                default:
+                    throw Unknown(value, KeyKeys);
+            }
+        }
+
+        return name is null || id is null || hash is null || roles is not { Count: > 0 }
+            ? throw item.Error("every key needs name, roles, id and hash; make keys with 'modelhost token create'")
+            : new ApiKey(name, roles, id, hash, created);
+    }
+
+    private static bool Bool(ConfigNode node) => String(node).ToLowerInvariant() switch
     {
         "true" => true,
         "false" => false,
-        var other => throw new ServerConfigException($"{path}:{node.Start.Line}: {key}: expected true or false, got '{other}'"),
+        _ => throw node.Error($"expected true or false, got '{node.Value}'"),
     };
 
-    private static List<string> Strings(YamlNode node, string key, string path)
+    /// <summary>A list of strings (one string is a list of one), taken whole from the highest layer that sets it.</summary>
+    private static List<string> Strings(ConfigNode node)
     {
-        if (node is YamlScalarNode scalar)
+        var top = node.Top;
+        if (!top.HasChildren)
         {
-            return [String(scalar, key, path)];
+            return top.Value is null ? [] : [String(top)];
         }
 
-        if (node is not YamlSequenceNode sequence)
+        var list = new List<string>();
+        foreach (var item in top.Children)
         {
-            throw new ServerConfigException($"{path}:{node.Start.Line}: {key}: expected a list of strings");
-        }
-
-        var list = new List<string>(sequence.Children.Count);
-        foreach (var item in sequence.Children)
-        {
-            list.Add(String(item, key, path));
+            list.Add(item.HasChildren || !item.Key.All(char.IsAsciiDigit) ? throw top.Error("expected a list of strings") : String(item));
         }
 
         return list;

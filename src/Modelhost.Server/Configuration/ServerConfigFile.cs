@@ -1,19 +1,18 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 using Modelhost.Core.Configuration;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Modelhost.Server.Configuration;
 
 /// <summary>
-/// Reads the server's YAML settings file (<c>modelhost serve --config FILE</c>). Every key is checked at
-/// startup; an unknown key or a bad value stops the server with a message naming the file, line and key.
+/// Reads the server's settings (<c>modelhost serve</c>): a <see cref="ConfigurationBuilder"/> layers the YAML file
+/// (<c>--config FILE</c>), the <c>MODELHOST_</c> environment variables and the command line over the defaults, and the
+/// result is bound to <see cref="ServerOptions"/>. Every key is checked at startup; an unknown key or a bad value stops
+/// the server with a message naming the key and where it was set (file and line, variable, or flag).
 /// </summary>
 public static partial class ServerConfigFile
 {
-    private const long MaxBytes = 64 * 1024;
-
-    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "session", "jobs", "forecasting", "auth", "tls", "limits"];
+    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "verbose", "session", "jobs", "forecasting", "auth", "tls", "limits"];
     private static readonly string[] JobsKeys =
     [
         "enabled", "data_dir", "database", "training_workers", "prediction_workers", "lease_seconds", "heartbeat_seconds",
@@ -25,294 +24,262 @@ public static partial class ServerConfigFile
 
     private static readonly string[] SessionKeys = ["intra_op_threads", "inter_op_threads", "graph_optimization_level", "allow_spinning"];
 
-    /// <summary>Reads the file into a new <see cref="ServerOptions"/>.</summary>
+    /// <summary>Reads the file alone into a new <see cref="ServerOptions"/>.</summary>
     /// <exception cref="ServerConfigException">The file is missing, unreadable or invalid.</exception>
-    public static ServerOptions Load(string path)
+    public static ServerOptions Load(string path) => Load(new ServerConfigSources { File = path });
+
+    /// <summary>
+    /// Reads every layer into a new <see cref="ServerOptions"/>, which remembers its sources (the key file watcher
+    /// reads them again).
+    /// </summary>
+    /// <exception cref="ServerConfigException">A layer is unreadable or a setting invalid.</exception>
+    public static ServerOptions Load(ServerConfigSources sources)
     {
-        string text;
-        try
+        var layers = new List<Func<IReadOnlyList<ConfigSetting>>> { () => EnvironmentSettings.Port(sources.Environment) };
+        if (sources.File is { } file)
         {
-            var info = new FileInfo(path);
-            if (info.Length > MaxBytes)
-            {
-                throw new ServerConfigException($"{path}: the file is larger than {MaxBytes} bytes");
-            }
-
-            text = File.ReadAllText(path);
-        }
-        catch (IOException ex)
-        {
-            throw new ServerConfigException($"{path}: {ex.Message}");
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new ServerConfigException($"{path}: {ex.Message}");
+            layers.Add(() => YamlSettings.Load(file));
         }
 
-        return Parse(text, path);
+        layers.Add(() => EnvironmentSettings.Read(sources.Environment));
+        layers.Add(() => sources.CommandLine);
+        var options = Bind(layers);
+        options.Security.ConfigPath = sources.File;
+        options.Sources = sources;
+        return options;
     }
 
-    /// <summary>Parses YAML text; <paramref name="displayPath"/> names it in messages.</summary>
-    public static ServerOptions Parse(string yaml, string displayPath)
+    /// <summary>Parses YAML text alone; <paramref name="displayPath"/> names it in messages.</summary>
+    public static ServerOptions Parse(string yaml, string displayPath) => Bind([() => YamlSettings.Read(yaml, displayPath)]);
+
+    private static ServerOptions Bind(IEnumerable<Func<IReadOnlyList<ConfigSetting>>> layers)
     {
+        var builder = new ConfigurationBuilder();
+        foreach (var layer in layers)
+        {
+            builder.Add(new SettingsConfigurationSource(layer));
+        }
+
         var options = new ServerOptions();
-        var stream = new YamlStream();
-        try
+        foreach (var value in new ConfigNode(builder.Build()).Children)
         {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            throw new ServerConfigException($"{displayPath}:{ex.Start.Line}: invalid YAML: {ex.Message}");
-        }
-
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
-        {
-            return options;
-        }
-
-        if (stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            throw new ServerConfigException($"{displayPath}: the file must be a mapping of keys to values");
-        }
-
-        foreach (var (keyNode, value) in root.Children)
-        {
-            var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
-            switch (key)
+            switch (value.Key)
             {
                 case "urls":
-                    options.Urls = String(value, key, displayPath);
+                    options.Urls = String(value);
                     break;
                 case "models":
-                    options.Repository.Root = String(value, key, displayPath);
+                    options.Repository.Root = String(value);
                     break;
                 case "poll_seconds":
-                    options.Repository.PollInterval = TimeSpan.FromSeconds(Number(value, key, displayPath, 0, 86_400));
+                    options.Repository.PollInterval = TimeSpan.FromSeconds(Number(value, 0, 86_400));
                     break;
                 case "max_request_body_bytes":
-                    options.MaxRequestBodyBytes = (long)Number(value, key, displayPath, 1024, 2L * 1024 * 1024 * 1024);
+                    options.MaxRequestBodyBytes = (long)Number(value, 1024, 2L * 1024 * 1024 * 1024);
                     break;
                 case "shutdown_timeout_seconds":
-                    options.ShutdownTimeout = TimeSpan.FromSeconds(Number(value, key, displayPath, 0, 3600));
+                    options.ShutdownTimeout = TimeSpan.FromSeconds(Number(value, 0, 3600));
+                    break;
+                case "verbose":
+                    options.Verbose = Bool(value);
                     break;
                 case "session":
-                    ReadSession(value, options, displayPath);
+                    ReadSession(value, options);
                     break;
                 case "jobs":
-                    ReadJobs(value, options, displayPath);
+                    ReadJobs(value, options);
                     break;
                 case "forecasting":
-                    ReadForecasting(value, options.Forecasting, displayPath);
+                    ReadForecasting(value, options.Forecasting);
                     break;
                 case "auth":
-                    ReadAuth(value, options.Security, displayPath);
+                    ReadAuth(value, options.Security);
                     break;
                 case "tls":
-                    ReadTls(value, options, displayPath);
+                    ReadTls(value, options);
                     break;
                 case "limits":
-                    ReadLimits(value, options.Limits, displayPath);
+                    ReadLimits(value, options.Limits);
                     break;
                 default:
-                    throw Unknown(keyNode, key, displayPath, TopKeys);
+                    throw Unknown(value, TopKeys);
             }
         }
 
         return options;
     }
 
-    private static void ReadJobs(YamlNode node, ServerOptions options, string path)
+    private static void ReadJobs(ConfigNode node, ServerOptions options)
     {
-        if (node is not YamlMappingNode map)
-        {
-            throw new ServerConfigException($"{path}:{node.Start.Line}: jobs: expected a mapping");
-        }
-
         var jobs = options.Jobs;
-        foreach (var (keyNode, value) in map.Children)
+        var timing = node;
+        foreach (var value in Mapping(node))
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
-            var full = "jobs." + key;
-            switch (key)
+            switch (value.Key)
             {
                 case "enabled":
-                    jobs.Enabled = Bool(value, full, path);
+                    jobs.Enabled = Bool(value);
                     break;
                 case "allow_sql_from_api":
-                    jobs.AllowSqlFromApi = Bool(value, full, path);
+                    jobs.AllowSqlFromApi = Bool(value);
                     break;
                 case "sql_timeout_seconds":
-                    jobs.SqlTimeout = TimeSpan.FromSeconds(Number(value, full, path, 0.1, 86_400));
+                    jobs.SqlTimeout = TimeSpan.FromSeconds(Number(value, 0.1, 86_400));
                     break;
                 case "sql_max_rows":
-                    jobs.SqlMaxRows = (long)Number(value, full, path, 1, 1_000_000_000);
+                    jobs.SqlMaxRows = (long)Number(value, 1, 1_000_000_000);
                     break;
                 case "data_dir":
-                    jobs.DataDirectory = String(value, full, path);
+                    jobs.DataDirectory = String(value);
                     break;
                 case "database":
-                    jobs.Database = String(value, full, path);
+                    jobs.Database = String(value);
                     break;
                 case "training_workers":
-                    jobs.TrainingWorkers = (int)Number(value, full, path, 0, 64);
+                    jobs.TrainingWorkers = (int)Number(value, 0, 64);
                     break;
                 case "prediction_workers":
-                    jobs.PredictionWorkers = (int)Number(value, full, path, 0, 64);
+                    jobs.PredictionWorkers = (int)Number(value, 0, 64);
                     break;
                 case "forecast_horizon":
-                    jobs.ForecastHorizon = (int)Number(value, full, path, 1, Jobs.ForecastTables.MaxHorizon);
+                    jobs.ForecastHorizon = (int)Number(value, 1, Jobs.ForecastTables.MaxHorizon);
                     break;
                 case "lease_seconds":
-                    jobs.LeaseDuration = TimeSpan.FromSeconds(Number(value, full, path, 0.5, 3600));
+                    jobs.LeaseDuration = TimeSpan.FromSeconds(Number(value, 0.5, 3600));
+                    timing = value;
                     break;
                 case "heartbeat_seconds":
-                    jobs.HeartbeatInterval = TimeSpan.FromSeconds(Number(value, full, path, 0.1, 3600));
+                    jobs.HeartbeatInterval = TimeSpan.FromSeconds(Number(value, 0.1, 3600));
+                    timing = value;
                     break;
                 case "poll_seconds":
-                    jobs.PollInterval = TimeSpan.FromSeconds(Number(value, full, path, 0.05, 3600));
+                    jobs.PollInterval = TimeSpan.FromSeconds(Number(value, 0.05, 3600));
                     break;
                 case "shutdown_grace_seconds":
-                    jobs.ShutdownGrace = TimeSpan.FromSeconds(Number(value, full, path, 0, 3600));
+                    jobs.ShutdownGrace = TimeSpan.FromSeconds(Number(value, 0, 3600));
                     break;
                 default:
-                    throw Unknown(keyNode, full, path, JobsKeys);
+                    throw Unknown(value, JobsKeys);
             }
         }
 
         if (jobs.HeartbeatInterval >= jobs.LeaseDuration)
         {
-            throw new ServerConfigException($"{path}: jobs.heartbeat_seconds must be shorter than jobs.lease_seconds");
+            throw timing.Fail("jobs.heartbeat_seconds must be shorter than jobs.lease_seconds");
         }
     }
 
-    private static void ReadForecasting(YamlNode node, Jobs.ForecastingOptions forecasting, string path)
+    private static void ReadForecasting(ConfigNode node, Jobs.ForecastingOptions forecasting)
     {
-        foreach (var (keyNode, value, key) in Mapping(node, "forecasting", path))
+        foreach (var value in Mapping(node))
         {
-            var full = "forecasting." + key;
-            switch (key)
+            switch (value.Key)
             {
                 case "predictions_table":
-                    forecasting.PredictionsTable = Identifier(value, full, path);
+                    forecasting.PredictionsTable = Identifier(value);
                     break;
                 case "observations":
-                    foreach (var (columnNode, column, columnKey) in Mapping(value, full, path))
+                    foreach (var column in Mapping(value))
                     {
-                        var columnFull = full + "." + columnKey;
-                        switch (columnKey)
+                        switch (column.Key)
                         {
                             case "table":
-                                forecasting.ObservationsTable = Identifier(column, columnFull, path);
+                                forecasting.ObservationsTable = Identifier(column);
                                 break;
                             case "key_column":
-                                forecasting.KeyColumn = Identifier(column, columnFull, path);
+                                forecasting.KeyColumn = Identifier(column);
                                 break;
                             case "time_column":
-                                forecasting.TimeColumn = Identifier(column, columnFull, path);
+                                forecasting.TimeColumn = Identifier(column);
                                 break;
                             case "value_column":
-                                forecasting.ValueColumn = Identifier(column, columnFull, path);
+                                forecasting.ValueColumn = Identifier(column);
                                 break;
                             default:
-                                throw Unknown(columnNode, columnFull, path, ObservationsKeys);
+                                throw Unknown(column, ObservationsKeys);
                         }
                     }
 
                     break;
                 default:
-                    throw Unknown(keyNode, full, path, ForecastingKeys);
+                    throw Unknown(value, ForecastingKeys);
             }
         }
 
         if (string.Equals(forecasting.ObservationsTable, forecasting.PredictionsTable, StringComparison.OrdinalIgnoreCase))
         {
-            throw new ServerConfigException($"{path}: forecasting.predictions_table must differ from forecasting.observations.table ('{forecasting.ObservationsTable}')");
+            throw node.Fail($"forecasting.predictions_table must differ from forecasting.observations.table ('{forecasting.ObservationsTable}')");
         }
 
         if (forecasting.KeyColumn.Equals(forecasting.TimeColumn, StringComparison.OrdinalIgnoreCase)
             || forecasting.KeyColumn.Equals(forecasting.ValueColumn, StringComparison.OrdinalIgnoreCase)
             || forecasting.TimeColumn.Equals(forecasting.ValueColumn, StringComparison.OrdinalIgnoreCase))
         {
-            throw new ServerConfigException($"{path}: forecasting.observations: key_column, time_column and value_column must be three different columns");
+            throw node.Fail("forecasting.observations: key_column, time_column and value_column must be three different columns");
         }
     }
 
-    private static IEnumerable<(YamlNode KeyNode, YamlNode Value, string Key)> Mapping(YamlNode node, string key, string path)
-    {
-        if (node is not YamlMappingNode map)
-        {
-            throw new ServerConfigException($"{path}:{node.Start.Line}: {key}: expected a mapping");
-        }
+    /// <summary>The keys of a mapping; an empty value is an empty mapping.</summary>
+    private static IEnumerable<ConfigNode> Mapping(ConfigNode node) =>
+        node.HasChildren ? node.Children
+        : node.Value is null or "" ? []
+        : throw node.Error("expected a mapping");
 
-        foreach (var (keyNode, value) in map.Children)
-        {
-            yield return (keyNode, value, ((YamlScalarNode)keyNode).Value ?? string.Empty);
-        }
-    }
-
-    private static string Identifier(YamlNode node, string key, string path)
+    private static string Identifier(ConfigNode node)
     {
-        var text = String(node, key, path);
+        var text = String(node);
         return Modelhost.Jobs.Data.DataSql.IsValidIdentifier(text)
             ? text
-            : throw new ServerConfigException($"{path}:{node.Start.Line}: {key}: '{text}' is not a valid table or column name: use letters, digits and '_', starting with a letter or '_', at most 63 characters");
+            : throw node.Error($"'{text}' is not a valid table or column name: use letters, digits and '_', starting with a letter or '_', at most 63 characters");
     }
 
-    private static void ReadSession(YamlNode node, ServerOptions options, string path)
+    private static void ReadSession(ConfigNode node, ServerOptions options)
     {
-        if (node is not YamlMappingNode map)
+        foreach (var value in Mapping(node))
         {
-            throw new ServerConfigException($"{path}:{node.Start.Line}: session: expected a mapping");
-        }
-
-        foreach (var (keyNode, value) in map.Children)
-        {
-            var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
-            var full = "session." + key;
-            switch (key)
+            switch (value.Key)
             {
                 case "intra_op_threads":
-                    options.Repository.IntraOpThreads = (int)Number(value, full, path, 0, 1024);
+                    options.Repository.IntraOpThreads = (int)Number(value, 0, 1024);
                     break;
                 case "inter_op_threads":
-                    options.Repository.InterOpThreads = (int)Number(value, full, path, 0, 1024);
+                    options.Repository.InterOpThreads = (int)Number(value, 0, 1024);
                     break;
                 case "allow_spinning":
-                    options.Repository.AllowSpinning = Bool(value, full, path);
+                    options.Repository.AllowSpinning = Bool(value);
                     break;
                 case "graph_optimization_level":
-                    options.Repository.OptimizationLevel = String(value, full, path) switch
+                    options.Repository.OptimizationLevel = String(value) switch
                     {
                         "disable" => OptimizationLevel.Disable,
                         "basic" => OptimizationLevel.Basic,
                         "extended" => OptimizationLevel.Extended,
                         "all" => OptimizationLevel.All,
-                        var other => throw new ServerConfigException($"{path}:{value.Start.Line}: {full}: expected disable, basic, extended or all, got '{other}'"),
+                        var other => throw value.Error($"expected disable, basic, extended or all, got '{other}'"),
                     };
                     break;
                 default:
-                    throw Unknown(keyNode, full, path, SessionKeys);
+                    throw Unknown(value, SessionKeys);
             }
         }
     }
 
-    private static string String(YamlNode node, string key, string path) =>
-        node is YamlScalarNode { Value: { Length: > 0 } text }
+    private static string String(ConfigNode node) =>
+        node.Value is { Length: > 0 } text && !node.HasChildren
             ? text
-            : throw new ServerConfigException($"{path}:{node.Start.Line}: {key}: expected a non-empty string");
+            : throw node.Error("expected a non-empty string");
 
-    private static double Number(YamlNode node, string key, string path, double min, double max)
+    private static double Number(ConfigNode node, double min, double max)
     {
-        var text = node is YamlScalarNode scalar ? scalar.Value : null;
+        var text = node.HasChildren ? null : node.Value;
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
-            throw new ServerConfigException(string.Create(CultureInfo.InvariantCulture, $"{path}:{node.Start.Line}: {key}: expected a number from {min} to {max}, got '{text}'"));
+            throw node.Error(string.Create(CultureInfo.InvariantCulture, $"expected a number from {min} to {max}, got '{text}'"));
         }
 
         return value;
     }
 
-    private static ServerConfigException Unknown(YamlNode keyNode, string key, string path, string[] known) =>
-        new($"{path}:{keyNode.Start.Line}: unknown key '{key}'; known keys are: {string.Join(", ", known)}");
+    private static ServerConfigException Unknown(ConfigNode node, string[] known) =>
+        node.Fail($"unknown key '{node.Name}'; known keys are: {string.Join(", ", known)}");
 }

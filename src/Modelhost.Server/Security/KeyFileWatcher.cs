@@ -7,8 +7,8 @@ namespace Modelhost.Server.Security;
 /// <summary>
 /// Watches the config file and applies its <c>auth.keys</c> without a restart: a key made or revoked with
 /// <c>modelhost token</c> takes effect within a second. It polls the file's size and time rather than relying on file
-/// system events, which miss atomic renames on some mounts (Kubernetes ConfigMaps swap a symlink). A file that does not
-/// parse keeps the keys in force and is reported.
+/// system events, which miss atomic renames on some mounts (Kubernetes ConfigMaps swap a symlink). The keys are those of
+/// every layer (the file's and the environment's). A file that does not parse keeps the keys in force and is reported.
 /// </summary>
 internal sealed partial class KeyFileWatcher : BackgroundService
 {
@@ -16,6 +16,7 @@ internal sealed partial class KeyFileWatcher : BackgroundService
 
     private readonly KeyRing _keys;
     private readonly string _path;
+    private readonly ServerConfigSources _sources;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
@@ -23,6 +24,7 @@ internal sealed partial class KeyFileWatcher : BackgroundService
     {
         _keys = keys;
         _path = Path.GetFullPath(options.Security.ConfigPath ?? throw new ArgumentException("no config path", nameof(options)));
+        _sources = (options.Sources ?? new ServerConfigSources()) with { File = _path };
         _logger = logger;
         _time = time;
     }
@@ -61,7 +63,8 @@ internal sealed partial class KeyFileWatcher : BackgroundService
 
         try
         {
-            var keys = ServerConfigFile.Load(_path).Security.Keys;
+            // Every layer again, so that keys set in the environment stay beside the file's.
+            var keys = ServerConfigFile.Load(_sources).Security.Keys;
             var before = _keys.Count;
             _keys.Replace(keys);
             LogReloaded(_logger, _path, keys.Count);

@@ -25,14 +25,26 @@ internal static class DataCommand
         var file = new Argument<FileInfo>("file") { Description = "A CSV file: long format series_key,ts,value (one series as timestamp,value is named after the file)." };
         var dataDir = new Option<string?>("--data-dir") { Description = "The data directory: the jobs' SQLite file (default ./data)." };
         var database = new Option<string?>("--database") { Description = "The jobs' database: a PostgreSQL connection string or postgres:// URL (default: SQLite in the data directory)." };
-        var config = new Option<string?>("--config") { Description = "The server's YAML settings file: its jobs.data_dir, jobs.database and forecasting table names apply; flags override it." };
+        var config = new Option<string?>("--config") { Description = "The server's YAML settings file: its jobs.data_dir, jobs.database and forecasting table names apply; MODELHOST_* variables override it, and flags override both." };
         var import = new Command("import", "Load time series observations into the job database's observations table.") { file, dataDir, database, config };
         import.SetAction(async (result, cancellationToken) =>
         {
             ServerOptions options;
             try
             {
-                options = result.GetValue(config) is { } path ? ServerConfigFile.Load(path) : new ServerOptions();
+                // As serve reads them: the file, then MODELHOST_* variables, then the flags.
+                List<ConfigSetting> flags = [];
+                if (result.GetValue(dataDir) is { } directory)
+                {
+                    flags.Add(new ConfigSetting("jobs:data_dir", directory, "--data-dir"));
+                }
+
+                if (result.GetValue(database) is { } connection)
+                {
+                    flags.Add(new ConfigSetting("jobs:database", connection, "--database"));
+                }
+
+                options = ServerConfigFile.Load(new ServerConfigSources { File = result.GetValue(config), Environment = EnvironmentSettings.Snapshot(), CommandLine = flags });
             }
             catch (ServerConfigException ex)
             {
@@ -41,8 +53,8 @@ internal static class DataCommand
 
             return await ImportAsync(
                 result.GetValue(file)!,
-                result.GetValue(dataDir) ?? options.Jobs.DataDirectory,
-                result.GetValue(database) ?? options.Jobs.Database,
+                options.Jobs.DataDirectory,
+                options.Jobs.Database,
                 options.Forecasting,
                 cancellationToken);
         });

@@ -19,9 +19,9 @@ internal static class ServeCommand
     public static Command Create()
     {
         var models = new Option<string?>("--models") { Description = "The model repository directory (default ./models)." };
-        var urls = new Option<string?>("--urls") { Description = "The URLs to listen on, separated by ';' (default http://127.0.0.1:8080)." };
+        var urls = new Option<string?>("--urls") { Description = "The URLs to listen on, separated by ';' (default http://127.0.0.1:8080, or http://0.0.0.0:$PORT when PORT is set)." };
         var poll = new Option<double?>("--poll-seconds") { Description = "Look for new, changed and removed model versions this often." };
-        var config = new Option<string?>("--config") { Description = $"A YAML file of server settings; flags override it (default ./{ConfigKeysFile.DefaultPath} when it exists). Its API keys are reloaded when it changes." };
+        var config = new Option<string?>("--config") { Description = $"A YAML file of server settings (default: ${EnvironmentSettings.ConfigVariable}, or ./{ConfigKeysFile.DefaultPath} when it exists); MODELHOST_* variables override it, and flags override both. Its API keys are reloaded when it changes." };
         var allowAnonymous = new Option<bool>("--allow-anonymous") { Description = "Serve clients without an API key on non-loopback addresses too (logged as a warning at every start)." };
         var verbose = new Option<bool>("--verbose") { Description = "Log every request (Debug level)." };
         var dataDir = new Option<string?>("--data-dir") { Description = "The data directory: the jobs' SQLite file and the CSV files jobs read and write (default ./data)." };
@@ -44,42 +44,29 @@ internal static class ServeCommand
         Modelhost.Server.Hosting.OpenFileLimit.Outcome openFiles;
         try
         {
-            configPath ??= File.Exists(ConfigKeysFile.DefaultPath) ? ConfigKeysFile.DefaultPath : null;
-            options = configPath is null ? new ServerOptions() : ServerConfigFile.Load(configPath);
-            options.Security.ConfigPath = configPath;
-            if (flags.HasFlag(Flags.AllowAnonymous))
-            {
-                options.Security.AllowAnonymous = true;
-            }
-            if (models is not null)
-            {
-                options.Repository.Root = models;
-            }
+            var environment = EnvironmentSettings.Snapshot();
+            configPath ??= environment.TryGetValue(EnvironmentSettings.ConfigVariable, out var fromEnvironment) && fromEnvironment.Length > 0
+                ? fromEnvironment
+                : File.Exists(ConfigKeysFile.DefaultPath) ? ConfigKeysFile.DefaultPath : null;
 
-            if (urls is not null)
+            // The flags are the highest layer, over the environment, the file and the defaults.
+            var commandLine = new List<ConfigSetting>();
+            void Flag(string key, string? value, string flag)
             {
-                options.Urls = urls;
-            }
-
-            if (pollSeconds is { } seconds)
-            {
-                if (!(seconds > 0 && seconds <= 86_400))
+                if (value is not null)
                 {
-                    throw new ServerConfigException("--poll-seconds must be between 0 and 86400");
+                    commandLine.Add(new ConfigSetting(key, value, flag));
                 }
-
-                options.Repository.PollInterval = TimeSpan.FromSeconds(seconds);
             }
 
-            if (jobs.DataDir is not null)
-            {
-                options.Jobs.DataDirectory = jobs.DataDir;
-            }
-
-            if (jobs.Database is not null)
-            {
-                options.Jobs.Database = jobs.Database;
-            }
+            Flag("models", models, "--models");
+            Flag("urls", urls, "--urls");
+            Flag("poll_seconds", pollSeconds?.ToString("R", CultureInfo.InvariantCulture), "--poll-seconds");
+            Flag("jobs:data_dir", jobs.DataDir, "--data-dir");
+            Flag("jobs:database", jobs.Database, "--database");
+            Flag("auth:allow_anonymous", flags.HasFlag(Flags.AllowAnonymous) ? "true" : null, "--allow-anonymous");
+            Flag("verbose", flags.HasFlag(Flags.Verbose) ? "true" : null, "--verbose");
+            options = ServerConfigFile.Load(new ServerConfigSources { File = configPath, Environment = environment, CommandLine = commandLine });
 
             try
             {
@@ -87,7 +74,7 @@ internal static class ServeCommand
             }
             catch (ArgumentException ex)
             {
-                throw new ServerConfigException($"--database: {ex.Message}");
+                throw new ServerConfigException($"jobs.database (--database): {ex.Message}");
             }
 
             if (!Directory.Exists(options.Repository.Root))
@@ -107,7 +94,8 @@ internal static class ServeCommand
             {
                 throw new ServerConfigException(
                     $"{exposed} is not a loopback address and no API keys exist, so anyone who can reach it would control this server; " +
-                    "create a key with 'modelhost token create --name NAME --role infer' (it goes into the config file), or pass --allow-anonymous");
+                    "create a key with 'modelhost token create --name NAME --role infer' (it goes into the config file), or pass --allow-anonymous " +
+                    $"(or set {EnvironmentSettings.Prefix}AUTH__ALLOW_ANONYMOUS=true)");
             }
 
             // Every connection is a file descriptor: max_connections must stay below the open-file limit.
@@ -126,7 +114,7 @@ internal static class ServeCommand
         {
             // A failed start is reported below in one line; the host's own report carries a stack trace.
             logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
-            if (flags.HasFlag(Flags.Verbose))
+            if (options.Verbose)
             {
                 logging.SetMinimumLevel(LogLevel.Debug);
                 logging.AddFilter("Microsoft", LogLevel.Warning);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Modelhost.Server.Configuration;
 using Modelhost.Server.Security;
 using Modelhost.Server.Tests.Infrastructure;
 
@@ -142,6 +143,44 @@ public sealed class EdgeTests : IDisposable
         await File.WriteAllTextAsync(config, "auth: [unclosed\n");
         await Eventually(() => Task.FromResult(logs.Lines.Any(l => l.EventId == 1402)));
         Assert.Equal(HttpStatusCode.OK, await SendWithKeyAsync(server, "/predict", keys.Clear[Role.Train], Seed));
+    }
+
+    [Fact]
+    public async Task A_key_set_in_the_environment_stays_when_the_watcher_reloads_the_file()
+    {
+        var keys = new TestKeys();
+        var (fromFile, fromEnvironment) = (keys.Stored[0], keys.Stored[1]);
+        var config = Path.Combine(_repository.Root, "server.yaml");
+        await File.WriteAllTextAsync(config, "auth:\n  keys: []\n");
+        var sources = new ServerConfigSources
+        {
+            File = config,
+            Environment = new Dictionary<string, string>
+            {
+                ["MODELHOST_AUTH__KEYS__0__NAME"] = fromEnvironment.Name,
+                ["MODELHOST_AUTH__KEYS__0__ROLES"] = "train",
+                ["MODELHOST_AUTH__KEYS__0__ID"] = fromEnvironment.Id,
+                ["MODELHOST_AUTH__KEYS__0__HASH"] = fromEnvironment.Hash,
+            },
+        };
+        var loaded = ServerConfigFile.Load(sources);
+        Assert.Equal([fromEnvironment.Name], loaded.Security.Keys.Select(k => k.Name));
+        var logs = new CapturedLogs();
+        await using var server = await RunningServer.StartAsync(
+            _repository.Root,
+            o =>
+            {
+                o.Sources = loaded.Sources;
+                o.Security.ConfigPath = config;
+                o.Security.Keys = loaded.Security.Keys;
+            },
+            logs);
+        Assert.Equal(HttpStatusCode.OK, await SendWithKeyAsync(server, "/predict", keys.Clear[Role.Train], Seed));
+
+        await File.WriteAllTextAsync(config, $"auth:\n  keys:\n    - {{name: {fromFile.Name}, roles: [infer], id: \"{fromFile.Id}\", hash: \"{fromFile.Hash}\"}}\n");
+        await Eventually(async () => (await SendWithKeyAsync(server, "/predict", keys.Clear[Role.Infer], Seed)) == HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, await SendWithKeyAsync(server, "/predict", keys.Clear[Role.Train], Seed));
+        await Eventually(() => Task.FromResult(logs.Lines.Any(l => l.EventId == 1401 && l.Message.Contains("2 key(s)", StringComparison.Ordinal))));
     }
 
     private static async Task<HttpStatusCode> SendWithKeyAsync(RunningServer server, string path, string key, string body = "{}")
