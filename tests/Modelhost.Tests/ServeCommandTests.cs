@@ -91,12 +91,8 @@ public sealed class ServeCommandTests : IDisposable
         var config = Path.Combine(_models, "server.yaml");
         File.WriteAllText(config, "urls: http://127.0.0.1:1\njobs: {enabled: false}\n");
         var port = FreePort();
-        using var process = CliProcess.StartWith(new Dictionary<string, string> { ["MODELHOST_URLS"] = $"http://127.0.0.1:{port}" }, "serve", "--models", _models, "--config", config);
-        await process.WaitForOutputAsync("Now listening", TimeSpan.FromSeconds(60));
-        Assert.Contains($"http://127.0.0.1:{port}", process.Output, StringComparison.Ordinal);
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        using var response = await client.PostAsync("/predict", new StringContent("""{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""", Encoding.UTF8, "application/json"));
-        Assert.Equal("""{"result":[2]}""", await response.Content.ReadAsStringAsync());
+        var environment = new Dictionary<string, string> { ["MODELHOST_URLS"] = $"http://127.0.0.1:{port}" };
+        await AssertServesTheSeedAsync(environment, $"Now listening on: http://127.0.0.1:{port}", port, "--config", config);
     }
 
     [Fact]
@@ -109,12 +105,7 @@ public sealed class ServeCommandTests : IDisposable
             ["MODELHOST_AUTH__ALLOW_ANONYMOUS"] = "true",
             ["MODELHOST_JOBS__ENABLED"] = "false",
         };
-        using var process = CliProcess.StartWith(environment, "serve", "--models", _models);
-        await process.WaitForOutputAsync("Now listening", TimeSpan.FromSeconds(60));
-        Assert.Contains($"http://0.0.0.0:{port}", process.Output, StringComparison.Ordinal);
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        using var response = await client.PostAsync("/predict", new StringContent("""{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""", Encoding.UTF8, "application/json"));
-        Assert.Equal("""{"result":[2]}""", await response.Content.ReadAsStringAsync());
+        await AssertServesTheSeedAsync(environment, $"Now listening on: http://0.0.0.0:{port}", port);
     }
 
     [Fact]
@@ -177,6 +168,16 @@ public sealed class ServeCommandTests : IDisposable
         var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(1, exit);
         Assert.Contains("does not exist", process.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Starts serve with the environment and arguments, waits for the line, and predicts the seed's row on the port.</summary>
+    private async Task AssertServesTheSeedAsync(Dictionary<string, string> environment, string listening, int port, params string[] args)
+    {
+        using var process = CliProcess.StartWith(environment, ["serve", "--models", _models, .. args]);
+        await process.WaitForOutputAsync(listening, TimeSpan.FromSeconds(60));
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var response = await client.PostAsync("/predict", new StringContent("""{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""", Encoding.UTF8, "application/json"));
+        Assert.Equal("""{"result":[2]}""", await response.Content.ReadAsStringAsync());
     }
 
     private static int FreePort()
