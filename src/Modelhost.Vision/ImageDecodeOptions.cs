@@ -82,9 +82,11 @@ public sealed class ImageDecodeOptions
     /// <summary>
     /// The model input the image is decoded for, or <see langword="null"/> (the default) for the full size. When
     /// set, a JPEG is decoded straight from its DCT coefficients at the smallest scale (1/8, 2/8, … 8/8) whose image
-    /// still covers that input the way <see cref="PreprocessOptions.Resize"/> fits it (letterbox: one side at least
-    /// as long as the input's; stretch: both), so that only a downscale is left to do. Other formats decode at
-    /// full size. <see cref="RgbImage.SourceWidth"/> and <see cref="RgbImage.SourceHeight"/> keep the full size.
+    /// still covers four times that input the way <see cref="PreprocessOptions.Resize"/> fits it (letterbox: one side at
+    /// least four times the input's; stretch: both), so that the resizer is left a reduction of at least 4× and the
+    /// fitted input matches a full decode's.
+    /// Other formats decode at full size. <see cref="RgbImage.SourceWidth"/> and <see cref="RgbImage.SourceHeight"/>
+    /// keep the full size.
     /// </summary>
     public PreprocessOptions? Target { get; set; }
 }

@@ -72,6 +72,12 @@ public static class ImageDecoder
             throw new ImageDecodeException(ImageErrorKind.Unsupported, "not a PNG or JPEG image, nor WebP, GIF or BMP");
         }
 
+        // A PNG's size is known from its first chunk, before Skia reads on to the pixels.
+        if (format == ImageFormat.Png && PngHeader.TryReadSize(data, out var width, out var height))
+        {
+            ImageLimits.CheckDimensions(width, height, options);
+        }
+
         fixed (byte* bytes = data)
         {
             using var codec = SkiaCodecs.Open(bytes, data.Length, format);

@@ -17,9 +17,12 @@ public static class ImageSize
     public static unsafe bool TryRead(ReadOnlySpan<byte> data, out int width, out int height)
     {
         width = height = 0;
-        if (ImageDecoder.DetectFormat(data) == ImageFormat.Unknown)
+        switch (ImageDecoder.DetectFormat(data))
         {
-            return false;
+            case ImageFormat.Unknown:
+                return false;
+            case ImageFormat.Png:
+                return PngHeader.TryReadSize(data, out width, out height);
         }
 
         fixed (byte* bytes = data)

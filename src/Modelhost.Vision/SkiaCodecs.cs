@@ -80,19 +80,22 @@ internal static class SkiaCodecs
     }
 
     /// <summary>
-    /// The smallest DCT scale, in eighths, whose image still covers the target as it will be fitted: letterboxed,
-    /// one side at least the input's (so the fit only shrinks); stretched, both.
+    /// The smallest DCT scale, in eighths, whose image still covers four times the target as it will be fitted:
+    /// letterboxed, one side at least four times the input's; stretched, both. The scaled IDCT averages like a box
+    /// filter, sharper than the antialiased bilinear resize that the detectors' numbers were checked with; leaving
+    /// the resize a reduction of 4× or more makes the fitted input what a full decode gives (on the test photos, a
+    /// mean difference of 0.08 of 255 at 4×, 0.6 at 2× and 2.3 at 1×, where the grey astronaut showed two extra
+    /// faces scoring just over 0.3).
     /// </summary>
     private static SKSizeI ScaledSize(SKCodec codec, PreprocessOptions target, bool turned)
     {
+        const int Oversample = 4;
         for (var eighths = 1; eighths < 8; eighths++)
         {
             var size = codec.GetScaledDimensions(eighths / 8f);
             var (width, height) = turned ? (size.Height, size.Width) : (size.Width, size.Height);
-            var covers = target.Resize == ResizeMode.Stretch
-                ? width >= target.Width && height >= target.Height
-                : width >= target.Width || height >= target.Height;
-            if (covers)
+            bool wide = width >= Oversample * target.Width, tall = height >= Oversample * target.Height;
+            if (target.Resize == ResizeMode.Stretch ? wide && tall : wide || tall)
             {
                 return size;
             }
