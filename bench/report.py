@@ -442,17 +442,6 @@ def write_forecast(w, ours_doc, r_doc, pairs):
     w("")
 
 
-def decode_rows(doc):
-    """Per-file rows of the decode scenario with both sides measured: (file, Modelhost ms, djpeg ms, ratio)."""
-    if not doc or "unavailable" in doc:
-        return []
-    rows = []
-    for f in doc.get("files", []):
-        ours, peer = f.get("modelhost_ms_median"), f.get("djpeg_ms_estimate")
-        rows.append((f, ours, peer, ratio(ours, peer) if peer is not None and peer > 0 else None))
-    return rows
-
-
 def median(values):
     values = sorted(values)
     if not values:
@@ -461,34 +450,67 @@ def median(values):
     return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
 
 
-def decode_target(t, doc):
-    ratios = [r for *_, r in decode_rows(doc) if r is not None]
-    m = median(ratios)
-    note = why(doc) if m is None and (not doc or "unavailable" in doc) else (
-        "djpeg not available" if m is None else
-        f"{len(ratios)} JPEGs, from {min(ratios):.2f}× to {max(ratios):.2f}×; djpeg's time is an estimate (start-up subtracted)")
-    t.add("JPEG decode time, Modelhost ÷ djpeg (median over the fixtures)", NA if m is None else f"{m:.2f}×", "—", None, note)
+DECODE_FILES = ("photo_12mp", "hubble_deep_field")
 
 
-def write_decode(w, doc):
-    w("## JPEG decoding: Modelhost.Vision vs libjpeg-turbo's djpeg, tests/fixtures/images")
+def decode_docs(R):
+    """The decode scenario's in-process results per file: {file: (before, after)}, and the detect requests."""
+    return {f: (load(R, f"decode_before_{f}"), load(R, f"decode_after_{f}")) for f in DECODE_FILES}, load(R, "decode_http")
+
+
+def measured(doc):
+    return doc is not None and "unavailable" not in doc
+
+
+def decode_target(t, R):
+    files, http = decode_docs(R)
+    if measured(http):
+        b, a = http["before"], http["after"]
+        r, rc = ratio(b["latency_ms_median"], a["latency_ms_median"]), ratio(b["server_cpu_ms_per_request"], a["server_cpu_ms_per_request"])
+        t.add("12-MP JPEG through POST /v1/vision/face-front:detect, before ÷ after SkiaSharp (median latency)", f"{r:.2f}×", "≥ 2", r >= 2,
+              f"server CPU per request: {b['server_cpu_ms_per_request']:.0f} → {a['server_cpu_ms_per_request']:.0f} ms ({rc:.2f}×); "
+              f"{http['requests']} requests each, interleaved")
+    else:
+        t.add("12-MP JPEG through POST /v1/vision/face-front:detect, before ÷ after SkiaSharp (median latency)", NA, "≥ 2", None, why(http))
+    before, after = files["photo_12mp"]
+    if measured(before) and measured(after):
+        r = ratio(before["detector_cpu_ms_mean"], after["detector_cpu_ms_mean"])
+        t.add("12-MP JPEG decoded for a 128-px detector (decode + fit), before ÷ after (CPU)", f"{r:.2f}×", "—", None,
+              f"{before['detector_cpu_ms_mean']:.0f} → {after['detector_cpu_ms_mean']:.0f} ms CPU; after decodes {after['detector_decoded']}")
+
+
+def write_decode(w, R):
+    w("## Image decoding: Modelhost.Vision's managed decoders (commit d67753c) vs SkiaSharp")
     w("")
-    rows = decode_rows(doc)
-    if not rows:
-        w(f"{NA} ({why(doc)}).")
+    files, http = decode_docs(R)
+    if not any(measured(d) for pair in files.values() for d in pair):
+        w(f"{NA} ({why(None)}).")
         w("")
         return
-    w(f"- {doc.get('implementation', '?')}: `ImageDecoder.Decode` in process, after a warm-up; {doc.get('djpeg') or 'djpeg: not found'}:"
-      f" `djpeg -rgb -outfile /dev/null FILE` as a process")
-    w(f"- medians of {doc.get('iterations', '?')} decodes per file, in milliseconds. djpeg's decode time is an estimate:"
-      f" its whole run minus its run on `{doc.get('startup_file', '?')}` (3×5 pixels: process start-up), the two interleaved")
+    w("- in process, after a warm-up: `ImageDecoder.Decode` at full size, and what a detector with a 128×128 letterboxed input needs"
+      " (after: `ImageDecodeOptions.Target`, so a JPEG is DCT-scaled; both: then `ImagePreprocessor.Fit`); median wall ms and mean"
+      " CPU ms of the process per decode. The two sides ran one after the other (before, after, after, before; the second pass counts).")
     w("")
-    w("| file | size | bytes | Modelhost ms | djpeg whole run ms | djpeg start-up ms | djpeg decode ms (estimate) | Modelhost ÷ djpeg |")
-    w("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    for f, ours, peer, r in rows:
-        w(f"| {f['file']} | {f['width']}×{f['height']} | {f['bytes']:,} | {num(ours, 3)} | {num(f.get('djpeg_total_ms_median'), 3)}"
-          f" | {num(f.get('djpeg_startup_ms_median'), 3)} | {num(peer, 3)} | {NA if r is None else f'{r:.2f}×'} |")
+    w("| file | size | side | full: ms (CPU ms) | for the detector: ms (CPU ms) | decoded for the detector | before ÷ after, detector CPU |")
+    w("| --- | --- | --- | --- | --- | --- | --- |")
+    for f, (before, after) in files.items():
+        for name, d in (("before", before), ("after", after)):
+            if not measured(d):
+                w(f"| {f} | | {name} | {NA} | | | |")
+                continue
+            r = ratio(before["detector_cpu_ms_mean"], after["detector_cpu_ms_mean"]) if name == "after" and measured(before) else None
+            w(f"| {d['file']} | {d['width']}×{d['height']}, {d['bytes']:,} B | {name} | {num(d['full_ms_median'], 1)} ({num(d['full_cpu_ms_mean'], 1)})"
+              f" | {num(d['detector_ms_median'], 1)} ({num(d['detector_cpu_ms_mean'], 1)}) | {d['detector_decoded']} | {'' if r is None else f'{r:.2f}×'} |")
     w("")
+    if measured(http):
+        w(f"Detect requests (`POST /v1/vision/face-front:detect`, the 12-MP photo as base64 JSON, {http['body_bytes']:,} bytes) to both servers,"
+          f" {http['requests']} each, one at a time, alternating:")
+        w("")
+        w("| side | median latency ms | server CPU ms per request |")
+        w("| --- | --- | --- |")
+        for name in ("before", "after"):
+            w(f"| {name} | {num(http[name]['latency_ms_median'], 1)} | {num(http[name]['server_cpu_ms_per_request'], 1)} |")
+        w("")
 
 
 def write_memory(w, R):
@@ -663,8 +685,7 @@ def main():
     forecast_rows = forecast_targets(t, forecast_ours, forecast_r)
 
     # ---- JPEG decoding vs djpeg
-    decode_doc = load(R, "decode")
-    decode_target(t, decode_doc)
+    decode_target(t, R)
 
     w("## Targets")
     w("")
@@ -790,7 +811,7 @@ def main():
 
     write_learners(w, ours_doc, sk_doc, learner_rows, meta)
     write_forecast(w, forecast_ours, forecast_r, forecast_rows)
-    write_decode(w, decode_doc)
+    write_decode(w, R)
     write_memory(w, R)
 
     text = "\n".join(lines) + "\n"

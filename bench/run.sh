@@ -78,7 +78,7 @@ if [ $QUICK = 1 ]; then
   MLP_CONFIGS=(off b64_d2000_i2 b32_d20000_i2_t1 off_bin b32_d20000_i2_t1_bin)
   LEARNER_REPS=3
   FORECAST_REPS=1 # passes over the classic series, after one unmeasured pass
-  DECODE_ITERATIONS=30
+  DECODE_ITERATIONS=10 DECODE_REQUESTS=10
   MEMORY_BURST_SECONDS=10 MEMORY_IDLE_SECONDS=60
 else
   WARMUP=8 DURATION=10
@@ -91,7 +91,7 @@ else
     off_bin b64_d20000_bin b32_d20000_i2_t1_bin)
   LEARNER_REPS=15
   FORECAST_REPS=5
-  DECODE_ITERATIONS=200
+  DECODE_ITERATIONS=30 DECODE_REQUESTS=30
   MEMORY_BURST_SECONDS=20 MEMORY_IDLE_SECONDS=60
 fi
 MAX_REQUESTS=2000000 # every load run stops at this many measured responses, whatever its duration
@@ -215,8 +215,6 @@ install_missing() {
   "$PY" -c 'import sklearn' 2>/dev/null || need+=(python3-sklearn)
   # The seed built a pandas DataFrame per request; the peer does the same when pandas is there.
   "$PY" -c 'import pandas' 2>/dev/null || need+=(python3-pandas)
-  # The decode scenario's peer: libjpeg-turbo's djpeg (and cjpeg, from the same package).
-  if wants decode; then command -v djpeg >/dev/null 2>&1 || need+=(libjpeg-turbo-progs); fi
   # The forecast scenario's reference: R's forecast::ets (Debian's r-cran-forecast brings R with it).
   if wants forecast; then
     { command -v Rscript >/dev/null 2>&1 && Rscript --vanilla -e 'library(forecast)' >/dev/null 2>&1; } || need+=(r-cran-forecast)
@@ -235,10 +233,13 @@ install_missing() {
 build() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
   local project name projects=()
-  # The learners, forecast and decode scenarios need only their own projects, auth and memory the server and the load generator;
+  # The learners and forecast scenarios need only their own projects, decode its own and the server, auth and memory the server
+  # and the load generator;
   # every other one needs the server and the three tools.
   if [ "$ONLY" = auth ] || [ "$ONLY" = memory ]; then
     projects+=(src/Modelhost bench/Load)
+  elif [ "$ONLY" = decode ]; then
+    projects+=(src/Modelhost)
   elif [ "$ONLY" != learners ] && [ "$ONLY" != decode ] && [ "$ONLY" != forecast ]; then
     projects+=(src/Modelhost bench/Ceiling bench/InProcess bench/Load)
   fi
@@ -250,6 +251,10 @@ build() {
       name=$(basename "$project" | tr '[:upper:]' '[:lower:]')
       [ -x "$OUT/$name/$name" ] || die "--no-build: $OUT/$name/$name is missing; run once without --no-build"
     done
+    if wants decode; then
+      [ -x "$OUT/decode-before/decode" ] && [ -x "$OUT/modelhost-before/modelhost" ] \
+        || die "--no-build: the decode scenario's before side is missing in $OUT; run once without --no-build"
+    fi
     log "--no-build: reusing the binaries in $OUT"
     return
   fi
@@ -263,6 +268,26 @@ build() {
       die "building $project failed (log: $LOGS/build-$name.log)"
     }
   done
+  if wants decode; then build_before; fi
+}
+
+# The decode scenario's before side: the tree of commit $DECODE_BEFORE (Modelhost.Vision's managed PNG and JPEG
+# decoders), extracted from git into bench/.out; bench/Decode built against its Modelhost.Vision, and its server.
+DECODE_BEFORE=d67753c
+build_before() {
+  local src=$OUT/before-src
+  rm -rf "$src"
+  mkdir -p "$src"
+  git -C "$ROOT" archive "$DECODE_BEFORE" | tar -x -C "$src" || die "extracting commit $DECODE_BEFORE failed (a clone without that history?)"
+  log "building bench/Decode against Modelhost.Vision of $DECODE_BEFORE (Release)"
+  run_child timeout 900 dotnet publish "$ROOT/bench/Decode" -c Release -p:DecodeSide=before \
+    -p:VisionProject="$src/src/Modelhost.Vision/Modelhost.Vision.csproj" -o "$OUT/decode-before" \
+    --artifacts-path "$OUT/artifacts-before" -nologo >"$LOGS/build-decode-before.log" 2>&1 \
+    || die "building bench/Decode (before) failed (log: $LOGS/build-decode-before.log)"
+  log "building the server of $DECODE_BEFORE (Release)"
+  run_child timeout 900 dotnet publish "$src/src/Modelhost" -c Release -o "$OUT/modelhost-before" \
+    --artifacts-path "$OUT/artifacts-before" -nologo >"$LOGS/build-modelhost-before.log" 2>&1 \
+    || die "building the server of $DECODE_BEFORE failed (log: $LOGS/build-modelhost-before.log)"
 }
 
 # ---------------------------------------------------------------- model repositories for the server runs
@@ -596,15 +621,34 @@ scenario_forecast() {
 }
 
 scenario_decode() {
-  log "scenario: JPEG decoding, Modelhost.Vision vs libjpeg-turbo's djpeg ($DECODE_ITERATIONS decodes per file)"
-  # djpeg's process start-up is measured on the smallest JPEG fixture (3x5 pixels) and subtracted.
-  local tiny=$ROOT/tests/Modelhost.Vision.Tests/Fixtures/libjpeg-turbo/rgb_3x5.jpg djpeg
-  djpeg=$(command -v djpeg || echo /usr/bin/djpeg)
-  run_child timeout --kill-after=5 1200 "$OUT/decode/decode" --images "$ROOT/tests/fixtures/images" --tiny "$tiny" \
-    --djpeg "$djpeg" --iterations "$DECODE_ITERATIONS" --out "$RESULTS/decode.json" 2>>"$LOGS/decode.log" || {
-    log "the decode measurement failed (see $LOGS/decode.log)"
-    printf '{"name": "decode", "unavailable": "failed, see bench/.out/logs/decode.log"}\n' >"$RESULTS/decode.json"
-  }
+  log "scenario: image decoding before ($DECODE_BEFORE, managed decoders) and after (SkiaSharp), $DECODE_ITERATIONS decodes per case"
+  local dir=$OUT/decode-run side file
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  printf 'jobs:\n  enabled: false\n' >"$dir/config.yaml"
+  run_child "$OUT/decode/decode" photo --from "$ROOT/tests/fixtures/images/hubble_deep_field.jpg" --out "$dir/photo_12mp.jpg" \
+    2>>"$LOGS/decode.log" || die "making the 12-megapixel photo failed (see $LOGS/decode.log)"
+  # In process: the two sides one after the other, per file, twice (before, after, after, before); the second pass counts.
+  for file in "$dir/photo_12mp.jpg" "$ROOT/tests/fixtures/images/hubble_deep_field.jpg"; do
+    for side in before after after before; do
+      local exe=$OUT/decode/decode
+      [ $side = before ] && exe=$OUT/decode-before/decode
+      run_child timeout --kill-after=5 1200 "$exe" measure --file "$file" --iterations "$DECODE_ITERATIONS" --input 128 \
+        --out "$RESULTS/decode_${side}_$(basename "${file%.jpg}").json" 2>>"$LOGS/decode.log" || log "decode measure ($side) failed (see $LOGS/decode.log)"
+    done
+  done
+  # Through real servers: both up at once, requests sent one at a time, alternating.
+  start_modelhost modelhost_after "$ROOT/models" --config "$dir/config.yaml"
+  local after_url="http://127.0.0.1:$MH_PORT/v1/vision/face-front:detect" after_pid=$MH_PID before_port
+  before_port=$(free_port)
+  start_server modelhost_before "$OUT/modelhost-before/modelhost" serve --models "$ROOT/models" --urls "http://127.0.0.1:$before_port" --config "$dir/config.yaml"
+  local before_pid=$LAST_PID
+  wait_http modelhost_before "$before_pid" 120 200 "http://127.0.0.1:$before_port/v2/health/ready"
+  run_child timeout --kill-after=5 1800 "$OUT/decode/decode" http --file "$dir/photo_12mp.jpg" --requests "$DECODE_REQUESTS" \
+    --before "http://127.0.0.1:$before_port/v1/vision/face-front:detect,$before_pid" --after "$after_url,$after_pid" \
+    --out "$RESULTS/decode_http.json" 2>>"$LOGS/decode.log" || log "the detect requests failed (see $LOGS/decode.log)"
+  stop_pid "$before_pid"
+  stop_pid "$after_pid"
   grep -E '^decode:' "$LOGS/decode.log" | tail -n 12 | sed 's/^/  /' >&3 || true
 }
 

@@ -2,7 +2,7 @@ namespace Modelhost.Vision;
 
 /// <summary>
 /// The only exception the decoders throw for bad input: <see cref="Kind"/> classifies the problem and the message
-/// names it (for example "PNG: CRC mismatch in IDAT chunk").
+/// names it (for example "JPEG: the data ends before the image does").
 /// </summary>
 public sealed class ImageDecodeException : Exception
 {

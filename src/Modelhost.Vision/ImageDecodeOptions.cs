@@ -1,3 +1,5 @@
+using Modelhost.Vision.Processing;
+
 namespace Modelhost.Vision;
 
 /// <summary>
@@ -72,8 +74,19 @@ public sealed class ImageDecodeOptions
     }
 
     /// <summary>
-    /// Whether a JPEG's EXIF orientation (tag 0x0112, values 1–8) is applied, so that the pixels come out the way
+    /// Whether the image's EXIF orientation (tag 0x0112, values 1–8) is applied, so that the pixels come out the way
     /// the image is meant to be viewed (default <see langword="true"/>).
     /// </summary>
     public bool ApplyExifOrientation { get; set; } = true;
+
+    /// <summary>
+    /// The model input the image is decoded for, or <see langword="null"/> (the default) for the full size. When
+    /// set, a JPEG is decoded straight from its DCT coefficients at the smallest scale (1/8, 2/8, … 8/8) whose image
+    /// still covers four times that input the way <see cref="PreprocessOptions.Resize"/> fits it (letterbox: one side at
+    /// least four times the input's; stretch: both), so that the resizer is left a reduction of at least 4× and the
+    /// fitted input matches a full decode's.
+    /// Other formats decode at full size. <see cref="RgbImage.SourceWidth"/> and <see cref="RgbImage.SourceHeight"/>
+    /// keep the full size.
+    /// </summary>
+    public PreprocessOptions? Target { get; set; }
 }

@@ -4,12 +4,12 @@ namespace Modelhost.Vision;
 public enum ImageErrorKind
 {
     /// <summary>
-    /// A valid image in a format or variant the decoders do not handle (not PNG or JPEG, arithmetic-coded or
-    /// 12-bit JPEG, ...). The server answers 415 Unsupported Media Type.
+    /// Bytes of no supported format (see <see cref="ImageFormat"/>), or a variant of one that the codec does not
+    /// handle. The server answers 415 Unsupported Media Type.
     /// </summary>
     Unsupported = 0,
 
-    /// <summary>The data breaks the format's rules (bad CRC, invalid Huffman code, bad marker). Answered with 400.</summary>
+    /// <summary>The data breaks the format's rules (a bad header, invalid compressed data). Answered with 400.</summary>
     Corrupt = 1,
 
     /// <summary>The data ends before the image does (including an empty body). Answered with 400.</summary>

@@ -23,8 +23,8 @@ internal static class ImageLimits
                 $"image is {width}x{height} = {pixels} pixels, more than the limit of {options.MaxPixels}");
         }
 
-        // Whatever the options allow, a decoder holds the image (and a 16-bit RGBA scanline) in single arrays.
-        if (pixels > Array.MaxLength / 8)
+        // Whatever the options allow, the decoder holds the image as RGBA in one array.
+        if (pixels > Array.MaxLength / 4)
         {
             throw new ImageDecodeException(
                 ImageErrorKind.TooLarge, $"image is {width}x{height} = {pixels} pixels, too many to decode in memory");

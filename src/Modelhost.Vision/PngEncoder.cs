@@ -1,14 +1,9 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.IO.Compression;
-using Modelhost.Vision.Png;
+using SkiaSharp;
 
 namespace Modelhost.Vision;
 
-/// <summary>
-/// Writes 8-bit RGB PNG files: IHDR, one IDAT, IEND. Each scanline gets the filter whose residuals have the
-/// smallest sum of absolute values (the heuristic the PNG specification suggests, section 12.8).
-/// </summary>
+/// <summary>Writes 8-bit RGB PNG files through Skia's encoder (libpng, every filter tried per row).</summary>
 public static class PngEncoder
 {
     /// <summary>Encodes an image as a non-interlaced 8-bit RGB PNG.</summary>
@@ -25,90 +20,35 @@ public static class PngEncoder
     /// </param>
     /// <returns>The complete PNG file.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="image"/> is <see langword="null"/>.</exception>
-    public static byte[] Encode(RgbImage image, CompressionLevel compressionLevel)
+    public static unsafe byte[] Encode(RgbImage image, CompressionLevel compressionLevel)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var rowBytes = image.Width * RgbImage.Channels;
-        using var compressed = new MemoryStream();
-        using (var deflater = new ZLibStream(compressed, compressionLevel, leaveOpen: true))
+
+        // Skia holds no packed RGB: opaque RGBA is written as a PNG of colour type 2 (RGB).
+        var info = new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        var rgba = GC.AllocateUninitializedArray<byte>(info.BytesSize);
+        ReadOnlySpan<byte> rgb = image.Pixels;
+        for (int s = 0, t = 0; s < rgb.Length; s += RgbImage.Channels, t += 4)
         {
-            WriteScanlines(deflater, image.Pixels, rowBytes, image.Height);
+            rgba[t] = rgb[s];
+            rgba[t + 1] = rgb[s + 1];
+            rgba[t + 2] = rgb[s + 2];
+            rgba[t + 3] = 255;
         }
 
-        using var file = new MemoryStream((int)Math.Min(int.MaxValue, compressed.Length + 64));
-        file.Write(PngDecoder.Signature);
-        Span<byte> ihdr = stackalloc byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr, image.Width);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr[4..], image.Height);
-        ihdr[8] = 8; // bit depth
-        ihdr[9] = (byte)PngColorType.Rgb;
-        ihdr[10] = 0; // deflate
-        ihdr[11] = 0; // adaptive filtering
-        ihdr[12] = 0; // not interlaced
-        WriteChunk(file, "IHDR"u8, ihdr);
-        WriteChunk(file, "IDAT"u8, compressed.GetBuffer().AsSpan(0, (int)compressed.Length));
-        WriteChunk(file, "IEND"u8, []);
-        return file.ToArray();
-    }
-
-    private static void WriteScanlines(Stream deflater, byte[] pixels, int rowBytes, int height)
-    {
-        const int Stride = RgbImage.Channels;
-        var zeros = new byte[rowBytes];
-
-        // One buffer per candidate filter, each holding the filter byte and the residuals.
-        var candidates = ArrayPool<byte>.Shared.Rent(5 * (rowBytes + 1));
-        try
+        var zlibLevel = compressionLevel switch
         {
-            for (var y = 0; y < height; y++)
-            {
-                ReadOnlySpan<byte> row = pixels.AsSpan(y * rowBytes, rowBytes);
-                ReadOnlySpan<byte> previous = y == 0 ? zeros : pixels.AsSpan((y - 1) * rowBytes, rowBytes);
-                var best = 0;
-                var bestCost = long.MaxValue;
-                for (var filter = PngFilter.None; filter <= PngFilter.Paeth; filter++)
-                {
-                    var line = candidates.AsSpan(filter * (rowBytes + 1), rowBytes + 1);
-                    line[0] = (byte)filter;
-                    PngFilter.Apply(filter, row, previous, Stride, line[1..]);
-                    var cost = Cost(line[1..]);
-                    if (cost < bestCost)
-                    {
-                        best = filter;
-                        bestCost = cost;
-                    }
-                }
-
-                deflater.Write(candidates, best * (rowBytes + 1), rowBytes + 1);
-            }
-        }
-        finally
+            CompressionLevel.NoCompression => 0,
+            CompressionLevel.Fastest => 1,
+            CompressionLevel.SmallestSize => 9,
+            _ => 6,
+        };
+        fixed (byte* pixels = rgba)
         {
-            ArrayPool<byte>.Shared.Return(candidates);
+            using var pixmap = new SKPixmap(info, (IntPtr)pixels, info.RowBytes);
+            using var png = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, zlibLevel))
+                ?? throw new InvalidOperationException($"Skia could not encode a {image.Width}x{image.Height} PNG");
+            return png.ToArray();
         }
-    }
-
-    // Residuals read as signed bytes: small magnitudes either side of zero compress best.
-    private static long Cost(ReadOnlySpan<byte> residuals)
-    {
-        long sum = 0;
-        foreach (var r in residuals)
-        {
-            sum += Math.Abs((int)(sbyte)r);
-        }
-
-        return sum;
-    }
-
-    private static void WriteChunk(Stream output, ReadOnlySpan<byte> type, ReadOnlySpan<byte> body)
-    {
-        Span<byte> word = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(word, body.Length);
-        output.Write(word);
-        output.Write(type);
-        output.Write(body);
-        var crc = PngCrc.Update(PngCrc.Update(0xFFFFFFFFu, type), body) ^ 0xFFFFFFFFu;
-        BinaryPrimitives.WriteUInt32BigEndian(word, crc);
-        output.Write(word);
     }
 }

@@ -22,12 +22,20 @@ public sealed class RgbImage
     /// <exception cref="ArgumentOutOfRangeException">A dimension is not positive or the image is too large for an array.</exception>
     /// <exception cref="ArgumentException"><paramref name="pixels"/> has the wrong length.</exception>
     public RgbImage(int width, int height, byte[] pixels)
+        : this(width, height, pixels, width, height)
+    {
+    }
+
+    /// <summary>Wraps pixels decoded at a reduced scale from an image of the given full size.</summary>
+    internal RgbImage(int width, int height, byte[] pixels, int sourceWidth, int sourceHeight)
     {
         ArgumentNullException.ThrowIfNull(pixels);
         PixelBuffer.CheckLength(width, height, Channels, pixels.Length);
         Width = width;
         Height = height;
         Pixels = pixels;
+        SourceWidth = sourceWidth;
+        SourceHeight = sourceHeight;
     }
 
     /// <summary>The width in pixels.</summary>
@@ -35,6 +43,15 @@ public sealed class RgbImage
 
     /// <summary>The height in pixels.</summary>
     public int Height { get; }
+
+    /// <summary>
+    /// The width of the image this one was decoded from, in viewing orientation: <see cref="Width"/>, unless the
+    /// decoder shrank it for a model input (<see cref="ImageDecodeOptions.Target"/>).
+    /// </summary>
+    public int SourceWidth { get; }
+
+    /// <summary>The height of the image this one was decoded from; see <see cref="SourceWidth"/>.</summary>
+    public int SourceHeight { get; }
 
     /// <summary>Interleaved 8-bit R, G, B samples, row-major, <see cref="Width"/> × <see cref="Height"/> × 3 bytes.</summary>
 #pragma warning disable CA1819 // The pixel array is the point of the type: callers fill tensors straight from it.

@@ -26,7 +26,7 @@ public sealed class ImageTypesTests
     {
         var jpeg = TestImages.Read("astronaut_q90_420.jpg");
 
-        var rgba = ImageDecoder.DecodeRgba(jpeg);
+        var rgba = RgbaImage.Decode(jpeg);
         var rgb = ImageDecoder.Decode(jpeg);
 
         Assert.False(rgba.HasTransparency());

@@ -16,7 +16,10 @@ namespace Modelhost.Core.Detection;
 /// </summary>
 public static class ObjectDetector
 {
-    /// <summary>Detects objects in an image with a loaded detection model.</summary>
+    /// <summary>
+    /// Detects objects in an image with a loaded detection model. The boxes are in the pixels of the full-size
+    /// image (<see cref="RgbImage.SourceWidth"/>), also when it was decoded shrunk for the model's input.
+    /// </summary>
     /// <exception cref="InferenceException">The model has no <c>vision</c> section, or a feature is out of range.</exception>
     public static async ValueTask<DetectionResult> DetectAsync(LoadedModel model, RgbImage image, DetectionFeatures features, CancellationToken cancellationToken)
     {
@@ -55,11 +58,11 @@ public static class ObjectDetector
         var objects = new List<DetectedObject>();
         foreach (var d in kept)
         {
-            var x0 = Math.Clamp(transform.ToImageX(d.XMin), 0, image.Width);
-            var y0 = Math.Clamp(transform.ToImageY(d.YMin), 0, image.Height);
-            var x1 = Math.Clamp(transform.ToImageX(d.XMin + d.Width), 0, image.Width);
-            var y1 = Math.Clamp(transform.ToImageY(d.YMin + d.Height), 0, image.Height);
-            if (x1 - x0 < settings.MinWidth * image.Width || y1 - y0 < settings.MinHeight * image.Height)
+            var x0 = Math.Clamp(transform.ToImageX(d.XMin), 0, transform.ImageWidth);
+            var y0 = Math.Clamp(transform.ToImageY(d.YMin), 0, transform.ImageHeight);
+            var x1 = Math.Clamp(transform.ToImageX(d.XMin + d.Width), 0, transform.ImageWidth);
+            var y1 = Math.Clamp(transform.ToImageY(d.YMin + d.Height), 0, transform.ImageHeight);
+            if (x1 - x0 < settings.MinWidth * transform.ImageWidth || y1 - y0 < settings.MinHeight * transform.ImageHeight)
             {
                 continue;
             }
@@ -79,7 +82,7 @@ public static class ObjectDetector
             }
         }
 
-        return new DetectionResult(image.Width, image.Height, objects);
+        return new DetectionResult(transform.ImageWidth, transform.ImageHeight, objects);
     }
 
     private static VisionDefaults Resolve(DetectionFeatures features, VisionDefaults defaults)

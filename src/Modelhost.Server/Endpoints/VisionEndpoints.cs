@@ -145,7 +145,14 @@ internal static class VisionEndpoints
             {
                 try
                 {
-                    image = ImageDecoder.Decode(request.Image.Span, pixels == 0 ? null : new ImageDecodeOptions { MaxPixels = pixels });
+                    // A JPEG comes out at the smallest DCT scale that still covers the model's input.
+                    var decodeOptions = new ImageDecodeOptions { Target = model.Config.Vision?.Input };
+                    if (pixels > 0)
+                    {
+                        decodeOptions.MaxPixels = pixels;
+                    }
+
+                    image = ImageDecoder.Decode(request.Image.Span, decodeOptions);
                 }
                 catch (ImageDecodeException ex)
                 {

@@ -3,7 +3,10 @@ namespace Modelhost.Vision.Processing;
 /// <summary>Turns a decoded image into a model input: resize or letterbox, channel order, layout, normalization.</summary>
 public static class ImagePreprocessor
 {
-    /// <summary>Fits the image to the input size and returns the fitted image and where it landed.</summary>
+    /// <summary>
+    /// Fits the image to the input size and returns the fitted image and where it landed, in the pixels of the
+    /// full-size image (<see cref="RgbImage.SourceWidth"/>, <see cref="RgbImage.SourceHeight"/>).
+    /// </summary>
     public static (RgbImage Image, ImageTransform Transform) Fit(RgbImage image, PreprocessOptions options)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -11,8 +14,8 @@ public static class ImagePreprocessor
         if (options.Resize == ResizeMode.Stretch)
         {
             var stretched = ImageResizer.Resize(image, options.Width, options.Height, options.Antialias);
-            var transform = new ImageTransform(image.Width, image.Height, options.Width, options.Height,
-                (double)options.Width / image.Width, (double)options.Height / image.Height, 0, 0);
+            var transform = new ImageTransform(image.SourceWidth, image.SourceHeight, options.Width, options.Height,
+                (double)options.Width / image.SourceWidth, (double)options.Height / image.SourceHeight, 0, 0);
             return (stretched, transform);
         }
 
@@ -29,9 +32,10 @@ public static class ImagePreprocessor
             resized.Pixels.AsSpan(y * width * 3, width * 3).CopyTo(canvas.Pixels.AsSpan((((y + padY) * options.Width) + padX) * 3));
         }
 
-        // The scale actually applied per axis, after rounding the resized size.
-        var letterbox = new ImageTransform(image.Width, image.Height, options.Width, options.Height,
-            (double)width / image.Width, (double)height / image.Height, padX, padY);
+        // The scale actually applied per axis, after rounding the resized size, from the full-size image (which
+        // the decoder may have shrunk already: see ImageDecodeOptions.Target).
+        var letterbox = new ImageTransform(image.SourceWidth, image.SourceHeight, options.Width, options.Height,
+            (double)width / image.SourceWidth, (double)height / image.SourceHeight, padX, padY);
         return (canvas, letterbox);
     }
 

@@ -16,7 +16,7 @@ internal static class DetectCommand
     public static Command Create()
     {
         var model = new Argument<string>("model") { Description = "The detection model, e.g. face-front." };
-        var image = new Argument<FileInfo>("image") { Description = "A PNG or JPEG file." };
+        var image = new Argument<FileInfo>("image") { Description = "A PNG, JPEG, WebP, GIF or BMP file." };
         var models = new Option<string>("--models") { Description = "The model repository directory.", DefaultValueFactory = _ => "models" };
         var json = new Option<bool>("--json") { Description = "Print the detections as JSON, as the HTTP API answers them." };
         var draw = new Option<FileInfo?>("--draw") { Description = "Write a PNG of the image with the boxes and keypoints drawn on it." };
@@ -40,7 +40,9 @@ internal static class DetectCommand
         {
             await manager.LoadAsync(name, cancellationToken);
             using var lease = manager.Acquire(name);
-            var decoded = ImageDecoder.Decode(await File.ReadAllBytesAsync(file.FullName, cancellationToken));
+            // Only a drawing needs every pixel; otherwise a JPEG is decoded as small as the model's input allows.
+            var options = new ImageDecodeOptions { Target = draw is null ? lease.Model.Config.Vision?.Input : null };
+            var decoded = ImageDecoder.Decode(await File.ReadAllBytesAsync(file.FullName, cancellationToken), options);
             var result = await ObjectDetector.DetectAsync(lease.Model, decoded, new DetectionFeatures { ScoreThreshold = score }, cancellationToken);
             Print(result, json);
             if (draw is not null)
