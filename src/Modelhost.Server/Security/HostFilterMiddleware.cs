@@ -15,6 +15,8 @@ internal sealed class HostFilterMiddleware
     private readonly KeyRing _keys;
     private readonly SecurityOptions _security;
     private readonly HashSet<string> _allowed;
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _allowedSpans;
+    private readonly bool _allowAll;
 
     public HostFilterMiddleware(RequestDelegate next, KeyRing keys, ServerOptions options)
     {
@@ -26,22 +28,46 @@ internal sealed class HostFilterMiddleware
         {
             _allowed.Add(host);
         }
+
+        _allowedSpans = _allowed.GetAlternateLookup<ReadOnlySpan<char>>();
+        _allowAll = _security.AllowAnonymous || _allowed.Contains("*");
     }
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (_keys.RequiresCredentials || _security.AllowAnonymous || _allowed.Contains("*"))
+        if (_allowAll || _keys.RequiresCredentials)
         {
             return _next(context);
         }
 
-        var host = context.Request.Host.Host;
-        return _allowed.Contains(host) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
+        // The name without the port, read in place: HttpRequest.Host.Host would allocate a string per request. It also
+        // decodes internationalized (punycode) names, so those still take that way.
+        var host = HostName(context.Request.Headers.Host.ToString());
+        if (host.Contains("xn--", StringComparison.OrdinalIgnoreCase))
+        {
+            host = context.Request.Host.Host;
+        }
+
+        return _allowedSpans.Contains(host) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
             ? _next(context)
             : ErrorResponses.WriteAsync(
                 context,
                 StatusCodes.Status400BadRequest,
-                $"the Host header '{Printable(host)}' is not allowed: a server without API keys answers only to loopback names (localhost, 127.0.0.1, [::1]); add the name to auth.allowed_hosts in the server config");
+                $"the Host header '{Printable(host.ToString())}' is not allowed: a server without API keys answers only to loopback names (localhost, 127.0.0.1, [::1]); add the name to auth.allowed_hosts in the server config");
+    }
+
+    /// <summary>The name in a Host header value, without the port, as <see cref="HostString.Host"/> splits it.</summary>
+    internal static ReadOnlySpan<char> HostName(ReadOnlySpan<char> value)
+    {
+        if (value.StartsWith('['))
+        {
+            var close = value.IndexOf(']');
+            return close < 0 ? value : value[..(close + 1)];
+        }
+
+        // One colon separates the port; more than one is an IPv6 address without brackets, and has no port.
+        var colon = value.IndexOf(':');
+        return colon >= 0 && value.LastIndexOf(':') == colon ? value[..colon] : value;
     }
 
     private static string Printable(string host) => host.Length > 100 ? host[..100] + "..." : host;
