@@ -40,10 +40,8 @@ internal sealed class HostFilterMiddleware
             return _next(context);
         }
 
-        // The name without the port, read in place: HttpRequest.Host.Host would allocate a string per request. It also
-        // decodes internationalized (punycode) names, so those still take that way.
-        var host = HostName(context.Request.Headers.Host.ToString());
-        if (host.Contains("xn--", StringComparison.OrdinalIgnoreCase))
+        // The name without the port, read in place: HttpRequest.Host.Host would allocate a string per request.
+        if (!TryHostName(context.Request.Headers.Host.ToString(), out var host))
         {
             host = context.Request.Host.Host;
         }
@@ -56,18 +54,34 @@ internal sealed class HostFilterMiddleware
                 $"the Host header '{Printable(host.ToString())}' is not allowed: a server without API keys answers only to loopback names (localhost, 127.0.0.1, [::1]); add the name to auth.allowed_hosts in the server config");
     }
 
-    /// <summary>The name in a Host header value, without the port, as <see cref="HostString.Host"/> splits it.</summary>
-    internal static ReadOnlySpan<char> HostName(ReadOnlySpan<char> value)
+    /// <summary>
+    /// The name in a Host header value, without the port, as <see cref="HostString.Host"/> gives it; false for the rare
+    /// values that it rewrites (internationalized names, IPv6 addresses without brackets), which take that way instead.
+    /// </summary>
+    internal static bool TryHostName(ReadOnlySpan<char> value, out ReadOnlySpan<char> name)
     {
+        name = value;
+        if (value.Contains("xn--", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
         if (value.StartsWith('['))
         {
             var close = value.IndexOf(']');
-            return close < 0 ? value : value[..(close + 1)];
+            name = close < 0 ? value : value[..(close + 1)];
+            return true;
         }
 
-        // One colon separates the port; more than one is an IPv6 address without brackets, and has no port.
+        // One colon separates the port; more than one is an IPv6 address without brackets.
         var colon = value.IndexOf(':');
-        return colon >= 0 && value.LastIndexOf(':') == colon ? value[..colon] : value;
+        if (colon >= 0 && value.LastIndexOf(':') != colon)
+        {
+            return false;
+        }
+
+        name = colon >= 0 ? value[..colon] : value;
+        return true;
     }
 
     private static string Printable(string host) => host.Length > 100 ? host[..100] + "..." : host;
