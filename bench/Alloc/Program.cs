@@ -22,23 +22,34 @@ await using var app = ModelhostServer.Build(options, logging => logging.SetMinim
 await app.StartAsync();
 var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-var cases = new (string Name, string Path, string Body)[]
+// A second server with one infer key, which the keyed case sends as X-Api-Token (the bench's auth scenario).
+var (key, stored) = BenchKey.Create("bench");
+var keyedOptions = new ServerOptions { Urls = "http://127.0.0.1:0" };
+keyedOptions.Repository.Root = models;
+keyedOptions.Security.Keys = [stored];
+await using var keyedApp = ModelhostServer.Build(keyedOptions, logging => logging.SetMinimumLevel(LogLevel.Warning));
+await keyedApp.StartAsync();
+var keyedAddress = new Uri(keyedApp.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+const string Seed = """{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""";
+var cases = new (string Name, Uri Address, string Path, string Body, string Header)[]
 {
-    ("GET health (floor)", "/v2/health/live", ""),
-    ("iris /predict", "/predict", """{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}"""),
-    ("iris V2 infer", "/v2/models/iris/infer", """{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.9,3.0,5.1,1.8]}]}"""),
-    ("iris TF predict", "/v1/models/iris:predict", """{"instances":[[5.9,3.0,5.1,1.8]]}"""),
+    ("GET health (floor)", address, "/v2/health/live", "", ""),
+    ("iris /predict", address, "/predict", Seed, ""),
+    ("iris V2 infer", address, "/v2/models/iris/infer", """{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.9,3.0,5.1,1.8]}]}""", ""),
+    ("iris TF predict", address, "/v1/models/iris:predict", """{"instances":[[5.9,3.0,5.1,1.8]]}""", ""),
+    ("/predict with key", keyedAddress, "/predict", Seed, $"X-Api-Token: {key}\r\n"),
 };
 
 using var listener = new LohListener();
 Console.WriteLine($"{"path",-18} {"bytes/request",14} {"LOH events",11}");
-foreach (var (name, path, body) in cases)
+foreach (var (name, target, path, body, header) in cases)
 {
     using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-    await socket.ConnectAsync(address.Host, address.Port);
+    await socket.ConnectAsync(target.Host, target.Port);
     var request = Encoding.ASCII.GetBytes(body.Length == 0
-        ? $"GET {path} HTTP/1.1\r\nHost: {address.Authority}\r\n\r\n"
-        : $"POST {path} HTTP/1.1\r\nHost: {address.Authority}\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}");
+        ? $"GET {path} HTTP/1.1\r\nHost: {target.Authority}\r\n{header}\r\n"
+        : $"POST {path} HTTP/1.1\r\nHost: {target.Authority}\r\n{header}Content-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}");
     var buffer = new byte[64 * 1024];
 
     await Task.Run(() => Run(socket, request, buffer, 2_000));
@@ -62,6 +73,7 @@ foreach (var (name, path, body) in cases)
 }
 
 await app.StopAsync();
+await keyedApp.StopAsync();
 
 // Blocking socket calls on one thread: the client itself allocates nothing per request.
 static void Run(Socket socket, byte[] request, byte[] buffer, int count)

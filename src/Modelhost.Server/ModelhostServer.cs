@@ -45,10 +45,6 @@ public static class ModelhostServer
         // level is enabled for them; our own request log replaces them.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
-
-        // The framework logs every refused key at Information; 401 answers and the audit log already say it, and a
-        // client sending bad keys must not be able to flood the log.
-        builder.Logging.AddFilter(typeof(ApiKeyAuthenticationHandler).FullName, LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
 
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
@@ -69,7 +65,7 @@ public static class ModelhostServer
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRouting();
         SecuritySetup.UseSecurity(app, options);
-        LimitsSetup.UseMiddleware(app);
+        LimitsSetup.UseMiddleware(app, options);
 
         var manager = app.Services.GetRequiredService<ModelRepositoryManager>();
         KServeEndpoints.Map(app, manager, options);

@@ -24,11 +24,27 @@ internal sealed partial class ErrorHandlingMiddleware
         _lifetime = lifetime;
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
+    {
+        Task task;
+        try
+        {
+            task = _next(context);
+        }
+        catch (Exception ex)
+        {
+            task = Task.FromException(ex);
+        }
+
+        // A request that completed synchronously takes no async state machine here.
+        return task.IsCompletedSuccessfully ? AnswerRoutingFailure(context) : AwaitAsync(task, context);
+    }
+
+    private async Task AwaitAsync(Task task, HttpContext context)
     {
         try
         {
-            await _next(context);
+            await task;
         }
         catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
@@ -36,19 +52,30 @@ internal sealed partial class ErrorHandlingMiddleware
             return;
         }
 
+        await AnswerRoutingFailure(context);
+    }
+
+    /// <summary>Gives routing's bodiless 404 and 405 answers a JSON error.</summary>
+    private static Task AnswerRoutingFailure(HttpContext context)
+    {
         var response = context.Response;
-        if (!response.HasStarted && response.ContentLength is null && response.ContentType is null)
+        if (response.HasStarted || response.ContentLength is not null || response.ContentType is not null)
         {
-            if (response.StatusCode == StatusCodes.Status404NotFound)
-            {
-                await ErrorResponses.WriteAsync(context, 404, $"no route for {context.Request.Method} {context.Request.Path}");
-            }
-            else if (response.StatusCode == StatusCodes.Status405MethodNotAllowed)
-            {
-                var allow = response.Headers.Allow.ToString();
-                await ErrorResponses.WriteAsync(context, 405, $"{context.Request.Method} is not allowed on {context.Request.Path}; use {allow}");
-            }
+            return Task.CompletedTask;
         }
+
+        if (response.StatusCode == StatusCodes.Status404NotFound)
+        {
+            return ErrorResponses.WriteAsync(context, 404, $"no route for {context.Request.Method} {context.Request.Path}");
+        }
+
+        if (response.StatusCode == StatusCodes.Status405MethodNotAllowed)
+        {
+            var allow = response.Headers.Allow.ToString();
+            return ErrorResponses.WriteAsync(context, 405, $"{context.Request.Method} is not allowed on {context.Request.Path}; use {allow}");
+        }
+
+        return Task.CompletedTask;
     }
 
     private Task HandleAsync(HttpContext context, Exception ex)

@@ -12,7 +12,6 @@ internal static class LimitsSetup
     {
         var limits = options.Limits;
         services.AddRateLimiter(rate => RateLimiting.Configure(rate, limits));
-        services.AddRequestTimeouts(timeouts => RequestTimeouts.Configure(timeouts, limits));
         services.AddSingleton(provider => new ImageBudget(limits, provider.GetService<TimeProvider>() ?? TimeProvider.System));
 
         // The GC collects only when something allocates: after a burst, an idle server would keep its garbage.
@@ -23,5 +22,5 @@ internal static class LimitsSetup
     }
 
     /// <summary>The request timeout; call it after routing. The rate limiter is added apart, after authentication.</summary>
-    public static void UseMiddleware(IApplicationBuilder app) => RequestTimeouts.Use(app);
+    public static void UseMiddleware(IApplicationBuilder app, ServerOptions options) => RequestTimeouts.Use(app, options);
 }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
@@ -50,18 +49,7 @@ internal sealed partial class AuditMiddleware
         }
     }
 
-    private static bool IsAudited(Endpoint endpoint)
-    {
-        foreach (var data in endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>())
-        {
-            if (data.Policy is Roles.Train or Roles.Manage or Roles.Admin)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool IsAudited(Endpoint endpoint) => endpoint.Metadata.GetMetadata<RouteRole>()?.Required >= Role.Train;
 
     private static string Target(HttpContext context)
     {

@@ -12,14 +12,15 @@ internal static class CallerIdentity
     private const string AnonymousClaim = "modelhost:anonymous";
 
     /// <summary>The anonymous caller of a server without keys: every role but the ones that need a real key.</summary>
-    public static ClaimsPrincipal Anonymous { get; } = Make(AnonymousName, Role.Admin, AnonymousAuthenticationType, anonymous: true);
+    public static CallerPrincipal Anonymous { get; } = Make(AnonymousName, Role.Admin, AnonymousAuthenticationType, anonymous: true);
 
-    public static ClaimsPrincipal ForKey(ApiKey key) => Make(key.Name, key.Level, KeyAuthenticationType, anonymous: false);
+    public static CallerPrincipal ForKey(ApiKey key) => Make(key.Name, key.Level, KeyAuthenticationType, anonymous: false);
 
     /// <summary>The caller of a valid JWT, with the highest Modelhost role its roles claim names (none: every route is 403).</summary>
-    public static ClaimsPrincipal ForToken(string name, Role? level) => Make(name, level ?? 0, JwtSetup.SchemeName, anonymous: false);
+    public static CallerPrincipal ForToken(string name, Role? level) => Make(name, level ?? 0, JwtSetup.SchemeName, anonymous: false);
 
-    public static bool IsAnonymous(ClaimsPrincipal user) => user.HasClaim(static c => c.Type == AnonymousClaim);
+    public static bool IsAnonymous(ClaimsPrincipal user) =>
+        user is CallerPrincipal caller ? caller.IsAnonymous : user.HasClaim(static c => c.Type == AnonymousClaim);
 
     /// <summary>The name to log and audit: the key's name, never the key.</summary>
     public static string Name(ClaimsPrincipal user) => user.Identity?.Name ?? AnonymousName;
@@ -30,6 +31,11 @@ internal static class CallerIdentity
     /// <summary>The caller's highest role, or null when it has none.</summary>
     public static Role? Level(ClaimsPrincipal user)
     {
+        if (user is CallerPrincipal caller)
+        {
+            return caller.Level == 0 ? null : caller.Level;
+        }
+
         Role? level = null;
         foreach (var role in Roles.All)
         {
@@ -42,7 +48,7 @@ internal static class CallerIdentity
         return level;
     }
 
-    private static ClaimsPrincipal Make(string name, Role level, string authenticationType, bool anonymous)
+    private static CallerPrincipal Make(string name, Role level, string authenticationType, bool anonymous)
     {
         var claims = new List<Claim> { new(ClaimTypes.Name, name) };
         foreach (var role in Roles.All)
@@ -59,6 +65,6 @@ internal static class CallerIdentity
             claims.Add(new Claim(AnonymousClaim, "true"));
         }
 
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType, ClaimTypes.Name, ClaimTypes.Role));
+        return new CallerPrincipal(new ClaimsIdentity(claims, authenticationType, ClaimTypes.Name, ClaimTypes.Role), level, anonymous);
     }
 }

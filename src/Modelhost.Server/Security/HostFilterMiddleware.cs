@@ -15,6 +15,8 @@ internal sealed class HostFilterMiddleware
     private readonly KeyRing _keys;
     private readonly SecurityOptions _security;
     private readonly HashSet<string> _allowed;
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _allowedSpans;
+    private readonly bool _allowAll;
 
     public HostFilterMiddleware(RequestDelegate next, KeyRing keys, ServerOptions options)
     {
@@ -26,22 +28,60 @@ internal sealed class HostFilterMiddleware
         {
             _allowed.Add(host);
         }
+
+        _allowedSpans = _allowed.GetAlternateLookup<ReadOnlySpan<char>>();
+        _allowAll = _security.AllowAnonymous || _allowed.Contains("*");
     }
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (_keys.RequiresCredentials || _security.AllowAnonymous || _allowed.Contains("*"))
+        if (_allowAll || _keys.RequiresCredentials)
         {
             return _next(context);
         }
 
-        var host = context.Request.Host.Host;
-        return _allowed.Contains(host) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
+        // The name without the port, read in place: HttpRequest.Host.Host would allocate a string per request.
+        if (!TryHostName(context.Request.Headers.Host.ToString(), out var host))
+        {
+            host = context.Request.Host.Host;
+        }
+
+        return _allowedSpans.Contains(host) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
             ? _next(context)
             : ErrorResponses.WriteAsync(
                 context,
                 StatusCodes.Status400BadRequest,
-                $"the Host header '{Printable(host)}' is not allowed: a server without API keys answers only to loopback names (localhost, 127.0.0.1, [::1]); add the name to auth.allowed_hosts in the server config");
+                $"the Host header '{Printable(host.ToString())}' is not allowed: a server without API keys answers only to loopback names (localhost, 127.0.0.1, [::1]); add the name to auth.allowed_hosts in the server config");
+    }
+
+    /// <summary>
+    /// The name in a Host header value, without the port, as <see cref="HostString.Host"/> gives it; false for the rare
+    /// values that it rewrites (internationalized names, IPv6 addresses without brackets), which take that way instead.
+    /// </summary>
+    internal static bool TryHostName(ReadOnlySpan<char> value, out ReadOnlySpan<char> name)
+    {
+        name = value;
+        if (value.Contains("xn--", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (value.StartsWith('['))
+        {
+            var close = value.IndexOf(']');
+            name = close < 0 ? value : value[..(close + 1)];
+            return true;
+        }
+
+        // One colon separates the port; more than one is an IPv6 address without brackets.
+        var colon = value.IndexOf(':');
+        if (colon >= 0 && value.LastIndexOf(':') != colon)
+        {
+            return false;
+        }
+
+        name = colon >= 0 ? value[..colon] : value;
+        return true;
     }
 
     private static string Printable(string host) => host.Length > 100 ? host[..100] + "..." : host;

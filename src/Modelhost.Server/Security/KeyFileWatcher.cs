@@ -6,19 +6,24 @@ namespace Modelhost.Server.Security;
 
 /// <summary>
 /// Watches the config file and applies its <c>auth.keys</c> without a restart: a key made or revoked with
-/// <c>modelhost token</c> takes effect within a second. It polls the file's size and time rather than relying on file
-/// system events, which miss atomic renames on some mounts (Kubernetes ConfigMaps swap a symlink). The keys are those of
-/// every layer (the file's and the environment's). A file that does not parse keeps the keys in force and is reported.
+/// <c>modelhost token</c> takes effect within a second. A file system watcher on the file's folder wakes it at once; since
+/// events are missed on some mounts (network file systems; Kubernetes ConfigMaps swap a symlink), it also compares the
+/// file's size and time every <see cref="Interval"/>, rarely enough that an idle server is not kept awake. The keys are
+/// those of every layer (the file's and the environment's). A file that does not parse keeps the keys in force and is reported.
 /// </summary>
 internal sealed partial class KeyFileWatcher : BackgroundService
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long after an event the file is read, so that a write in several steps is read whole.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(100);
 
     private readonly KeyRing _keys;
     private readonly string _path;
     private readonly ServerConfigSources _sources;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public KeyFileWatcher(KeyRing keys, ServerOptions options, ILogger<KeyFileWatcher> logger, TimeProvider time)
     {
@@ -32,11 +37,25 @@ internal sealed partial class KeyFileWatcher : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var seen = Stamp();
-        using var timer = new PeriodicTimer(Interval, _time);
+        using var watcher = Watch();
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            while (true)
             {
+                var changed = Volatile.Read(ref _changed);
+                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+                {
+                    await Task.WhenAny(changed.Task, Task.Delay(Interval, _time, wait.Token)).ConfigureAwait(false);
+                    await wait.CancelAsync().ConfigureAwait(false);
+                }
+
+                stoppingToken.ThrowIfCancellationRequested();
+                if (changed.Task.IsCompleted)
+                {
+                    Interlocked.CompareExchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), changed);
+                    await Task.Delay(Settle, _time, stoppingToken).ConfigureAwait(false);
+                }
+
                 var now = Stamp();
                 if (now == seen)
                 {
@@ -50,6 +69,30 @@ internal sealed partial class KeyFileWatcher : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // The server is stopping.
+        }
+    }
+
+    /// <summary>Events for the file's folder (a ConfigMap replaces a link beside the file); null where none can be had.</summary>
+    private FileSystemWatcher? Watch()
+    {
+        try
+        {
+            var watcher = new FileSystemWatcher(Path.GetDirectoryName(_path)!)
+            {
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+            };
+            FileSystemEventHandler changed = (_, _) => Volatile.Read(ref _changed).TrySetResult();
+            watcher.Changed += changed;
+            watcher.Created += changed;
+            watcher.Deleted += changed;
+            watcher.Renamed += (_, _) => Volatile.Read(ref _changed).TrySetResult();
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            // Out of inotify watches, or a folder that cannot be watched: the poll alone still sees changes.
+            return null;
         }
     }
 

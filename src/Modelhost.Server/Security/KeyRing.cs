@@ -1,12 +1,11 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Authentication;
 
 namespace Modelhost.Server.Security;
 
 /// <summary>
 /// The API keys in force, swapped whole when the config file changes, so a request sees either the old set or the new
-/// one; each key's principal and ticket are made once, and finding a key allocates nothing. The secret last verified
+/// one; each key's principal is made once, and finding a key allocates nothing. The secret last verified
 /// for a key is remembered (the server receives it with every request anyway) and compared in constant time, which
 /// spares a hash per request; a reload makes new entries, so a revoked key's secret is forgotten with it.
 /// </summary>
@@ -28,8 +27,8 @@ internal sealed class KeyRing
 
     public void Replace(IReadOnlyList<ApiKey> keys) => _current = new Snapshot(keys);
 
-    /// <summary>The ticket of a key, or null for a key that is malformed, unknown, revoked or wrong.</summary>
-    public AuthenticationTicket? Authenticate(ReadOnlySpan<char> key)
+    /// <summary>The principal of a key, or null for a key that is malformed, unknown, revoked or wrong.</summary>
+    public CallerPrincipal? Authenticate(ReadOnlySpan<char> key)
     {
         if (!ApiKeySecrets.TryParse(key, out var id, out var secret))
         {
@@ -46,7 +45,7 @@ internal sealed class KeyRing
         if (verified is not null && verified.Length == secret.Length
             && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(verified.AsSpan()), MemoryMarshal.AsBytes(secret)))
         {
-            return entry.Ticket;
+            return entry.Principal;
         }
 
         if (!ApiKeySecrets.Verify(secret, entry.Salt, entry.Digest))
@@ -55,7 +54,7 @@ internal sealed class KeyRing
         }
 
         entry.VerifiedSecret = secret.ToString();
-        return entry.Ticket;
+        return entry.Principal;
     }
 
     private sealed class Snapshot
@@ -67,7 +66,7 @@ internal sealed class KeyRing
             {
                 if (ApiKeySecrets.TryDecodeHash(key.Hash, out var salt, out var digest))
                 {
-                    byId[key.Id] = new Entry(salt, digest, new AuthenticationTicket(CallerIdentity.ForKey(key), ApiKeyAuthenticationHandler.SchemeName));
+                    byId[key.Id] = new Entry(salt, digest, CallerIdentity.ForKey(key));
                 }
             }
 
@@ -80,13 +79,13 @@ internal sealed class KeyRing
         public Dictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> Lookup { get; }
     }
 
-    private sealed class Entry(byte[] salt, byte[] digest, AuthenticationTicket ticket)
+    private sealed class Entry(byte[] salt, byte[] digest, CallerPrincipal principal)
     {
         public byte[] Salt { get; } = salt;
 
         public byte[] Digest { get; } = digest;
 
-        public AuthenticationTicket Ticket { get; } = ticket;
+        public CallerPrincipal Principal { get; } = principal;
 
         public volatile string? VerifiedSecret;
     }

@@ -1,38 +1,23 @@
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Modelhost.Server.Security;
 
-/// <summary>Registers and orders the security pieces: keys, roles as policies, Host and Content-Type checks, CORS, audit.</summary>
+/// <summary>Registers and orders the security pieces: keys, roles on routes, Host and Content-Type checks, CORS, audit.</summary>
 internal static class SecuritySetup
 {
     private const string CorsPolicy = "config";
-    private const string EitherScheme = "KeyOrToken";
 
     public static void AddSecurity(IServiceCollection services, ServerOptions options)
     {
         var security = options.Security;
         services.AddSingleton(new KeyRing(security.Keys, tokens: security.Jwt is not null));
-        var authentication = services.AddAuthentication(security.Jwt is null ? ApiKeyAuthenticationHandler.SchemeName : EitherScheme)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, configureOptions: null);
         if (security.Jwt is { } jwt)
         {
-            // One scheme in front that hands a request to the JWT handler when it carries a token, else to the key handler.
-            authentication.AddPolicyScheme(EitherScheme, displayName: null, either => either.ForwardDefaultSelector =
-                context => JwtSetup.CarriesJwt(context.Request) ? JwtSetup.SchemeName : ApiKeyAuthenticationHandler.SchemeName);
-            JwtSetup.Add(authentication, jwt);
+            // Only for requests that carry a JWT: CallerMiddleware calls the JwtBearer handler by its scheme's name.
+            JwtSetup.Add(services.AddAuthentication(), jwt);
         }
 
-        var policies = services.AddAuthorizationBuilder();
-        foreach (var role in Roles.All)
-        {
-            var name = Roles.Name(role);
-            policies.AddPolicy(name, policy => policy.RequireRole(name));
-        }
-
-        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, SecurityResultHandler>();
         if (security.ConfigPath is not null)
         {
             services.AddHostedService<KeyFileWatcher>();
@@ -58,26 +43,30 @@ internal static class SecuritySetup
         }
 
         app.UseMiddleware<AuditMiddleware>();
-        app.UseAuthentication();
+        app.UseMiddleware<CallerMiddleware>();
 
-        // After authentication, so that a key's requests share its bucket; before authorization, so that a client
+        // After the caller is known, so that a key's requests share its bucket; before the role check, so that a client
         // guessing keys is slowed down by its address's bucket. Off (the default), the middleware is left out: it
         // would allocate a lease per request for nothing.
         if (options.Limits.RatePerSecond > 0)
         {
             app.UseRateLimiter();
         }
-        app.UseAuthorization();
+
+        app.UseMiddleware<AccessMiddleware>();
         app.UseMiddleware<ContentTypeGuardMiddleware>();
     }
 
-    /// <summary>Marks a route as needing <paramref name="role"/> (or a role above it).</summary>
+    /// <summary>
+    /// Marks a route as needing <paramref name="role"/> (or a role above it). Only Modelhost's own metadata: ASP.NET
+    /// Core's authorization metadata would make the endpoint middleware demand its authorization middleware.
+    /// </summary>
     public static TBuilder Requires<TBuilder>(this TBuilder builder, Role role)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(Roles.Name(role));
+        builder.WithMetadata(RouteRole.For(role));
 
     /// <summary>Marks a route as open to everyone: the health probes.</summary>
     public static TBuilder Open<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new AllowAnonymousAttribute());
+        builder.WithMetadata(RouteRole.Open);
 }

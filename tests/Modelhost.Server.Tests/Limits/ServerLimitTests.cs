@@ -72,6 +72,28 @@ public sealed class ServerLimitTests : IDisposable
     }
 
     [Fact]
+    public async Task After_a_request_times_out_the_next_requests_are_served_within_their_own_time()
+    {
+        await using var server = await RunningServer.StartAsync(_repository.Root, options =>
+        {
+            options.Limits.RequestTimeout = TimeSpan.FromSeconds(1);
+            options.Limits.MinRequestBodyRateBytesPerSecond = 0;
+        });
+        using (var connection = await RawConnection.OpenAsync(server.Address))
+        {
+            await connection.SendAsync("POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{");
+            Assert.Equal(504, (await connection.ReadResponseAsync())?.Status);
+        }
+
+        // The timers and tokens are reused from request to request: none may carry the timed-out request's cancellation.
+        for (var i = 0; i < 50; i++)
+        {
+            using var response = await server.Client.PostAsync("/predict", RunningServer.Json("""{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}"""));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task The_routes_exempt_from_the_timeout_exist()
     {
         await using var server = await RunningServer.StartAsync(_repository.Root);

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Modelhost.Server.Security;
 using Modelhost.Server.Tests.Infrastructure;
 
 namespace Modelhost.Server.Tests.Security;
@@ -52,9 +52,8 @@ public sealed partial class RoutePolicyTests : IAsyncLifetime
         foreach (var endpoint in source.Endpoints.OfType<RouteEndpoint>())
         {
             var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"];
-            string? role = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null
-                ? "open"
-                : endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).FirstOrDefault(p => p is "infer" or "train" or "manage" or "admin");
+            var declared = endpoint.Metadata.GetMetadata<RouteRole>();
+            string? role = declared is null ? null : declared.Required is { } required ? Roles.Name(required) : "open";
             foreach (var method in methods)
             {
                 routes[method + " " + endpoint.RoutePattern.RawText] = role;
