@@ -161,7 +161,7 @@ public static partial class ServerConfigFile
                     jobs.PredictionWorkers = (int)Number(value, full, path, 0, 64);
                     break;
                 case "forecast_horizon":
-                    jobs.ForecastHorizon = (int)Number(value, full, path, 1, Jobs.ForecastTables.MaxHorizon);
+                    jobs.ForecastHorizon = (int)Number(value, full, path, 1, Workflows.ForecastTables.MaxHorizon);
                     break;
                 case "lease_seconds":
                     jobs.LeaseDuration = TimeSpan.FromSeconds(Number(value, full, path, 0.5, 3600));
@@ -186,7 +186,7 @@ public static partial class ServerConfigFile
         }
     }
 
-    private static void ReadForecasting(YamlNode node, Jobs.ForecastingOptions forecasting, string path)
+    private static void ReadForecasting(YamlNode node, Workflows.ForecastingOptions forecasting, string path)
     {
         foreach (var (keyNode, value, key) in Mapping(node, "forecasting", path))
         {
@@ -254,7 +254,7 @@ public static partial class ServerConfigFile
     private static string Identifier(YamlNode node, string key, string path)
     {
         var text = String(node, key, path);
-        return Modelhost.Jobs.Data.DataSql.IsValidIdentifier(text)
+        return Modelhost.Workflows.Data.DataSql.IsValidIdentifier(text)
             ? text
             : throw new ServerConfigException($"{path}:{node.Start.Line}: {key}: '{text}' is not a valid table or column name: use letters, digits and '_', starting with a letter or '_', at most 63 characters");
     }

@@ -5,10 +5,10 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Modelhost.Core.Repository;
 using Modelhost.Jobs;
-using Modelhost.Jobs.Data;
 using Modelhost.Jobs.Processes;
 using Modelhost.Jobs.Workers;
-using Modelhost.Server.Jobs;
+using Modelhost.Workflows;
+using Modelhost.Workflows.Data;
 
 namespace Modelhost.Commands;
 
