@@ -4,7 +4,7 @@ namespace Modelhost.Testing;
 /// A clock that only moves when the test calls <see cref="Advance"/>. Timers due on the way fire in due order on the
 /// advancing thread, each seeing the clock at its due time, so timing tests never sleep and never race the machine's load.
 /// </summary>
-internal sealed class ManualTimeProvider : TimeProvider
+public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly Lock _lock = new();
     private readonly List<ManualTimer> _timers = [];

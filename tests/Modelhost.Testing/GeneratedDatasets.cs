@@ -4,7 +4,7 @@ using System.Text;
 namespace Modelhost.Testing;
 
 /// <summary>CSV datasets made on the spot, large enough that training on them takes a while.</summary>
-internal static class GeneratedDatasets
+public static class GeneratedDatasets
 {
     /// <summary>Writes a regression dataset: <paramref name="features"/> random columns <c>x0..</c> and a noisy target <c>y</c>.</summary>
     public static void WriteRegressionCsv(string path, int rows, int features)

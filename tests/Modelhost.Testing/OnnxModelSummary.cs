@@ -1,7 +1,8 @@
 using Google.Protobuf;
+using Modelhost.Onnx;
 using Modelhost.Onnx.Protos;
 
-namespace Modelhost.Onnx;
+namespace Modelhost.Testing;
 
 /// <summary>
 /// What a server needs to know about an ONNX model without running it: the graph's name,

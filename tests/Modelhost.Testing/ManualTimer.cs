@@ -1,7 +1,7 @@
 namespace Modelhost.Testing;
 
 /// <summary>A timer of <see cref="ManualTimeProvider"/>; its times are in the provider's ticks, guarded by its lock.</summary>
-internal sealed class ManualTimer : ITimer
+public sealed class ManualTimer : ITimer
 {
     private readonly ManualTimeProvider _owner;
     private readonly TimerCallback _callback;

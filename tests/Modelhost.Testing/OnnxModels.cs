@@ -1,4 +1,6 @@
-namespace Modelhost.Onnx;
+using Modelhost.Onnx;
+
+namespace Modelhost.Testing;
 
 /// <summary>
 /// Small, exactly specified ONNX models for tests and fixtures. Each model is written by
