@@ -1,4 +1,5 @@
 using System.Globalization;
+using Modelhost.Learning.Data;
 using Modelhost.Workflows.Data;
 
 namespace Modelhost.Workflows;
@@ -6,12 +7,17 @@ namespace Modelhost.Workflows;
 /// <summary>The rows a <c>predict</c> job reads: a CSV file under the data directory, or a SELECT on the database.</summary>
 internal sealed class PredictionSource : IAsyncDisposable
 {
-    private readonly CsvReader? _csv;
+    /// <summary>The longest record a predict job's CSV file may have.</summary>
+    private const int MaxRecordChars = 1 << 20;
+
+    private readonly StreamReader? _file;
+    private readonly CsvRecordReader? _csv;
     private readonly DataQuery? _query;
     private readonly object?[] _row;
 
-    private PredictionSource(IReadOnlyList<string> columns, long? total, CsvReader? csv, DataQuery? query)
+    private PredictionSource(IReadOnlyList<string> columns, long? total, StreamReader? file, CsvRecordReader? csv, DataQuery? query)
     {
+        _file = file;
         Columns = columns;
         Total = total;
         _csv = csv;
@@ -31,14 +37,15 @@ internal sealed class PredictionSource : IAsyncDisposable
     public static PredictionSource OpenCsv(string path, CancellationToken cancellationToken)
     {
         long total = 0;
-        using (var counter = new CsvReader(new StreamReader(path)))
+        using (var file = new StreamReader(path))
+        using (var counter = Open(file))
         {
-            if (counter.Read() is null)
+            if (!ReadRecord(counter))
             {
                 throw new FormatException("the CSV file is empty; its first line must name the columns");
             }
 
-            while (counter.Read() is not null)
+            while (ReadRecord(counter))
             {
                 if ((++total & 1023) == 0)
                 {
@@ -47,9 +54,32 @@ internal sealed class PredictionSource : IAsyncDisposable
             }
         }
 
-        var reader = new CsvReader(new StreamReader(path));
-        var header = reader.Read()!;
-        return new PredictionSource(header, total, reader, null);
+        var reader = new StreamReader(path);
+        var csv = Open(reader);
+        ReadRecord(csv);
+        var header = new string[csv.FieldCount];
+        for (var i = 0; i < header.Length; i++)
+        {
+            header[i] = csv.FieldText(i);
+        }
+
+        return new PredictionSource(header, total, reader, csv, null);
+    }
+
+    private static CsvRecordReader Open(StreamReader file) => new(file, ',', long.MaxValue, MaxRecordChars);
+
+    /// <summary>The next record that is not a blank line; false at the end.</summary>
+    private static bool ReadRecord(CsvRecordReader csv)
+    {
+        while (csv.ReadRecord())
+        {
+            if (!csv.IsBlankLine)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static async Task<PredictionSource> OpenQueryAsync(DataConnection data, string query, DataQueryLimits limits, CancellationToken cancellationToken)
@@ -64,7 +94,7 @@ internal sealed class PredictionSource : IAsyncDisposable
         }
 
         var result = await data.QueryAsync(query, limits, cancellationToken);
-        return new PredictionSource(result.Columns, total, null, result);
+        return new PredictionSource(result.Columns, total, null, null, result);
     }
 
     /// <summary>The next row (a buffer reused by the next call): strings from a CSV file, the database's values from a query.</summary>
@@ -72,21 +102,20 @@ internal sealed class PredictionSource : IAsyncDisposable
     {
         if (_csv is not null)
         {
-            var fields = _csv.Read();
-            if (fields is null)
+            if (!ReadRecord(_csv))
             {
                 return null;
             }
 
-            Position = string.Create(CultureInfo.InvariantCulture, $"line {_csv.Line}");
-            if (fields.Count != _row.Length)
+            Position = string.Create(CultureInfo.InvariantCulture, $"line {_csv.RecordLine}");
+            if (_csv.FieldCount != _row.Length)
             {
-                throw new FormatException($"{Position}: {fields.Count} fields, but the header names {_row.Length} columns");
+                throw new FormatException($"{Position}: {_csv.FieldCount} fields, but the header names {_row.Length} columns");
             }
 
             for (var i = 0; i < _row.Length; i++)
             {
-                _row[i] = fields[i];
+                _row[i] = _csv.FieldText(i);
             }
 
             return _row;
@@ -108,6 +137,7 @@ internal sealed class PredictionSource : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _csv?.Dispose();
+        _file?.Dispose();
         if (_query is not null)
         {
             await _query.DisposeAsync();
