@@ -1,4 +1,5 @@
 using System.Globalization;
+using Modelhost.Core.Repository;
 
 namespace Modelhost.Workflows;
 
@@ -23,7 +24,7 @@ internal static class ModelVersions
 
         foreach (var directory in Directory.EnumerateDirectories(modelDirectory))
         {
-            if (TryParse(Path.GetFileName(directory), out var version) && version > highest)
+            if (RepositoryLayout.TryParseVersion(Path.GetFileName(directory), out var version) && version > highest)
             {
                 highest = version;
             }
@@ -43,7 +44,7 @@ internal static class ModelVersions
         var marker = MarkerName(storeId, jobId);
         foreach (var directory in Directory.EnumerateDirectories(modelDirectory))
         {
-            if (TryParse(Path.GetFileName(directory), out var version) && File.Exists(Path.Combine(directory, marker)))
+            if (RepositoryLayout.TryParseVersion(Path.GetFileName(directory), out var version) && File.Exists(Path.Combine(directory, marker)))
             {
                 return version;
             }
@@ -108,7 +109,4 @@ internal static class ModelVersions
         {
         }
     }
-
-    private static bool TryParse(string name, out long version) =>
-        long.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out version) && version > 0 && name[0] != '0';
 }
