@@ -1,7 +1,7 @@
 namespace Modelhost.Workflows.Data;
 
 /// <summary>A query went over one of its <see cref="DataQueryLimits"/> and was stopped.</summary>
-public sealed class DataQueryLimitException : Exception
+internal sealed class DataQueryLimitException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public DataQueryLimitException()
