@@ -58,18 +58,13 @@ internal sealed class PredictSpec
             version = v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) && n > 0 ? n : throw Invalid("'version' must be a positive integer");
         }
 
-        if (!body.TryGetProperty("input", out var input) || input.ValueKind != JsonValueKind.Object)
-        {
-            throw Invalid("'input' is required: {\"csv\": \"rows.csv\", \"key_column\": \"id\"} or {\"query\": \"SELECT ...\", \"key_column\": \"id\"}");
-        }
-
-        CheckKeys(input, "input", _inputKeys);
-        var csv = String(input, "csv");
-        var query = String(input, "query");
-        if ((csv is null) == (query is null))
-        {
-            throw Invalid("'input' needs exactly one of 'csv' (a file in the data directory) or 'query' (a SELECT)");
-        }
+        var (input, csv, query) = OneOf(
+            body,
+            "input",
+            _inputKeys,
+            ("csv", "query"),
+            "'input' is required: {\"csv\": \"rows.csv\", \"key_column\": \"id\"} or {\"query\": \"SELECT ...\", \"key_column\": \"id\"}",
+            "'input' needs exactly one of 'csv' (a file in the data directory) or 'query' (a SELECT)");
 
         if (csv is not null && !DataFiles.IsValidName(csv))
         {
@@ -84,18 +79,13 @@ internal sealed class PredictSpec
         var key = String(input, "key_column") ?? throw Invalid("'input.key_column' is required: the column that identifies each row");
         DataSql.ValidateIdentifier(key, "key column");
 
-        if (!body.TryGetProperty("output", out var output) || output.ValueKind != JsonValueKind.Object)
-        {
-            throw Invalid("'output' is required: {\"table\": \"predictions\"} or {\"csv\": \"out.csv\"}");
-        }
-
-        CheckKeys(output, "output", _outputKeys);
-        var table = String(output, "table");
-        var outCsv = String(output, "csv");
-        if ((table is null) == (outCsv is null))
-        {
-            throw Invalid("'output' needs exactly one of 'table' (in the database) or 'csv' (a file that goes to the data directory's outputs/ folder)");
-        }
+        var (_, table, outCsv) = OneOf(
+            body,
+            "output",
+            _outputKeys,
+            ("table", "csv"),
+            "'output' is required: {\"table\": \"predictions\"} or {\"csv\": \"out.csv\"}",
+            "'output' needs exactly one of 'table' (in the database) or 'csv' (a file that goes to the data directory's outputs/ folder)");
 
         if (table is not null)
         {
@@ -160,6 +150,21 @@ internal sealed class PredictSpec
         payload["output"] = output;
         payload["outputs"] = AllOutputs ? "all" : "first";
         return payload;
+    }
+
+    /// <summary>The object <paramref name="name"/> of <paramref name="body"/>, which must hold exactly one of two string fields.</summary>
+    private static (JsonElement Section, string? First, string? Second) OneOf(
+        JsonElement body, string name, IReadOnlyCollection<string> keys, (string First, string Second) fields, string missing, string notExactlyOne)
+    {
+        if (!body.TryGetProperty(name, out var section) || section.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid(missing);
+        }
+
+        CheckKeys(section, name, keys);
+        var first = String(section, fields.First);
+        var second = String(section, fields.Second);
+        return (first is null) == (second is null) ? throw Invalid(notExactlyOne) : (section, first, second);
     }
 
     private static void CheckKeys(JsonElement element, string? scope, IReadOnlyCollection<string> known)
