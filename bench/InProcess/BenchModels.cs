@@ -1,4 +1,5 @@
 using Modelhost.Onnx;
+using Modelhost.Testing;
 
 namespace Modelhost.Bench.InProcess;
 

@@ -3,7 +3,7 @@ using Modelhost.Learning.Data;
 namespace Modelhost.Learning;
 
 /// <summary>Predictions for every row of a dataset.</summary>
-public static class TabularModelExtensions
+internal static class TabularModelExtensions
 {
     /// <summary>Predicts the class of every row.</summary>
     /// <param name="model">The classifier.</param>

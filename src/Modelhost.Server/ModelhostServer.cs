@@ -4,17 +4,39 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Modelhost.Core.Models;
+using Modelhost.Server.Configuration;
 using Modelhost.Server.Endpoints;
 using Modelhost.Server.Hosting;
 using Modelhost.Server.Http;
-using Modelhost.Server.Jobs;
 using Modelhost.Server.Security;
+using Modelhost.Workflows;
 
 namespace Modelhost.Server;
 
 /// <summary>Builds the Modelhost web application: Kestrel, the model repository and every protocol's routes.</summary>
 public static class ModelhostServer
 {
+    /// <summary>
+    /// Checks what <see cref="Build"/>'s host would otherwise find only when it starts (an https URL without TLS, a
+    /// certificate, key or JWT signing key that cannot be used) and raises the process's open-file limit to fit
+    /// <see cref="LimitsOptions.MaxConnections"/>.
+    /// </summary>
+    /// <param name="options">The server's settings.</param>
+    /// <returns>A line for the startup log on the connection and open-file limits.</returns>
+    /// <exception cref="ServerConfigException">A setting that cannot be used, naming its key.</exception>
+    public static string Prepare(ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        KestrelSetup.LoadCertificate(options)?.Dispose();
+        if (options.Security.Jwt is { } jwt)
+        {
+            _ = JwtSetup.LoadSigningKeys(jwt);
+        }
+
+        // Every connection is a file descriptor: max_connections must stay below the open-file limit.
+        return OpenFileLimit.Ensure(options.Limits.MaxConnections).Describe(options.Limits.MaxConnections);
+    }
+
     /// <summary>Creates the application; call <c>RunAsync</c> or <c>StartAsync</c> on it.</summary>
     /// <param name="options">The server's settings.</param>
     /// <param name="configureLogging">Adjusts logging, e.g. its minimum level; the console is on by default.</param>
@@ -55,7 +77,12 @@ public static class ModelhostServer
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<RepositoryPoller>();
-        builder.Services.AddSingleton<JobsHost>();
+        builder.Services.AddSingleton(sp => new JobsHost(
+            options.Jobs,
+            options.Forecasting,
+            sp.GetRequiredService<ModelRepositoryManager>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobsHost>());
         SecuritySetup.AddSecurity(builder.Services, options);
         LimitsSetup.AddServices(builder.Services, options);

@@ -1,7 +1,7 @@
 using Modelhost.Core.Models;
 using Modelhost.Server.Configuration;
-using Modelhost.Server.Jobs;
 using Modelhost.Server.Security;
+using Modelhost.Workflows;
 
 namespace Modelhost.Server;
 

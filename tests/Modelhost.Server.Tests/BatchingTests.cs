@@ -1,5 +1,4 @@
 using System.Net;
-using Modelhost.Onnx;
 using Modelhost.Server.Tests.Infrastructure;
 
 namespace Modelhost.Server.Tests;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Modelhost.Onnx;
 using Modelhost.Server.Tests.Infrastructure;
 
 namespace Modelhost.Server.Tests;

@@ -1,5 +1,5 @@
 using Modelhost.Jobs;
-using Modelhost.Jobs.Data;
+using Modelhost.Workflows.Data;
 
 namespace Modelhost.Tests;
 

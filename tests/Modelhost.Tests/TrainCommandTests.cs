@@ -53,14 +53,14 @@ public sealed class TrainCommandTests : IDisposable
     public async Task A_query_on_the_jobs_database_is_training_data_too()
     {
         // The iris rows in a table of the job database, as a team's data would be.
-        var data = new Modelhost.Jobs.Data.DataConnection(Modelhost.Jobs.DatabaseLocator.Locate(_data, null));
+        var data = new Modelhost.Workflows.Data.DataConnection(Modelhost.Jobs.DatabaseLocator.Locate(_data, null));
         Directory.CreateDirectory(_data);
         var lines = File.ReadAllLines(Iris);
         var header = lines[0].Split(',');
-        Modelhost.Jobs.Data.DataColumn[] columns =
+        Modelhost.Workflows.Data.DataColumn[] columns =
         [
-            .. header[..4].Select(h => new Modelhost.Jobs.Data.DataColumn(h, Modelhost.Jobs.Data.DataColumnType.Real)),
-            new(header[4], Modelhost.Jobs.Data.DataColumnType.Text),
+            .. header[..4].Select(h => new Modelhost.Workflows.Data.DataColumn(h, Modelhost.Workflows.Data.DataColumnType.Real)),
+            new(header[4], Modelhost.Workflows.Data.DataColumnType.Text),
         ];
         var rows = lines[1..].Where(l => l.Length > 0).Select(l => l.Split(','))
             .Select(f => (object?[])[.. f[..4].Select(v => (object?)double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)), f[4]]).ToList();

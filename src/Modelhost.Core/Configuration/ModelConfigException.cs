@@ -4,7 +4,7 @@ namespace Modelhost.Core.Configuration;
 /// A <c>model.yaml</c> is invalid. The message names the file, the line and the key, e.g.
 /// <c>models/iris/model.yaml:4: dynamic_batching.max_queue_delay_us: expected a non-negative integer, got 'abc'</c>.
 /// </summary>
-public sealed class ModelConfigException : Exception
+internal sealed class ModelConfigException : Exception
 {
     internal ModelConfigException(string message, string filePath, int? line, string? key, Exception? innerException = null)
         : base(message, innerException)

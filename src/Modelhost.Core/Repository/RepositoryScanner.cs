@@ -163,7 +163,7 @@ internal static class RepositoryScanner
             if (entry is not DirectoryInfo versionDirectory)
             {
                 // A version directory whose link leads nowhere is unreadable, not removed; other files are not versions.
-                if (BrokenLink(entry, realRoot, out bool outside) is { } broken && !outside && TryParseVersion(entry.Name, out long linked, out _))
+                if (BrokenLink(entry, realRoot, out bool outside) is { } broken && !outside && RepositoryLayout.TryParseVersion(entry.Name, out long linked, out _))
                 {
                     string error = $"'{display}': cannot read the directory: {broken}";
                     problems.Add(error);
@@ -173,7 +173,7 @@ internal static class RepositoryScanner
                 continue;
             }
 
-            if (!TryParseVersion(entry.Name, out long version, out string? reason))
+            if (!RepositoryLayout.TryParseVersion(entry.Name, out long version, out string? reason))
             {
                 problems.Add($"'{display}': {reason}; skipped");
                 continue;
@@ -219,43 +219,6 @@ internal static class RepositoryScanner
         }
 
         return forecaster;
-    }
-
-    /// <summary>
-    /// Versions are positive integers written without sign or leading zeros, so each version has exactly one
-    /// directory name ("01" and "1" cannot both claim version 1).
-    /// </summary>
-    internal static bool TryParseVersion(string name, out long version, out string? reason)
-    {
-        version = 0;
-        if (name.StartsWith('.'))
-        {
-            reason = "hidden directory";
-            return false;
-        }
-
-        if (name.Length == 0 || name.AsSpan().ContainsAnyExceptInRange('0', '9'))
-        {
-            reason = "not a version: version directories are named 1, 2, 3, ...";
-            return false;
-        }
-
-        if (name[0] == '0')
-        {
-            reason = name.AsSpan().ContainsAnyExcept('0')
-                ? "leading zeros are not allowed in version directory names"
-                : "version 0 is not allowed: versions start at 1";
-            return false;
-        }
-
-        if (!long.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out version))
-        {
-            reason = "the version number is too large";
-            return false;
-        }
-
-        reason = null;
-        return true;
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace Modelhost.Learning.Metrics;
 
 /// <summary>Classification metrics over class ids, with scikit-learn's definitions.</summary>
-public static class ClassificationScores
+internal static class ClassificationScores
 {
     /// <summary>The fraction of rows predicted correctly.</summary>
     /// <param name="actual">The true class ids.</param>

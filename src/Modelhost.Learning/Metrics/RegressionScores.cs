@@ -1,7 +1,7 @@
 namespace Modelhost.Learning.Metrics;
 
 /// <summary>Regression metrics, with scikit-learn's definitions.</summary>
-public static class RegressionScores
+internal static class RegressionScores
 {
     /// <summary>The root mean squared error.</summary>
     /// <param name="actual">The true values.</param>

@@ -142,7 +142,7 @@ public static partial class ServerConfigFile
                     jobs.PredictionWorkers = (int)Number(value, 0, 64);
                     break;
                 case "forecast_horizon":
-                    jobs.ForecastHorizon = (int)Number(value, 1, Jobs.ForecastTables.MaxHorizon);
+                    jobs.ForecastHorizon = (int)Number(value, 1, Workflows.ForecastTables.MaxHorizon);
                     break;
                 case "lease_seconds":
                     jobs.LeaseDuration = TimeSpan.FromSeconds(Number(value, 0.5, 3600));
@@ -169,7 +169,7 @@ public static partial class ServerConfigFile
         }
     }
 
-    private static void ReadForecasting(ConfigNode node, Jobs.ForecastingOptions forecasting)
+    private static void ReadForecasting(ConfigNode node, Workflows.ForecastingOptions forecasting)
     {
         foreach (var value in Mapping(node))
         {
@@ -228,7 +228,7 @@ public static partial class ServerConfigFile
     private static string Identifier(ConfigNode node)
     {
         var text = String(node);
-        return Modelhost.Jobs.Data.DataSql.IsValidIdentifier(text)
+        return Modelhost.Workflows.Data.DataSql.IsValidIdentifier(text)
             ? text
             : throw node.Error($"'{text}' is not a valid table or column name: use letters, digits and '_', starting with a letter or '_', at most 63 characters");
     }

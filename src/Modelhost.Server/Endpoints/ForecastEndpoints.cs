@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Modelhost.Jobs;
 using Modelhost.Server.Http;
-using Modelhost.Server.Jobs;
 using Modelhost.Server.Security;
+using Modelhost.Workflows;
 
 namespace Modelhost.Server.Endpoints;
 
@@ -32,7 +32,7 @@ internal static class ForecastEndpoints
 
     private static async Task SubmitAsync(HttpContext context, JobsHost jobs)
     {
-        var store = jobs.Store;
+        var store = jobs.RequireStore();
         var key = await CountryCodeAsync(context);
 
         // The store first: the observations live in its database, and a deleted or replaced SQLite file must not be
@@ -41,7 +41,7 @@ internal static class ForecastEndpoints
         bool hasObservations;
         try
         {
-            hasObservations = await jobs.Tables.HasObservationsAsync(key, context.RequestAborted);
+            hasObservations = await jobs.RequireTables().HasObservationsAsync(key, context.RequestAborted);
         }
         catch (DbException ex) when (store.AsUnavailable(ex) is { } unavailable)
         {
@@ -57,7 +57,7 @@ internal static class ForecastEndpoints
         var train = active ?? await store.SubmitAsync(
             new JobSubmission
             {
-                Kind = TrainForecastJobHandler.JobKind,
+                Kind = JobKinds.TrainForecast,
                 Queue = JobQueues.Training,
                 Payload = new JsonObject { [ForecastTables.KeyColumn] = key },
 
@@ -68,7 +68,7 @@ internal static class ForecastEndpoints
         var predict = await store.SubmitAsync(
             new JobSubmission
             {
-                Kind = ForecastJobHandler.JobKind,
+                Kind = JobKinds.Forecast,
                 Queue = JobQueues.Prediction,
                 Payload = new JsonObject { [ForecastTables.KeyColumn] = key, ["train_job"] = train.Id, ["horizon"] = jobs.Options.ForecastHorizon },
                 DependsOn = [train.Id],
@@ -118,7 +118,7 @@ internal static class ForecastEndpoints
         long? cursor = null;
         for (var page = 0; page < MaxPages; page++)
         {
-            var jobs = await store.ListAsync(new JobFilter { Kind = TrainForecastJobHandler.JobKind, Limit = JobFilter.MaxLimit, Cursor = cursor }, cancellationToken);
+            var jobs = await store.ListAsync(new JobFilter { Kind = JobKinds.TrainForecast, Limit = JobFilter.MaxLimit, Cursor = cursor }, cancellationToken);
             foreach (var job in jobs.Jobs)
             {
                 if (IsFor(job, key))
@@ -152,7 +152,7 @@ internal static class ForecastEndpoints
             throw new HttpError(StatusCodes.Status400BadRequest, "the series key must be 1 to 32 letters, digits, '_' or '-'");
         }
 
-        var rows = await jobs.Tables.ReadPredictionsAsync(key!, context.RequestAborted);
+        var rows = await jobs.RequireTables().ReadPredictionsAsync(key!, context.RequestAborted);
         if (rows.Count == 0)
         {
             throw new HttpError(StatusCodes.Status404NotFound, $"there are no forecasts for '{key}'");
@@ -164,7 +164,7 @@ internal static class ForecastEndpoints
             var first = rows[0];
             w.WriteStartObject();
             w.WriteString("series_key"u8, key);
-            w.WriteString("model"u8, ForecasterRepository.ModelName(key!));
+            w.WriteString("model"u8, ForecastingOptions.ModelPrefix + key);
             w.WriteNumber("model_version"u8, Convert.ToInt64(first[7], CultureInfo.InvariantCulture));
             w.WriteString("method"u8, first[8] as string);
             w.WriteString("created_at"u8, first[9] as string);

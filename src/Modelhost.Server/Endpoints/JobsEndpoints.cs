@@ -9,8 +9,9 @@ using Microsoft.Extensions.Hosting;
 using Modelhost.Core.Models;
 using Modelhost.Jobs;
 using Modelhost.Server.Http;
-using Modelhost.Server.Jobs;
+using Modelhost.Server.Json;
 using Modelhost.Server.Security;
+using Modelhost.Workflows;
 
 namespace Modelhost.Server.Endpoints;
 
@@ -27,20 +28,20 @@ internal static class JobsEndpoints
         routes.MapGet("/v1/jobs", context => ListAsync(context, jobs)).Requires(Role.Train);
         routes.MapGet("/v1/jobs/{id}", async context =>
         {
-            var job = await jobs.Store.GetAsync(JobId(context), context.RequestAborted) ?? throw NotFound(JobId(context));
+            var job = await jobs.RequireStore().GetAsync(JobId(context), context.RequestAborted) ?? throw NotFound(JobId(context));
             await WriteJobAsync(context, job);
         }).Requires(Role.Train);
         routes.MapDelete("/v1/jobs/{id}", async context =>
-            await WriteJobAsync(context, await jobs.Store.CancelAsync(JobId(context), "Cancelled through the API.", context.RequestAborted))).Requires(Role.Train);
+            await WriteJobAsync(context, await jobs.RequireStore().CancelAsync(JobId(context), "Cancelled through the API.", context.RequestAborted))).Requires(Role.Train);
         routes.MapPost("/v1/jobs/{id}/retry", async context =>
-            await WriteJobAsync(context, await jobs.Store.RetryAsync(JobId(context), context.RequestAborted))).Requires(Role.Train);
+            await WriteJobAsync(context, await jobs.RequireStore().RetryAsync(JobId(context), context.RequestAborted))).Requires(Role.Train);
         routes.MapGet("/v1/jobs/{id}/logs", context => LogsAsync(context, jobs)).Requires(Role.Train);
         routes.MapGet("/v1/jobs/{id}/events", context => EventsAsync(context, jobs, lifetime)).Requires(Role.Train);
     }
 
     private static async Task SubmitAsync(HttpContext context, JobsHost jobs, ModelRepositoryManager manager, string? routeModel)
     {
-        var store = jobs.Store;
+        var store = jobs.RequireStore();
         JsonDocument document;
         using (var body = await RequestBody.ReadJsonAsync(context, BodyLimit.Job(context)))
         {
@@ -57,7 +58,7 @@ internal static class JobsEndpoints
                 jobs.Options,
                 sqlAllowed: jobs.Options.AllowSqlFromApi && CallerIdentity.IsAdminKey(context.User),
                 routeModel,
-                routeModel is null ? null : TrainJobHandler.JobKind);
+                routeModel is null ? null : JobKinds.Train);
             var job = await store.SubmitAsync(submission, context.RequestAborted);
             context.Response.StatusCode = StatusCodes.Status201Created;
             context.Response.Headers.Location = "/v1/jobs/" + job.Id.ToString(CultureInfo.InvariantCulture);
@@ -84,7 +85,7 @@ internal static class JobsEndpoints
             Limit = (int)(Number(context, "limit", JobFilter.MaxLimit) ?? 50),
             Cursor = Number(context, "cursor", long.MaxValue),
         };
-        var page = await jobs.Store.ListAsync(filter, context.RequestAborted);
+        var page = await jobs.RequireStore().ListAsync(filter, context.RequestAborted);
         await KServeEndpoints.WriteJsonAsync(context, w =>
         {
             w.WriteStartObject();
@@ -111,7 +112,7 @@ internal static class JobsEndpoints
     private static async Task LogsAsync(HttpContext context, JobsHost jobs)
     {
         var id = JobId(context);
-        var store = jobs.Store;
+        var store = jobs.RequireStore();
         _ = await store.GetAsync(id, context.RequestAborted) ?? throw NotFound(id);
         var after = Number(context, "after", long.MaxValue) ?? 0;
         var limit = (int)(Number(context, "limit", JobFilter.MaxLimit) ?? JobFilter.MaxLimit);
@@ -139,7 +140,7 @@ internal static class JobsEndpoints
     private static async Task EventsAsync(HttpContext context, JobsHost jobs, IHostApplicationLifetime lifetime)
     {
         var id = JobId(context);
-        var store = jobs.Store;
+        var store = jobs.RequireStore();
         _ = await store.GetAsync(id, context.RequestAborted) ?? throw NotFound(id);
         var response = context.Response;
         response.ContentType = "text/event-stream";

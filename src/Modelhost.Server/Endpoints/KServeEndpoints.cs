@@ -41,7 +41,7 @@ internal static class KServeEndpoints
             // broken job store leaves inference working (job requests answer 503 meanwhile).
             var readiness = manager.Readiness();
             var detailed = context.User.IsInRole(Roles.Infer);
-            var jobs = (context.RequestServices.GetService(typeof(Jobs.JobsHost)) as Jobs.JobsHost)?.Health;
+            var jobs = (context.RequestServices.GetService(typeof(Workflows.JobsHost)) as Workflows.JobsHost)?.Health;
             context.Response.StatusCode = readiness.IsReady ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
             return WriteJsonAsync(context, w =>
             {

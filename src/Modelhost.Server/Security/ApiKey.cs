@@ -11,6 +11,17 @@ namespace Modelhost.Server.Security;
 /// <param name="Created">When the key was made, if known.</param>
 public sealed record ApiKey(string Name, IReadOnlyList<Role> Roles, string Id, string Hash, DateTimeOffset? Created)
 {
+    /// <summary>Makes a new key: the entry to store (its id and the salted hash of its secret) and the key itself.</summary>
+    /// <param name="name">The key's name.</param>
+    /// <param name="roles">The roles it is given.</param>
+    /// <param name="created">When it was made.</param>
+    /// <returns>The entry, and the key to show once to whoever asked for it; the key is not stored anywhere.</returns>
+    public static (ApiKey Entry, string Key) Create(string name, IReadOnlyList<Role> roles, DateTimeOffset created)
+    {
+        var (key, id, hash) = ApiKeySecrets.Create();
+        return (new ApiKey(name, roles, id, hash, created), key);
+    }
+
     /// <summary>The highest of <see cref="Roles"/>.</summary>
     public Role Level
     {

@@ -2,12 +2,12 @@ using System.CommandLine;
 using System.Data.Common;
 using System.Globalization;
 using Modelhost.Jobs;
-using Modelhost.Jobs.Data;
 using Modelhost.Learning.Data;
 using Modelhost.Learning.Forecasting;
 using Modelhost.Server;
 using Modelhost.Server.Configuration;
-using Modelhost.Server.Jobs;
+using Modelhost.Workflows;
+using Modelhost.Workflows.Data;
 
 namespace Modelhost.Commands;
 

@@ -41,7 +41,7 @@ internal static class ServeCommand
     private static async Task<int> RunAsync(string? models, string? urls, double? pollSeconds, string? configPath, Flags flags, (string? DataDir, string? Database) jobs, CancellationToken cancellationToken)
     {
         ServerOptions options;
-        Modelhost.Server.Hosting.OpenFileLimit.Outcome openFiles;
+        string connections;
         try
         {
             var environment = EnvironmentSettings.Snapshot();
@@ -82,14 +82,6 @@ internal static class ServeCommand
                 throw new ServerConfigException($"the model repository '{options.Repository.Root}' does not exist (set --models)");
             }
 
-            // An https URL without tls, or a certificate that cannot be used, is a configuration error too.
-            Modelhost.Server.Hosting.KestrelSetup.LoadCertificate(options)?.Dispose();
-
-            if (options.Security.Jwt is { } jwt)
-            {
-                _ = Modelhost.Server.Security.JwtSetup.LoadSigningKeys(jwt);
-            }
-
             if (!options.Security.HasCredentials && !options.Security.AllowAnonymous && FirstNonLoopback(options.Urls) is { } exposed)
             {
                 throw new ServerConfigException(
@@ -98,8 +90,9 @@ internal static class ServeCommand
                     $"(or set {EnvironmentSettings.Prefix}AUTH__ALLOW_ANONYMOUS=true)");
             }
 
-            // Every connection is a file descriptor: max_connections must stay below the open-file limit.
-            openFiles = Modelhost.Server.Hosting.OpenFileLimit.Ensure(options.Limits.MaxConnections);
+            // An https URL without tls, a certificate or signing key that cannot be used, too few file descriptors for
+            // limits.max_connections: configuration errors too.
+            connections = ModelhostServer.Prepare(options);
 
             // Load ONNX Runtime now, so a missing or unusable library is one clear line, not a failed first model.
             _ = Modelhost.OnnxRuntime.OrtEnvironment.Shared.Version;
@@ -137,7 +130,7 @@ internal static class ServeCommand
         }
 
         var startup = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Modelhost.Serve");
-        startup.LogInformation(1004, "Connections: {Limits}", openFiles.Describe(options.Limits.MaxConnections));
+        startup.LogInformation(1004, "Connections: {Limits}", connections);
         if (!options.Security.HasCredentials && options.Security.AllowAnonymous)
         {
             startup.LogWarning(1002, "--allow-anonymous: clients without an API key are served from every address, with every role; create keys with 'modelhost token create'");

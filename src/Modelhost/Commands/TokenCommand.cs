@@ -82,8 +82,8 @@ internal static class TokenCommand
             return Fail($"a key named '{name}' already exists in {path}; revoke it first or choose another name");
         }
 
-        var (key, id, hash) = ApiKeySecrets.Create();
-        security.Keys = [.. security.Keys, new ApiKey(name, roles, id, hash, time.GetUtcNow())];
+        var (entry, key) = ApiKey.Create(name, roles, time.GetUtcNow());
+        security.Keys = [.. security.Keys, entry];
         ConfigKeysFile.Save(path, security);
         Console.Error.WriteLine($"created key '{name}' ({string.Join(", ", roles.Select(Roles.Name))}) in {path}; it is shown only now:");
         Console.WriteLine(key);

@@ -5,10 +5,11 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Modelhost.Core.Repository;
 using Modelhost.Jobs;
-using Modelhost.Jobs.Data;
 using Modelhost.Jobs.Processes;
 using Modelhost.Jobs.Workers;
-using Modelhost.Server.Jobs;
+using Modelhost.Learning.Data;
+using Modelhost.Workflows;
+using Modelhost.Workflows.Data;
 
 namespace Modelhost.Commands;
 
@@ -282,8 +283,27 @@ internal static class TrainCommand
     private static string[]? ReadHeader(string path)
     {
         using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-        var line = reader.ReadLine();
-        return line?.Split(',').Select(c => c.Trim().Trim('"')).ToArray();
+        using var csv = new CsvRecordReader(reader, ',', long.MaxValue, maxRecordChars: 1 << 20);
+        try
+        {
+            if (!csv.ReadRecord())
+            {
+                return null;
+            }
+        }
+        catch (DatasetFormatException)
+        {
+            // The job reads the file again and reports what is wrong with it, naming the line.
+            return null;
+        }
+
+        var header = new string[csv.FieldCount];
+        for (var i = 0; i < header.Length; i++)
+        {
+            header[i] = csv.Field(i).Trim().ToString();
+        }
+
+        return header;
     }
 
     private static async Task<int> FailAsync(string message)

@@ -130,13 +130,13 @@ public sealed class RepositoryScannerTests : IDisposable
     [Fact]
     public void Scan_says_why_a_version_name_is_refused()
     {
-        Assert.False(RepositoryScanner.TryParseVersion("0", out _, out string? zero));
+        Assert.False(RepositoryLayout.TryParseVersion("0", out _, out string? zero));
         Assert.Equal("version 0 is not allowed: versions start at 1", zero);
-        Assert.False(RepositoryScanner.TryParseVersion("007", out _, out string? leading));
+        Assert.False(RepositoryLayout.TryParseVersion("007", out _, out string? leading));
         Assert.Equal("leading zeros are not allowed in version directory names", leading);
-        Assert.False(RepositoryScanner.TryParseVersion("99999999999999999999", out _, out string? large));
+        Assert.False(RepositoryLayout.TryParseVersion("99999999999999999999", out _, out string? large));
         Assert.Equal("the version number is too large", large);
-        Assert.True(RepositoryScanner.TryParseVersion("9223372036854775807", out long max, out _));
+        Assert.True(RepositoryLayout.TryParseVersion("9223372036854775807", out long max, out _));
         Assert.Equal(long.MaxValue, max);
     }
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Modelhost.Learning.Data;
 using Modelhost.Learning.Trees;
-using Modelhost.Onnx;
 
 namespace Modelhost.Learning.Tests.Export;
 

@@ -44,11 +44,11 @@ public sealed class BuiltinTrainingTests
     {
         await using var world = await JobsFixture.CreateAsync(Backend.Sqlite);
         File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "tabular", "iris.csv"), Path.Combine(world.DataDirectory, "iris.csv"));
-        Modelhost.Jobs.Data.DataColumn[] columns =
+        Modelhost.Workflows.Data.DataColumn[] columns =
         [
-            new("petal_length", Modelhost.Jobs.Data.DataColumnType.Real),
-            new("petal_width", Modelhost.Jobs.Data.DataColumnType.Real),
-            new("kind", Modelhost.Jobs.Data.DataColumnType.Text),
+            new("petal_length", Modelhost.Workflows.Data.DataColumnType.Real),
+            new("petal_width", Modelhost.Workflows.Data.DataColumnType.Real),
+            new("kind", Modelhost.Workflows.Data.DataColumnType.Text),
         ];
         var rows = new List<object?[]>();
         for (var i = 0; i < 60; i++)

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Modelhost.Learning.Forecasting;
-using Modelhost.Server.Jobs;
+using Modelhost.Workflows;
 
 namespace Modelhost.Server.Tests.Jobs;
 
@@ -115,11 +115,11 @@ public sealed class ForecastPipelineTests
             rows.Add(["CH", ch.Timestamps[i].ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ch.Values[i]]);
         }
 
-        Modelhost.Jobs.Data.DataColumn[] columns =
+        Modelhost.Workflows.Data.DataColumn[] columns =
         [
-            new("market", Modelhost.Jobs.Data.DataColumnType.Text),
-            new("day", Modelhost.Jobs.Data.DataColumnType.Text),
-            new("close_price", Modelhost.Jobs.Data.DataColumnType.Real),
+            new("market", Modelhost.Workflows.Data.DataColumnType.Text),
+            new("day", Modelhost.Workflows.Data.DataColumnType.Text),
+            new("close_price", Modelhost.Workflows.Data.DataColumnType.Real),
         ];
         await world.Data.CreateTableAsync("daily_close", columns);
         await world.Data.InsertAsync("daily_close", columns, rows);

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Modelhost.Jobs;
-using Modelhost.Jobs.Data;
 using Modelhost.Server.Tests.Infrastructure;
+using Modelhost.Workflows.Data;
 using Npgsql;
 
 namespace Modelhost.Server.Tests.Jobs;

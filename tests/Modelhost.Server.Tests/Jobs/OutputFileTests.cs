@@ -1,7 +1,6 @@
 using System.Net;
-using Modelhost.Jobs.Workers;
-using Modelhost.Server.Jobs;
 using Modelhost.Server.Tests.Infrastructure;
+using Modelhost.Workflows;
 
 namespace Modelhost.Server.Tests.Jobs;
 
@@ -87,33 +86,5 @@ public sealed class OutputFileTests
         Assert.Equal("dead", done.GetProperty("state").GetString());
         Assert.Contains("'shared.csv' already exists", done.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(3, File.ReadAllLines(Path.Combine(outputs, "shared.csv")).Length);
-    }
-
-    [Fact]
-    public void A_job_may_replace_its_own_earlier_output_and_no_other()
-    {
-        var data = Directory.CreateTempSubdirectory("modelhost-outputs-").FullName;
-        try
-        {
-            var options = new JobsOptions { DataDirectory = data };
-            var path = OutputFiles.Resolve(options, "p.csv", jobId: 7);
-            var temporary = Path.Combine(Path.GetDirectoryName(path)!, ".p.tmp");
-            File.WriteAllText(temporary, "first");
-            OutputFiles.Publish(temporary, path, jobId: 7);
-
-            Assert.Equal(path, OutputFiles.Resolve(options, "p.csv", jobId: 7));
-            File.WriteAllText(temporary, "retry");
-            OutputFiles.Publish(temporary, path, jobId: 7);
-            Assert.Equal("retry", File.ReadAllText(path));
-
-            Assert.Throws<PermanentJobFailureException>(() => OutputFiles.Resolve(options, "p.csv", jobId: 8));
-            File.WriteAllText(temporary, "other");
-            Assert.Throws<PermanentJobFailureException>(() => OutputFiles.Publish(temporary, path, jobId: 8));
-            Assert.Equal("retry", File.ReadAllText(path));
-        }
-        finally
-        {
-            Directory.Delete(data, recursive: true);
-        }
     }
 }

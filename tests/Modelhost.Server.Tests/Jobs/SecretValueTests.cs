@@ -1,4 +1,4 @@
-using Modelhost.Jobs.Data;
+using Modelhost.Workflows.Data;
 
 namespace Modelhost.Server.Tests.Jobs;
 

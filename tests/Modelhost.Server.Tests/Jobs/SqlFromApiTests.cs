@@ -1,8 +1,8 @@
 using System.Data.Common;
 using System.Net;
-using Modelhost.Jobs.Data;
 using Modelhost.Server.Configuration;
 using Modelhost.Server.Tests.Infrastructure;
+using Modelhost.Workflows.Data;
 using Npgsql;
 
 namespace Modelhost.Server.Tests.Jobs;

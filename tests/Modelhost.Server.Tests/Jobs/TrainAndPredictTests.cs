@@ -79,13 +79,13 @@ public sealed class TrainAndPredictTests
         world.Repository.AddIris("iris", isDefault: false);
         await world.StartWithSqlFromApiAsync();
         await world.Data.CreateTableAsync("flowers", [
-            new("id", Modelhost.Jobs.Data.DataColumnType.Integer), new("sepal_length", Modelhost.Jobs.Data.DataColumnType.Real),
-            new("sepal_width", Modelhost.Jobs.Data.DataColumnType.Real), new("petal_length", Modelhost.Jobs.Data.DataColumnType.Real),
-            new("petal_width", Modelhost.Jobs.Data.DataColumnType.Real)]);
+            new("id", Modelhost.Workflows.Data.DataColumnType.Integer), new("sepal_length", Modelhost.Workflows.Data.DataColumnType.Real),
+            new("sepal_width", Modelhost.Workflows.Data.DataColumnType.Real), new("petal_length", Modelhost.Workflows.Data.DataColumnType.Real),
+            new("petal_width", Modelhost.Workflows.Data.DataColumnType.Real)]);
         await world.Data.InsertAsync("flowers", [
-            new("id", Modelhost.Jobs.Data.DataColumnType.Integer), new("sepal_length", Modelhost.Jobs.Data.DataColumnType.Real),
-            new("sepal_width", Modelhost.Jobs.Data.DataColumnType.Real), new("petal_length", Modelhost.Jobs.Data.DataColumnType.Real),
-            new("petal_width", Modelhost.Jobs.Data.DataColumnType.Real)], [[7L, 5.9, 3.0, 5.1, 1.8], [8L, 5.1, 3.5, 1.4, 0.2]]);
+            new("id", Modelhost.Workflows.Data.DataColumnType.Integer), new("sepal_length", Modelhost.Workflows.Data.DataColumnType.Real),
+            new("sepal_width", Modelhost.Workflows.Data.DataColumnType.Real), new("petal_length", Modelhost.Workflows.Data.DataColumnType.Real),
+            new("petal_width", Modelhost.Workflows.Data.DataColumnType.Real)], [[7L, 5.9, 3.0, 5.1, 1.8], [8L, 5.1, 3.5, 1.4, 0.2]]);
 
         var job = await world.SubmitAsync("""
             {"kind": "predict", "model": "iris", "outputs": "all",
