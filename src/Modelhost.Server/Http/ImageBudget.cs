@@ -13,8 +13,11 @@ namespace Modelhost.Server.Http;
 /// </summary>
 internal sealed class ImageBudget
 {
-    /// <summary>Bytes charged per decoded pixel: 8-bit RGBA, which covers RGB pixels and a decoder's working rows.</summary>
-    public const int BytesPerPixel = 4;
+    /// <summary>
+    /// Bytes charged per decoded pixel: SkiaSharp decodes into 8-bit RGBA (4 bytes) and the RGB copy the preprocessing
+    /// reads (3 bytes) is alive at the same time; measured peak, not a guess.
+    /// </summary>
+    public const int BytesPerPixel = 7;
 
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
