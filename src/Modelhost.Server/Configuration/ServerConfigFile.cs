@@ -23,7 +23,7 @@ public static partial class ServerConfigFile
     private static readonly string[] ForecastingKeys = ["observations", "predictions_table"];
     private static readonly string[] ObservationsKeys = ["table", "key_column", "time_column", "value_column"];
 
-    private static readonly string[] SessionKeys = ["intra_op_threads", "inter_op_threads", "graph_optimization_level", "allow_spinning"];
+    private static readonly string[] SessionKeys = ["intra_op_threads", "inter_op_threads", "graph_optimization_level", "allow_spinning", "execution_providers"];
 
     /// <summary>Reads the file into a new <see cref="ServerOptions"/>.</summary>
     /// <exception cref="ServerConfigException">The file is missing, unreadable or invalid.</exception>
@@ -290,6 +290,18 @@ public static partial class ServerConfigFile
                         "all" => OptimizationLevel.All,
                         var other => throw new ServerConfigException($"{path}:{value.Start.Line}: {full}: expected disable, basic, extended or all, got '{other}'"),
                     };
+                    break;
+                case "execution_providers":
+                    try
+                    {
+                        // The same syntax as model.yaml's session.execution_providers: the default for models that don't say.
+                        options.Repository.ExecutionProviders = ExecutionProviderConfig.ReadList(value, path, full);
+                    }
+                    catch (ModelConfigException ex)
+                    {
+                        throw new ServerConfigException(ex.Message);
+                    }
+
                     break;
                 default:
                     throw Unknown(keyNode, full, path, SessionKeys);
