@@ -14,6 +14,8 @@ namespace Modelhost.Bench.InProcess;
 /// and two single-threaded sessions with a caller each.
 /// <c>inprocess batcher --repo DIR --model NAME --input NAME --features N --out FILE [--callers C] [--warmup S]
 /// [--seconds S]</c>: rows/s of one-row requests from C concurrent callers through Modelhost.Core's batcher.
+/// <c>inprocess providers --model FILE --providers cuda,cpu [--batch N] [--seconds S]</c>: any model's rows/s on the
+/// execution providers given, one JSON line on stdout (bench/gpu/run.sh).
 /// </summary>
 internal static class Program
 {
@@ -54,9 +56,23 @@ internal static class Program
                 }) + "\n");
                 Console.Error.WriteLine($"inprocess: batcher {repo}: {rowsPerSecond:0} rows/s, {cpuMsPerRow:0.000} ms CPU per row");
                 return 0;
+            case "providers" when Option("model") is { } providerModel && Option("providers") is { } providers:
+                var batch = Option("batch") is { } b ? int.Parse(b, CultureInfo.InvariantCulture) : 1;
+                var providerSeconds = Option("seconds") is { } ps ? double.Parse(ps, CultureInfo.InvariantCulture) : 5;
+                var (providerRows, msPerRun) = ProviderRun.Measure(providerModel, providers, Math.Clamp(batch, 1, 4096), Math.Clamp(providerSeconds, 0.1, 120));
+                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+                {
+                    ["model"] = Path.GetFullPath(providerModel),
+                    ["providers"] = providers,
+                    ["batch"] = batch,
+                    ["rows_per_s"] = Math.Round(providerRows, 1),
+                    ["ms_per_run"] = Math.Round(msPerRun, 4),
+                }));
+                return 0;
             default:
                 Console.Error.WriteLine("usage: inprocess prepare --out DIR | inprocess measure --model FILE --out FILE [--seconds S]"
-                    + " | inprocess batcher --repo DIR --model NAME --out FILE [--input NAME] [--features N] [--callers C] [--warmup S] [--seconds S]");
+                    + " | inprocess batcher --repo DIR --model NAME --out FILE [--input NAME] [--features N] [--callers C] [--warmup S] [--seconds S]"
+                    + " | inprocess providers --model FILE --providers cuda,cpu [--batch N] [--seconds S]");
                 return 2;
         }
     }
