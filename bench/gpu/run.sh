@@ -9,7 +9,7 @@
 #   bash bench/gpu/run.sh [--cpu-only] [--seconds S]
 #
 # --cpu-only builds the default (CPU) profile and runs only the CPU half: what can run on a machine without a GPU, to
-# check the script itself. Needs: the .NET 10 SDK, curl; for CUDA, the NVIDIA driver, CUDA 12 and cuDNN 9 libraries on
+# check the script itself. Needs: the .NET 10 SDK, curl; for CUDA, the NVIDIA driver, the CUDA 13 and cuDNN libraries on
 # the library path (see the README's "Running on a GPU"). Everything goes under bench/.out/gpu/.
 set -euo pipefail
 

@@ -6,6 +6,6 @@ public enum ExecutionProviderKind
     /// <summary>The CPU (<c>cpu</c>), which also takes every node the other providers cannot run.</summary>
     Cpu,
 
-    /// <summary>An NVIDIA GPU through CUDA (<c>cuda</c>); needs the GPU build of Modelhost, CUDA 12 and cuDNN 9.</summary>
+    /// <summary>An NVIDIA GPU through CUDA (<c>cuda</c>); needs the GPU build of Modelhost, the CUDA 13 and cuDNN libraries.</summary>
     Cuda,
 }

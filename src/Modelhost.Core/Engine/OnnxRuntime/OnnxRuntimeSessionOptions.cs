@@ -111,7 +111,7 @@ internal static class OnnxRuntimeSessionOptions
             throw new EngineException(
                 EngineErrorKind.ProviderUnavailable,
                 $"execution provider 'cuda' cannot be used on this machine: {OnnxRuntimeErrors.OneLine(message)} " +
-                "(CUDA needs an NVIDIA GPU and driver, and the CUDA 12 and cuDNN 9 libraries on the library path)",
+                "(CUDA needs an NVIDIA GPU and its driver, and the CUDA 13 and cuDNN libraries on the library path)",
                 ex);
         }
     }
