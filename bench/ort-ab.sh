@@ -71,7 +71,7 @@ if [ $BUILD = 1 ]; then
   done
   publish after "$ROOT" bench/Load # one load generator for both sides
 fi
-for f in before/modelhost/modelhost after/modelhost/modelhost before/inprocess/inprocess after/inprocess/inprocess before/alloc/alloc after/alloc/alloc after/load/load; do
+for f in before/modelhost/modelhost after/modelhost/modelhost before/inprocess/inprocess after/inprocess/inprocess before/alloc/Alloc after/alloc/Alloc after/load/load; do
   [ -x "$AB/$f" ] || die "$AB/$f is missing; run without --no-build"
 done
 "$AB/after/inprocess/inprocess" prepare --out "$AB/data" 2>>"$AB/logs/inprocess.log" || die "generating the MLP failed"
@@ -109,7 +109,7 @@ for round in $(seq 1 "$ROUNDS"); do
     "$AB/$side/inprocess/inprocess" measure --model "$AB/data/mlp.onnx" --out "$AB/results/inprocess_${side}_r$round.json" \
       --seconds "$INPROC_SECONDS" 2>>"$AB/logs/inprocess.log" || log "inprocess $side round $round failed"
     log "round $round of $ROUNDS: $side: allocation per request"
-    (cd "$ROOT" && "$AB/$side/alloc/alloc" "$MODELS" "$ALLOC_REQUESTS") >"$AB/results/alloc_${side}_r$round.txt" 2>>"$AB/logs/alloc.log" \
+    (cd "$ROOT" && "$AB/$side/alloc/Alloc" "$MODELS" "$ALLOC_REQUESTS") >"$AB/results/alloc_${side}_r$round.txt" 2>>"$AB/logs/alloc.log" \
       || log "alloc $side round $round failed"
   done
 done
