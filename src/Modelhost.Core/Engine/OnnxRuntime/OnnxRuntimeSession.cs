@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
 using Microsoft.ML.OnnxRuntime;
 using Modelhost.Core.Tensors;
@@ -9,6 +10,11 @@ internal sealed class OnnxRuntimeSession : IEngineSession
 {
     // Runs without a cancellable token share one RunOptions: ORT only reads it during a run, and it is never terminated.
     private static readonly RunOptions _uncancellable = new();
+
+    // Runs with one take a RunOptions of their own from this pool, so that Terminate stops that run alone; it goes back
+    // with the flag cleared. Pooled rather than made per run: a request should not cost a native allocation for it.
+    private const int MaxPooledRunOptions = 64;
+    private static readonly ConcurrentQueue<RunOptions> _runOptionsPool = new();
 
     private readonly InferenceSession _session;
     private int _disposed;
@@ -54,7 +60,7 @@ internal sealed class OnnxRuntimeSession : IEngineSession
         }
         else
         {
-            using var runOptions = new RunOptions();
+            var runOptions = _runOptionsPool.TryDequeue(out var pooled) ? pooled : new RunOptions();
 
             // If the token is cancelled between the check above and here, the callback runs now and ORT stops at once.
             // Disposing the registration waits for a running callback, so the options outlive any Terminate.
@@ -69,7 +75,9 @@ internal sealed class OnnxRuntimeSession : IEngineSession
             }
             finally
             {
+                // Disposing the registration waits for a running callback; after it, nothing sets the flag again.
                 registration.Dispose();
+                Return(runOptions);
             }
         }
 
@@ -90,6 +98,23 @@ internal sealed class OnnxRuntimeSession : IEngineSession
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _session.Dispose();
+        }
+    }
+
+    private static void Return(RunOptions runOptions)
+    {
+        if (runOptions.Terminate)
+        {
+            runOptions.Terminate = false;
+        }
+
+        if (_runOptionsPool.Count < MaxPooledRunOptions)
+        {
+            _runOptionsPool.Enqueue(runOptions);
+        }
+        else
+        {
+            runOptions.Dispose();
         }
     }
 

@@ -16,7 +16,13 @@ internal sealed unsafe class OnnxRuntimeValue : EngineValue
 {
     private readonly OrtValue _value;
     private MemoryHandle _pin;
-    private Metadata? _metadata;
+
+    // Type and shape, known at creation for inputs and read from ORT on first use for outputs; kept in fields rather
+    // than an object, as every request makes a few of these values. _shape is written last, so non-null means all set.
+    private long[]? _shape;
+    private bool _isTensor;
+    private TensorElementType _elementType;
+    private long _elementCount;
     private void* _data;
     private int _byteLength = -1;
     private int _disposed;
@@ -32,16 +38,40 @@ internal sealed unsafe class OnnxRuntimeValue : EngineValue
     {
         _value = value;
         _pin = pin;
-        _metadata = new Metadata(true, type, shape, elementCount);
+        _isTensor = true;
+        _elementType = type;
+        _elementCount = elementCount;
+        _shape = shape;
     }
 
-    public override bool IsTensor => GetMetadata().IsTensor;
+    public override bool IsTensor
+    {
+        get
+        {
+            EnsureMetadata();
+            return _isTensor;
+        }
+    }
 
-    public override TensorElementType ElementType => GetMetadata().ElementType;
+    public override TensorElementType ElementType
+    {
+        get
+        {
+            EnsureMetadata();
+            return _elementType;
+        }
+    }
 
-    public override long[] Shape => (long[])GetMetadata().Shape.Clone();
+    public override long[] Shape => (long[])EnsureMetadata().Clone();
 
-    public override long ElementCount => GetMetadata().ElementCount;
+    public override long ElementCount
+    {
+        get
+        {
+            EnsureMetadata();
+            return _elementCount;
+        }
+    }
 
     /// <summary>The ORT value, for passing to a run.</summary>
     /// <exception cref="ObjectDisposedException">The value has been disposed.</exception>
@@ -56,8 +86,8 @@ internal sealed unsafe class OnnxRuntimeValue : EngineValue
 
     public override ReadOnlySpan<byte> GetTensorBytes()
     {
-        var metadata = GetMetadata();
-        if (!metadata.IsTensor || metadata.ElementType == TensorElementType.String)
+        EnsureMetadata();
+        if (!_isTensor || _elementType == TensorElementType.String)
         {
             throw new InvalidOperationException($"Only tensors of a fixed-size element type have a byte buffer; this value is {Describe()}.");
         }
@@ -77,13 +107,13 @@ internal sealed unsafe class OnnxRuntimeValue : EngineValue
 
     public override byte[][] GetStringBytes()
     {
-        var metadata = GetMetadata();
-        if (!metadata.IsTensor || metadata.ElementType != TensorElementType.String)
+        EnsureMetadata();
+        if (!_isTensor || _elementType != TensorElementType.String)
         {
             throw new InvalidOperationException($"This value is {Describe()}, not a tensor of String.");
         }
 
-        var strings = new byte[checked((int)metadata.ElementCount)][];
+        var strings = new byte[checked((int)_elementCount)][];
         for (var i = 0; i < strings.Length; i++)
         {
             strings[i] = _value.GetStringElementAsSpan(i).ToArray();
@@ -101,29 +131,30 @@ internal sealed unsafe class OnnxRuntimeValue : EngineValue
         }
     }
 
-    private Metadata GetMetadata()
+    /// <summary>Reads type and shape on first use; returns the shape, which callers must not change.</summary>
+    private long[] EnsureMetadata()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return _metadata ?? ReadMetadata();
-    }
-
-    private Metadata ReadMetadata()
-    {
-        Metadata metadata;
-        if (!_value.IsTensor)
+        if (Volatile.Read(ref _shape) is { } shape)
         {
-            metadata = new Metadata(false, default, [], 0);
+            return shape;
+        }
+
+        // Racing first reads on two threads store the same values.
+        if (_value.IsTensor)
+        {
+            var info = _value.GetTensorTypeAndShape();
+            _isTensor = true;
+            _elementType = (TensorElementType)info.ElementDataType;
+            _elementCount = info.ElementCount;
+            shape = info.Shape;
         }
         else
         {
-            var info = _value.GetTensorTypeAndShape();
-            metadata = new Metadata(true, (TensorElementType)info.ElementDataType, info.Shape, info.ElementCount);
+            shape = [];
         }
 
-        // Immutable, so a racing first read on two threads just builds it twice.
-        _metadata = metadata;
-        return metadata;
+        Volatile.Write(ref _shape, shape);
+        return shape;
     }
-
-    private sealed record Metadata(bool IsTensor, TensorElementType ElementType, long[] Shape, long ElementCount);
 }
