@@ -74,6 +74,7 @@ fi
 for f in before/modelhost/modelhost after/modelhost/modelhost before/inprocess/inprocess after/inprocess/inprocess before/alloc/Alloc after/alloc/Alloc after/load/load; do
   [ -x "$AB/$f" ] || die "$AB/$f is missing; run without --no-build"
 done
+rm -f "$AB/results/"* # no figure of an earlier run may stand in for one this run failed to write
 "$AB/after/inprocess/inprocess" prepare --out "$AB/data" 2>>"$AB/logs/inprocess.log" || die "generating the MLP failed"
 MODELS=$ROOT/models
 [ -f "$MODELS/iris/1/model.onnx" ] || die "$MODELS/iris/1/model.onnx is missing"
