@@ -8,7 +8,8 @@
 #   --update-results   also copy the report to bench/RESULTS.md (the committed figures)
 #   --no-build         reuse the binaries in bench/.out from the previous run instead of publishing again
 #   --only SCENARIO    run one scenario: inprocess, seed, auth, batching, binary, process, learners, forecast, decode or memory (others
-#                      n/a; batching also runs inprocess, the limit its ratio is computed against)
+#                      n/a; batching also runs inprocess, the limit its ratio is computed against); or ort-ab, the before/after
+#                      of the ONNX Runtime package against the old binding (bench/ort-ab.sh, its own report)
 #
 # The report goes to stdout and to bench/results/latest.md; raw JSON per run in bench/.out/results/, logs in
 # bench/.out/logs/. See bench/README.md for what each scenario measures and how to read the ratios.
@@ -43,7 +44,7 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     -h | --help)
-      sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -52,6 +53,14 @@ while [ $# -gt 0 ]; do
       ;;
   esac
 done
+if [ "$ONLY" = ort-ab ]; then
+  # Not part of the whole suite: it builds a second tree (the baseline) and has its own report (see bench/ort-ab.sh).
+  [ $UPDATE = 0 ] || { echo "error: --update-results needs the whole suite; leave out --only" >&2; exit 2; }
+  ab_args=()
+  [ $QUICK = 1 ] && ab_args+=(--quick)
+  [ $BUILD = 0 ] && ab_args+=(--no-build)
+  exec bash "$BENCH/ort-ab.sh" "${ab_args[@]+"${ab_args[@]}"}"
+fi
 if [ -n "$ONLY" ]; then
   case " ${SCENARIOS[*]} " in
     *" $ONLY "*) ;;

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Modelhost.Core.Inference;
 using Modelhost.Core.Models;
 using Modelhost.Core.Tensors;
-using Modelhost.OnnxRuntime;
 
 namespace Modelhost.Bench.InProcess;
 

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Modelhost.OnnxRuntime;
+using Modelhost.Core.Engine;
+using Modelhost.Core.Engine.OnnxRuntime;
 
 namespace Modelhost.Bench.InProcess;
 
@@ -13,6 +14,8 @@ namespace Modelhost.Bench.InProcess;
 /// and two single-threaded sessions with a caller each.
 /// <c>inprocess batcher --repo DIR --model NAME --input NAME --features N --out FILE [--callers C] [--warmup S]
 /// [--seconds S]</c>: rows/s of one-row requests from C concurrent callers through Modelhost.Core's batcher.
+/// <c>inprocess providers --model FILE --providers cuda,cpu [--batch N] [--seconds S]</c>: any model's rows/s on the
+/// execution providers given, one JSON line on stdout (bench/gpu/run.sh).
 /// </summary>
 internal static class Program
 {
@@ -53,9 +56,23 @@ internal static class Program
                 }) + "\n");
                 Console.Error.WriteLine($"inprocess: batcher {repo}: {rowsPerSecond:0} rows/s, {cpuMsPerRow:0.000} ms CPU per row");
                 return 0;
+            case "providers" when Option("model") is { } providerModel && Option("providers") is { } providers:
+                var batch = Option("batch") is { } b ? int.Parse(b, CultureInfo.InvariantCulture) : 1;
+                var providerSeconds = Option("seconds") is { } ps ? double.Parse(ps, CultureInfo.InvariantCulture) : 5;
+                var (providerRows, msPerRun) = ProviderRun.Measure(providerModel, providers, Math.Clamp(batch, 1, 4096), Math.Clamp(providerSeconds, 0.1, 120));
+                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+                {
+                    ["model"] = Path.GetFullPath(providerModel),
+                    ["providers"] = providers,
+                    ["batch"] = batch,
+                    ["rows_per_s"] = Math.Round(providerRows, 1),
+                    ["ms_per_run"] = Math.Round(msPerRun, 4),
+                }));
+                return 0;
             default:
                 Console.Error.WriteLine("usage: inprocess prepare --out DIR | inprocess measure --model FILE --out FILE [--seconds S]"
-                    + " | inprocess batcher --repo DIR --model NAME --out FILE [--input NAME] [--features N] [--callers C] [--warmup S] [--seconds S]");
+                    + " | inprocess batcher --repo DIR --model NAME --out FILE [--input NAME] [--features N] [--callers C] [--warmup S] [--seconds S]"
+                    + " | inprocess providers --model FILE --providers cuda,cpu [--batch N] [--seconds S]");
                 return 2;
         }
     }
@@ -89,14 +106,15 @@ internal static class Program
 
     private static void Measure(string modelPath, string outPath, double seconds)
     {
-        // The server's defaults (ModelRepositoryOptions → SessionOptions): ORT's own thread counts, every graph
+        // The server's defaults (ModelRepositoryOptions → EngineSessionOptions): ORT's own thread counts, every graph
         // optimization, no spinning; one session shared by 1 or 2 callers. Then the layout of the server's
         // `instances: 2, session: {intra_op_threads: 1}`: two callers with a single-threaded session each.
         var model = File.ReadAllBytes(modelPath);
-        using var shared = InferenceSession.Create(model, new SessionOptions());
-        using var single0 = InferenceSession.Create(model, new SessionOptions { IntraOpThreads = 1 });
-        using var single1 = InferenceSession.Create(model, new SessionOptions { IntraOpThreads = 1 });
-        (string Layout, InferenceSession[] Sessions)[] layouts =
+        var engine = OnnxRuntimeEngine.Instance;
+        using var shared = engine.CreateSession(model, new EngineSessionOptions());
+        using var single0 = engine.CreateSession(model, new EngineSessionOptions { IntraOpThreads = 1 });
+        using var single1 = engine.CreateSession(model, new EngineSessionOptions { IntraOpThreads = 1 });
+        (string Layout, IEngineSession[] Sessions)[] layouts =
         [
             ("shared", [shared]),
             ("shared", [shared, shared]),
@@ -120,7 +138,7 @@ internal static class Program
             w.WriteStartObject();
             w.WriteString("name", "inprocess");
             w.WriteString("model", "mlp 512-2048-2048-512 fp32");
-            w.WriteString("onnxruntime", OrtEnvironment.Shared.Version);
+            w.WriteString("onnxruntime", engine.Version);
             w.WriteNumber("seconds_per_point", seconds);
             w.WriteStartArray("points");
             foreach (var (batch, threads, layout, rows, ms) in results)
@@ -148,17 +166,17 @@ internal static class Program
     }
 
     /// <summary>Runs batches of <paramref name="batch"/> rows from one thread per session given; warm-up first.</summary>
-    private static (double RowsPerSecond, double MsPerRun) RowsPerSecond(InferenceSession[] sessions, int batch, double seconds)
+    private static (double RowsPerSecond, double MsPerRun) RowsPerSecond(IEngineSession[] sessions, int batch, double seconds)
     {
         var threads = sessions.Length;
         var inputs = Enumerable.Range(0, threads)
-            .Select(t => OrtValue.CreateTensor<float>(Bodies.Values(batch * BenchModels.MlpInputs, seed: t).AsMemory(), [batch, BenchModels.MlpInputs]))
+            .Select(t => OnnxRuntimeEngine.Instance.CreateTensor<float>(Bodies.Values(batch * BenchModels.MlpInputs, seed: t).AsMemory(), [batch, BenchModels.MlpInputs]))
             .ToArray();
         try
         {
             string[] inputNames = ["x"];
             string[] outputNames = ["y"];
-            void RunOnce(InferenceSession session, OrtValue input)
+            void RunOnce(IEngineSession session, EngineValue input)
             {
                 var outputs = session.Run(inputNames, [input], outputNames);
                 foreach (var output in outputs)

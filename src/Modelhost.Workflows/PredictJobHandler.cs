@@ -10,7 +10,7 @@ using Modelhost.Core.Tensors;
 using Modelhost.Jobs;
 using Modelhost.Workflows.Data;
 using Modelhost.Jobs.Workers;
-using Modelhost.OnnxRuntime;
+using Modelhost.Core.Engine;
 
 namespace Modelhost.Workflows;
 

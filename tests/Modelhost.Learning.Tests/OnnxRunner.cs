@@ -1,5 +1,6 @@
+using Modelhost.Core.Engine;
+using Modelhost.Core.Engine.OnnxRuntime;
 using Modelhost.Learning.Data;
-using Modelhost.OnnxRuntime;
 
 namespace Modelhost.Learning.Tests;
 
@@ -8,8 +9,8 @@ internal static class OnnxRunner
 {
     public static (long[] Labels, float[] Probabilities) Classify(byte[] model, TabularDataset data)
     {
-        using InferenceSession session = InferenceSession.Create(model, new SessionOptions { IntraOpThreads = 1 });
-        OrtValue[] outputs = Run(session, data, ["label", "probabilities"]);
+        using IEngineSession session = OnnxRuntimeEngine.Instance.CreateSession(model, new EngineSessionOptions { IntraOpThreads = 1 });
+        EngineValue[] outputs = Run(session, data, ["label", "probabilities"]);
         try
         {
             Assert.Equal([(long)data.RowCount], outputs[0].Shape);
@@ -24,8 +25,8 @@ internal static class OnnxRunner
 
     public static float[] Regress(byte[] model, TabularDataset data)
     {
-        using InferenceSession session = InferenceSession.Create(model, new SessionOptions { IntraOpThreads = 1 });
-        OrtValue[] outputs = Run(session, data, ["variable"]);
+        using IEngineSession session = OnnxRuntimeEngine.Instance.CreateSession(model, new EngineSessionOptions { IntraOpThreads = 1 });
+        EngineValue[] outputs = Run(session, data, ["variable"]);
         try
         {
             Assert.Equal([(long)data.RowCount, 1L], outputs[0].Shape);
@@ -39,16 +40,16 @@ internal static class OnnxRunner
 
     public static float[] ToFloat(TabularDataset data) => data.Features.ToArray().Select(v => (float)v).ToArray();
 
-    private static OrtValue[] Run(InferenceSession session, TabularDataset data, string[] outputNames)
+    private static EngineValue[] Run(IEngineSession session, TabularDataset data, string[] outputNames)
     {
         float[] input = ToFloat(data);
-        using OrtValue tensor = OrtValue.CreateTensor<float>(input, [data.RowCount, data.FeatureCount]);
+        using EngineValue tensor = OnnxRuntimeEngine.Instance.CreateTensor<float>(input, [data.RowCount, data.FeatureCount]);
         return session.Run(["input"], [tensor], outputNames);
     }
 
-    private static void Dispose(OrtValue[] values)
+    private static void Dispose(EngineValue[] values)
     {
-        foreach (OrtValue value in values)
+        foreach (EngineValue value in values)
         {
             value.Dispose();
         }

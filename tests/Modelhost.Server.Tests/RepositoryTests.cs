@@ -29,6 +29,24 @@ public sealed class RepositoryTests
     }
 
     [Fact]
+    public async Task A_model_on_an_execution_provider_this_build_lacks_is_unavailable_naming_it_and_the_others_serve()
+    {
+        using var repository = new TempRepository()
+            .AddIris()
+            .AddVersion("scale", 1, OnnxModels.ScaleAndLabel())
+            .AddConfig("scale", "session: {execution_providers: [cuda, cpu]}\n");
+        await using var server = await RunningServer.StartAsync(repository.Root);
+
+        var index = await server.PostJsonOkAsync("/v2/repository/index", "{}");
+        var scale = index.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "scale");
+        Assert.Equal("UNAVAILABLE", scale.GetProperty("state").GetString());
+        Assert.Contains("execution provider 'cuda' is not in this build", scale.GetProperty("reason").GetString(), StringComparison.Ordinal);
+
+        var ok = await server.PostJsonOkAsync("/predict", """{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""");
+        Assert.Equal("[2]", ok.GetProperty("result").GetRawText());
+    }
+
+    [Fact]
     public async Task A_bad_model_yaml_names_the_key_and_the_other_models_serve()
     {
         using var repository = new TempRepository()

@@ -162,6 +162,25 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_runs_on_the_onnx_runtime_library_named_by_MODELHOST_ONNXRUNTIME()
+    {
+        var library = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libonnxruntime.so");
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.OSArchitecture != Architecture.X64)
+        {
+            return;
+        }
+
+        var port = FreePort();
+        using var process = CliProcess.StartWith(
+            new Dictionary<string, string> { ["MODELHOST_ONNXRUNTIME"] = library }, "serve", "--models", _models, "--urls", $"http://127.0.0.1:{port}");
+        await process.WaitForOutputAsync("Now listening", TimeSpan.FromSeconds(60));
+        Assert.Contains("Models: iris: v1 READY", process.Output, StringComparison.Ordinal);
+
+        Assert.Equal(0, Kill(process.Pid, 15));
+        Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task Serve_rejects_a_missing_model_repository()
     {
         using var process = CliProcess.Start("serve", "--models", Path.Combine(_models, "absent"));

@@ -25,7 +25,7 @@ internal static class ModelConfigLoader
 
     private static readonly string[] _dynamicBatchingKeys = ["max_queue_delay_us", "preferred_batch_sizes", "max_queue_size"];
     private static readonly string[] _versionPolicyKeys = ["latest", "all", "specific"];
-    private static readonly string[] _sessionKeys = ["intra_op_threads", "inter_op_threads", "graph_optimization_level"];
+    private static readonly string[] _sessionKeys = ["intra_op_threads", "inter_op_threads", "graph_optimization_level", "execution_providers"];
 
     private static readonly UTF8Encoding _strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -383,6 +383,7 @@ internal static class ModelConfigLoader
         int? intra = null;
         int? inter = null;
         OptimizationLevel? level = null;
+        IReadOnlyList<ExecutionProviderConfig>? providers = null;
         foreach (YamlConfigEntry item in reader.Mapping(entry.Value, entry.Path, _sessionKeys))
         {
             switch (item.Name)
@@ -392,6 +393,9 @@ internal static class ModelConfigLoader
                     break;
                 case "inter_op_threads":
                     inter = reader.Int32(item.Value, item.Path, 0);
+                    break;
+                case "execution_providers":
+                    providers = ExecutionProvidersReader.Read(item.Value, item.Path, reader);
                     break;
                 default:
                     level = reader.String(item.Value, item.Path) switch
@@ -407,6 +411,6 @@ internal static class ModelConfigLoader
             }
         }
 
-        return new SessionConfig { IntraOpThreads = intra, InterOpThreads = inter, GraphOptimizationLevel = level };
+        return new SessionConfig { IntraOpThreads = intra, InterOpThreads = inter, GraphOptimizationLevel = level, ExecutionProviders = providers };
     }
 }

@@ -38,6 +38,12 @@ public sealed class SessionConfig
     /// <summary>How much the graph is optimized (<c>graph_optimization_level</c>: <c>disable</c>, <c>basic</c>, <c>extended</c> or <c>all</c>).</summary>
     public OptimizationLevel? GraphOptimizationLevel { get; init; }
 
+    /// <summary>
+    /// Where the graph runs, in order of preference (<c>execution_providers</c>: <c>[cuda, cpu]</c>, or entries with
+    /// options such as <c>{name: cuda, device_id: 1}</c>); null keeps the server's default.
+    /// </summary>
+    public IReadOnlyList<ExecutionProviderConfig>? ExecutionProviders { get; init; }
+
     private static void ThrowIfNegative(int? value)
     {
         if (value is { } v)

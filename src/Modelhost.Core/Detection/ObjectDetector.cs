@@ -2,7 +2,6 @@ using Modelhost.Core.Configuration;
 using Modelhost.Core.Inference;
 using Modelhost.Core.Models;
 using Modelhost.Core.Tensors;
-using Modelhost.OnnxRuntime;
 using Modelhost.Vision;
 using Modelhost.Vision.Detection;
 using Modelhost.Vision.Processing;

@@ -1,23 +1,25 @@
+using Modelhost.Core.Engine;
 using Modelhost.Core.Models;
 using Modelhost.Core.Tensors;
-using Modelhost.OnnxRuntime;
 
 namespace Modelhost.Core.Inference;
 
 /// <summary>
-/// Runs validated requests on one ONNX Runtime session: a single request as it is, or several merged along
+/// Runs validated requests on one engine session: a single request as it is, or several merged along
 /// dimension 0 into one run whose outputs are then split back by rows without copying.
 /// </summary>
 internal sealed class ModelRunner
 {
-    private readonly InferenceSession _session;
+    private readonly IInferenceEngine _engine;
+    private readonly IEngineSession _session;
     private readonly ModelSignature _signature;
     private readonly string[] _inputNames;
 
-    public ModelRunner(string modelName, long version, InferenceSession session, ModelSignature signature)
+    public ModelRunner(string modelName, long version, IInferenceEngine engine, IEngineSession session, ModelSignature signature)
     {
         ModelName = modelName;
         Version = version;
+        _engine = engine;
         _session = session;
         _signature = signature;
         _inputNames = new string[signature.Inputs.Count];
@@ -33,15 +35,15 @@ internal sealed class ModelRunner
 
     public InferenceResult Run(InferenceRequest request, CancellationToken cancellationToken)
     {
-        var values = new OrtValue[_inputNames.Length];
+        var values = new EngineValue[_inputNames.Length];
         try
         {
             for (var i = 0; i < values.Length; i++)
             {
-                values[i] = request.Inputs[i].ToOrtValue();
+                values[i] = request.Inputs[i].ToEngineValue(_engine);
             }
 
-            // A single request asks ONNX Runtime for just the outputs it wants.
+            // A single request asks the engine for just the outputs it wants.
             var requested = request.RequestedOutputs as string[];
             var outputs = RunSession(values, requested ?? _signature.OutputNames, cancellationToken);
             var set = new OutputSet(outputs, references: 1);
@@ -80,7 +82,7 @@ internal sealed class ModelRunner
             totalRows += request.Inputs[0].Rows;
         }
 
-        var values = new OrtValue[_inputNames.Length];
+        var values = new EngineValue[_inputNames.Length];
         var rented = new byte[]?[_inputNames.Length];
         try
         {
@@ -128,22 +130,22 @@ internal sealed class ModelRunner
         }
     }
 
-    private OrtValue[] RunSession(OrtValue[] inputs, string[] outputNames, CancellationToken cancellationToken)
+    private EngineValue[] RunSession(EngineValue[] inputs, string[] outputNames, CancellationToken cancellationToken)
     {
         try
         {
             return _session.Run(_inputNames, inputs, outputNames, cancellationToken);
         }
-        catch (OrtException ex)
+        catch (EngineException ex)
         {
-            // Validation catches what we can see; whatever ORT still rejects is reported as the client's error
-            // only when ORT says the argument was invalid.
-            var kind = ex.ErrorCode == OrtErrorCode.InvalidArgument ? InferenceErrorKind.InvalidArgument : InferenceErrorKind.Internal;
+            // Validation catches what we can see; whatever the engine still rejects is reported as the client's error
+            // only when the engine says the argument was invalid.
+            var kind = ex.Kind == EngineErrorKind.InvalidArgument ? InferenceErrorKind.InvalidArgument : InferenceErrorKind.Internal;
             throw new InferenceException(kind, $"model '{ModelName}' version {Version} failed to run: {ex.Message}", ex);
         }
     }
 
-    private static OrtValue Concatenate(ReadOnlySpan<InferenceRequest> requests, int input, long totalRows, out byte[]? rented)
+    private EngineValue Concatenate(ReadOnlySpan<InferenceRequest> requests, int input, long totalRows, out byte[]? rented)
     {
         var first = requests[0].Inputs[input];
         var shape = (long[])first.Shape.Clone();
@@ -157,7 +159,7 @@ internal sealed class ModelRunner
                 strings.AddRange(request.Inputs[input].Strings!);
             }
 
-            return OrtValue.CreateStringTensor(strings, shape);
+            return _engine.CreateStringTensor(strings, shape);
         }
 
         var length = 0;
@@ -175,7 +177,7 @@ internal sealed class ModelRunner
             offset += data.Length;
         }
 
-        return OrtValue.CreateTensor(first.ElementType, rented.AsMemory(0, length), shape);
+        return _engine.CreateTensor(first.ElementType, rented.AsMemory(0, length), shape);
     }
 
     private static OutputTensor[] InOrder(string[] names, OutputSet set)
@@ -229,7 +231,7 @@ internal sealed class ModelRunner
         return true;
     }
 
-    private static void DisposeAll(OrtValue[] values)
+    private static void DisposeAll(EngineValue[] values)
     {
         foreach (var value in values)
         {

@@ -1,7 +1,7 @@
 using Modelhost.Core.Batching;
 using Modelhost.Core.Configuration;
+using Modelhost.Core.Engine;
 using Modelhost.Core.Inference;
-using Modelhost.OnnxRuntime;
 
 namespace Modelhost.Core.Models;
 
@@ -14,14 +14,14 @@ public sealed class LoadedModel
     // Bit 30 marks the version retired; the low bits count leases.
     private const int RetiredFlag = 1 << 30;
 
-    private readonly InferenceSession _session;
+    private readonly IEngineSession _session;
     private readonly ModelRunner _runner;
     private readonly DynamicBatcher<InferenceRequest, InferenceResult>? _batcher;
     private readonly TimeProvider _timeProvider;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state;
 
-    internal LoadedModel(string name, long version, ModelConfig config, InferenceSession session, ModelSignature signature, int maxBatchSize, TimeProvider timeProvider, Microsoft.Extensions.Logging.ILogger logger)
+    internal LoadedModel(string name, long version, ModelConfig config, IInferenceEngine engine, IEngineSession session, ModelSignature signature, int maxBatchSize, TimeProvider timeProvider, Microsoft.Extensions.Logging.ILogger logger)
     {
         Name = name;
         Version = version;
@@ -30,7 +30,7 @@ public sealed class LoadedModel
         MaxBatchSize = maxBatchSize;
         _session = session;
         _timeProvider = timeProvider;
-        _runner = new ModelRunner(name, version, session, signature);
+        _runner = new ModelRunner(name, version, engine, session, signature);
         if (maxBatchSize > 0)
         {
             var batching = config.DynamicBatching ?? DynamicBatchingConfig.Default;

@@ -1,10 +1,10 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Modelhost.Core.Configuration;
+using Modelhost.Core.Engine;
 using Modelhost.Core.Inference;
 using Modelhost.Core.Repository;
 using Modelhost.Core.Tensors;
-using Modelhost.OnnxRuntime;
 
 namespace Modelhost.Core.Models;
 
@@ -52,16 +52,22 @@ internal sealed class ModelLoader
             return (null, $"cannot read {ModelFileName}: {ex.Message}");
         }
 
-        InferenceSession session;
+        IEngineSession session;
+        var engine = _options.Engine;
         try
         {
-            session = InferenceSession.Create(bytes, SessionOptionsFor(config.Session));
+            session = engine.CreateSession(bytes, SessionOptionsFor(config.Session));
         }
-        catch (OrtException ex)
+        catch (EngineException ex) when (ex.Kind == EngineErrorKind.ProviderUnavailable)
         {
-            return (null, $"ONNX Runtime cannot load {ModelFileName}: {ex.Message}");
+            // The message names the provider and what is missing; the version goes UNAVAILABLE, the others keep serving.
+            return (null, ex.Message);
         }
-        catch (OnnxRuntimeLibraryException ex)
+        catch (EngineException ex)
+        {
+            return (null, $"{engine.Name} cannot load {ModelFileName}: {ex.Message}");
+        }
+        catch (EngineLibraryException ex)
         {
             return (null, ex.Message);
         }
@@ -77,7 +83,7 @@ internal sealed class ModelLoader
             }
 
             var maxBatchSize = config.MaxBatchSize ?? 0;
-            model = new LoadedModel(name, directory.Version, config, session, signature, maxBatchSize, _timeProvider, _logger);
+            model = new LoadedModel(name, directory.Version, config, engine, session, signature, maxBatchSize, _timeProvider, _logger);
             for (var i = 0; i < config.Warmup; i++)
             {
                 using var request = ZeroRequest(signature);
@@ -86,7 +92,7 @@ internal sealed class ModelLoader
 
             return (model, null);
         }
-        catch (Exception ex) when (ex is OrtException or InferenceException or ArgumentException)
+        catch (Exception ex) when (ex is EngineException or InferenceException or ArgumentException)
         {
             if (model is not null)
             {
@@ -166,17 +172,12 @@ internal sealed class ModelLoader
         return request;
     }
 
-    private SessionOptions SessionOptionsFor(SessionConfig session) => new()
+    private EngineSessionOptions SessionOptionsFor(SessionConfig session) => new()
     {
         IntraOpThreads = session.IntraOpThreads ?? _options.IntraOpThreads,
         InterOpThreads = session.InterOpThreads ?? _options.InterOpThreads,
-        OptimizationLevel = (session.GraphOptimizationLevel ?? _options.OptimizationLevel) switch
-        {
-            OptimizationLevel.Disable => GraphOptimizationLevel.DisableAll,
-            OptimizationLevel.Basic => GraphOptimizationLevel.Basic,
-            OptimizationLevel.Extended => GraphOptimizationLevel.Extended,
-            _ => GraphOptimizationLevel.All,
-        },
+        OptimizationLevel = session.GraphOptimizationLevel ?? _options.OptimizationLevel,
         AllowSpinning = _options.AllowSpinning,
+        ExecutionProviders = session.ExecutionProviders ?? _options.ExecutionProviders,
     };
 }

@@ -1,4 +1,6 @@
 using Modelhost.Core.Configuration;
+using Modelhost.Core.Engine;
+using Modelhost.Core.Engine.OnnxRuntime;
 
 namespace Modelhost.Core.Models;
 
@@ -14,6 +16,9 @@ public sealed class ModelRepositoryOptions
     /// <summary>The largest model file that will be read.</summary>
     public long MaxModelBytes { get; set; } = 2L * 1024 * 1024 * 1024 - 1;
 
+    /// <summary>The engine that loads and runs the models; ONNX Runtime.</summary>
+    public IInferenceEngine Engine { get; set; } = OnnxRuntimeEngine.Instance;
+
     /// <summary>Intra-op threads for models whose config doesn't say; 0 lets ONNX Runtime choose.</summary>
     public int IntraOpThreads { get; set; }
 
@@ -25,4 +30,7 @@ public sealed class ModelRepositoryOptions
 
     /// <summary>Whether ONNX Runtime's threads spin while idle: faster under load, but an idle server burns CPU.</summary>
     public bool AllowSpinning { get; set; }
+
+    /// <summary>The execution providers for models whose config doesn't say (<c>session.execution_providers</c>); the CPU alone by default.</summary>
+    public IReadOnlyList<ExecutionProviderConfig> ExecutionProviders { get; set; } = [ExecutionProviderConfig.Cpu];
 }

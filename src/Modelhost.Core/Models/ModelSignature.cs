@@ -1,4 +1,4 @@
-using Modelhost.OnnxRuntime;
+using Modelhost.Core.Engine;
 
 namespace Modelhost.Core.Models;
 

@@ -1,4 +1,4 @@
-using Modelhost.OnnxRuntime;
+using Modelhost.Core.Engine;
 
 namespace Modelhost.Core.Tensors;
 
@@ -64,13 +64,16 @@ public sealed class InputTensor : IDisposable
     public static InputTensor FromStrings(string name, long[] shape, ReadOnlyMemory<byte>[] strings) =>
         new(name, TensorElementType.String, shape, buffer: null, length: 0, strings);
 
-    /// <summary>Creates an ONNX Runtime value over this tensor's memory, without copying fixed-size data.</summary>
-    public OrtValue ToOrtValue()
+    /// <summary>Creates the engine's value over this tensor's memory, without copying fixed-size data.</summary>
+    /// <param name="engine">The engine the value is for.</param>
+    /// <returns>A value to dispose before this tensor: it pins the buffer.</returns>
+    public EngineValue ToEngineValue(IInferenceEngine engine)
     {
+        ArgumentNullException.ThrowIfNull(engine);
         ObjectDisposedException.ThrowIf(_buffer is null && Strings is null, this);
         return Strings is not null
-            ? OrtValue.CreateStringTensor(Strings, Shape)
-            : OrtValue.CreateTensor(ElementType, Data, Shape);
+            ? engine.CreateStringTensor(Strings, Shape)
+            : engine.CreateTensor(ElementType, Data, Shape);
     }
 
     /// <summary>Returns the pooled buffer.</summary>

@@ -1,23 +1,23 @@
-using Modelhost.OnnxRuntime;
+using Modelhost.Core.Engine;
 
 namespace Modelhost.Core.Tensors;
 
 /// <summary>
-/// The values of one ONNX Runtime run, shared by the responses carved out of it. Each response holds one
+/// The values of one engine run, shared by the responses carved out of it. Each response holds one
 /// reference; the native values are released when the last response is disposed.
 /// </summary>
 internal sealed class OutputSet
 {
-    private readonly OrtValue[] _values;
+    private readonly EngineValue[] _values;
     private int _references;
 
-    public OutputSet(OrtValue[] values, int references)
+    public OutputSet(EngineValue[] values, int references)
     {
         _values = values;
         _references = references;
     }
 
-    public OrtValue this[int index] => _values[index];
+    public EngineValue this[int index] => _values[index];
 
     public int Count => _values.Length;
 

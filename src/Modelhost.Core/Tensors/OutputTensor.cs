@@ -1,17 +1,17 @@
-using Modelhost.OnnxRuntime;
+using Modelhost.Core.Engine;
 
 namespace Modelhost.Core.Tensors;
 
 /// <summary>
-/// One named output of a response: a row range of a value that ONNX Runtime produced. Several responses of one
+/// One named output of a response: a row range of a value that the engine produced. Several responses of one
 /// batch share the same native value, so the data is read in place and never copied per request.
 /// </summary>
 public sealed class OutputTensor
 {
-    private readonly OrtValue _value;
+    private readonly EngineValue _value;
     private readonly long _firstRow;
 
-    internal OutputTensor(string name, OrtValue value, long[] shape, long firstRow)
+    internal OutputTensor(string name, EngineValue value, long[] shape, long firstRow)
     {
         Name = name;
         _value = value;

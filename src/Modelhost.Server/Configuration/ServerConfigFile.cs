@@ -22,7 +22,7 @@ public static partial class ServerConfigFile
     private static readonly string[] ForecastingKeys = ["observations", "predictions_table"];
     private static readonly string[] ObservationsKeys = ["table", "key_column", "time_column", "value_column"];
 
-    private static readonly string[] SessionKeys = ["intra_op_threads", "inter_op_threads", "graph_optimization_level", "allow_spinning"];
+    private static readonly string[] SessionKeys = ["intra_op_threads", "inter_op_threads", "graph_optimization_level", "allow_spinning", "execution_providers"];
 
     /// <summary>Reads the file alone into a new <see cref="ServerOptions"/>.</summary>
     /// <exception cref="ServerConfigException">The file is missing, unreadable or invalid.</exception>
@@ -258,10 +258,59 @@ public static partial class ServerConfigFile
                         var other => throw value.Error($"expected disable, basic, extended or all, got '{other}'"),
                     };
                     break;
+                case "execution_providers":
+                    // The same entries as model.yaml's session.execution_providers: the default for models that don't say.
+                    options.Repository.ExecutionProviders = ExecutionProviders(value);
+                    break;
                 default:
                     throw Unknown(value, SessionKeys);
             }
         }
+    }
+
+    /// <summary>A list of provider names or of mappings with a name and options, taken whole from the highest layer that sets it.</summary>
+    private static List<ExecutionProviderConfig> ExecutionProviders(ConfigNode node)
+    {
+        var top = node.Top;
+        var items = top.HasChildren ? top.Children.ToList() : [top];
+        if (items.Count == 0 || (items.Count == 1 && !items[0].HasChildren && string.IsNullOrEmpty(items[0].Value)))
+        {
+            throw top.Error($"list at least one execution provider ({ExecutionProviderConfig.KnownNames})");
+        }
+
+        var providers = new List<ExecutionProviderConfig>(items.Count);
+        foreach (var item in items)
+        {
+            string name;
+            var options = new List<KeyValuePair<string, string>>();
+            if (item.HasChildren)
+            {
+                foreach (var option in item.Children)
+                {
+                    options.Add(new(option.Key, option.HasChildren ? throw option.Error("expected a value") : option.Value ?? string.Empty));
+                }
+
+                name = options.Find(o => o.Key == "name").Value ?? throw item.Error($"an execution provider given as a mapping needs a name ({ExecutionProviderConfig.KnownNames})");
+            }
+            else
+            {
+                name = String(item);
+            }
+
+            try
+            {
+                var provider = ExecutionProviderConfig.Create(name, options);
+                providers.Add(providers.Exists(p => p.Kind == provider.Kind)
+                    ? throw item.Error($"execution provider '{provider.Name}' is listed twice")
+                    : provider);
+            }
+            catch (FormatException ex)
+            {
+                throw item.Error(ex.Message);
+            }
+        }
+
+        return providers;
     }
 
     private static string String(ConfigNode node) =>

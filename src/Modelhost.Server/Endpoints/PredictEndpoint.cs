@@ -7,7 +7,7 @@ using Modelhost.Core;
 using Modelhost.Core.Inference;
 using Modelhost.Core.Models;
 using Modelhost.Core.Tensors;
-using Modelhost.OnnxRuntime;
+using Modelhost.Core.Engine;
 using Modelhost.Server.Http;
 using Modelhost.Server.Json;
 using Modelhost.Server.Security;

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using Modelhost.Core;
 using Modelhost.Core.Tensors;
-using Modelhost.OnnxRuntime;
 
 namespace Modelhost.Server.Json;
 

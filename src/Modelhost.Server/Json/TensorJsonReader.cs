@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using Modelhost.Core;
 using Modelhost.Core.Tensors;
-using Modelhost.OnnxRuntime;
 
 namespace Modelhost.Server.Json;
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Modelhost.Core.Inference;
 using Modelhost.Core.Tensors;
-using Modelhost.OnnxRuntime;
 
 namespace Modelhost.Server.Json;
 

@@ -61,7 +61,7 @@ internal static class DetectCommand
 
             return 0;
         }
-        catch (Exception ex) when (ex is InferenceException or ImageDecodeException or IOException or UnauthorizedAccessException or Modelhost.OnnxRuntime.OnnxRuntimeLibraryException)
+        catch (Exception ex) when (ex is InferenceException or ImageDecodeException or IOException or UnauthorizedAccessException or Modelhost.Core.Engine.EngineLibraryException)
         {
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return 1;

@@ -95,9 +95,9 @@ internal static class ServeCommand
             connections = ModelhostServer.Prepare(options);
 
             // Load ONNX Runtime now, so a missing or unusable library is one clear line, not a failed first model.
-            _ = Modelhost.OnnxRuntime.OrtEnvironment.Shared.Version;
+            _ = options.Repository.Engine.Version;
         }
-        catch (Exception ex) when (ex is ServerConfigException or Modelhost.OnnxRuntime.OnnxRuntimeLibraryException)
+        catch (Exception ex) when (ex is ServerConfigException or Modelhost.Core.Engine.EngineLibraryException)
         {
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return ExitConfigError;

@@ -245,6 +245,71 @@ public sealed class ModelConfigLoaderTests
     }
 
     [Fact]
+    public void Parse_leaves_execution_providers_null_so_the_server_default_applies()
+    {
+        Assert.Null(Parse("session: {inter_op_threads: 2}").Session.ExecutionProviders);
+        Assert.Null(Parse("max_batch_size: 0").Session.ExecutionProviders);
+    }
+
+    [Fact]
+    public void Parse_reads_execution_providers_as_names_in_order()
+    {
+        var providers = Parse("session: {execution_providers: [cuda, cpu]}").Session.ExecutionProviders!;
+
+        Assert.Equal([ExecutionProviderKind.Cuda, ExecutionProviderKind.Cpu], providers.Select(p => p.Kind));
+        Assert.Equal(0, providers[0].DeviceId);
+        Assert.Null(providers[0].MemoryLimitBytes);
+    }
+
+    [Fact]
+    public void Parse_reads_cuda_options_from_a_mapping()
+    {
+        var providers = Parse("""
+            session:
+              execution_providers:
+                - name: cuda
+                  device_id: 1
+                  gpu_mem_limit: 2147483648
+                  arena_extend_strategy: same_as_requested
+                  cudnn_conv_algo_search: heuristic
+                - {name: cpu}
+            """).Session.ExecutionProviders!;
+
+        Assert.Equal(
+            new ExecutionProviderConfig
+            {
+                Kind = ExecutionProviderKind.Cuda,
+                DeviceId = 1,
+                MemoryLimitBytes = 2147483648,
+                ArenaExtendStrategy = "same_as_requested",
+                CudnnConvAlgoSearch = "heuristic",
+            },
+            providers[0]);
+        Assert.Equal(ExecutionProviderConfig.Cpu, providers[1]);
+    }
+
+    [Theory]
+    [InlineData("session: {execution_providers: [tpu]}", "session.execution_providers[0]", "unknown execution provider 'tpu'; known providers are: cpu, cuda")]
+    [InlineData("session: {execution_providers: [cpu, CUDA]}", "session.execution_providers[1]", "unknown execution provider 'CUDA'")]
+    [InlineData("session: {execution_providers: [cuda, cuda]}", "session.execution_providers[1]", "execution provider 'cuda' is listed twice")]
+    [InlineData("session: {execution_providers: []}", "session.execution_providers", "list at least one execution provider")]
+    [InlineData("session: {execution_providers: cuda}", "session.execution_providers", "expected a list")]
+    [InlineData("session: {execution_providers: [{device_id: 0}]}", "session.execution_providers[0]", "needs a name")]
+    [InlineData("session: {execution_providers: [{name: cuda, device: 0}]}", "session.execution_providers[0].device", "unknown key 'device'")]
+    [InlineData("session: {execution_providers: [{name: cpu, device_id: 0}]}", "session.execution_providers[0].device_id", "known keys are: name")]
+    [InlineData("session: {execution_providers: [{name: cuda, device_id: -1}]}", "session.execution_providers[0].device_id", "expected an integer from 0 to 1023")]
+    [InlineData("session: {execution_providers: [{name: cuda, gpu_mem_limit: 0}]}", "session.execution_providers[0].gpu_mem_limit", "expected a positive integer")]
+    [InlineData("session: {execution_providers: [{name: cuda, arena_extend_strategy: grow}]}", "session.execution_providers[0].arena_extend_strategy", "expected one of next_power_of_two, same_as_requested")]
+    [InlineData("session: {execution_providers: [{name: cuda, cudnn_conv_algo_search: fast}]}", "session.execution_providers[0].cudnn_conv_algo_search", "expected one of exhaustive, heuristic, default")]
+    public void Parse_rejects_bad_execution_providers_naming_the_key(string yaml, string key, string expected)
+    {
+        var ex = Assert.Throws<ModelConfigException>(() => Parse(yaml));
+
+        Assert.Equal(key, ex.Key);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_reads_class_labels_as_text_even_when_they_look_like_numbers_and_repeat()
     {
         Assert.Equal(["0", "cat", "cat", ""], Parse("class_labels: [0, cat, cat, '']").ClassLabels);

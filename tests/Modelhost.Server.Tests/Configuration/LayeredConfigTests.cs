@@ -176,6 +176,29 @@ public sealed class LayeredConfigTests : IDisposable
         Assert.Equal(2048, options.Limits.ImageBytes);
     }
 
+    [Fact]
+    public void Variables_set_the_default_execution_providers_and_a_bad_option_names_the_variable()
+    {
+        var options = Load(null, new Dictionary<string, string>
+        {
+            ["MODELHOST_SESSION__EXECUTION_PROVIDERS__0__NAME"] = "cuda",
+            ["MODELHOST_SESSION__EXECUTION_PROVIDERS__0__DEVICE_ID"] = "2",
+            ["MODELHOST_SESSION__EXECUTION_PROVIDERS__1"] = "cpu",
+        });
+        Assert.Equal(
+            [new Modelhost.Core.Configuration.ExecutionProviderConfig { Kind = Modelhost.Core.Configuration.ExecutionProviderKind.Cuda, DeviceId = 2 },
+             Modelhost.Core.Configuration.ExecutionProviderConfig.Cpu],
+            options.Repository.ExecutionProviders);
+
+        var error = Assert.Throws<ServerConfigException>(() => Load(null, new Dictionary<string, string>
+        {
+            ["MODELHOST_SESSION__EXECUTION_PROVIDERS__0__NAME"] = "cuda",
+            ["MODELHOST_SESSION__EXECUTION_PROVIDERS__0__DEVICE_ID"] = "gpu0",
+        }));
+        Assert.Contains("MODELHOST_SESSION__EXECUTION_PROVIDERS__0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("device_id", error.Message, StringComparison.Ordinal);
+    }
+
     private ServerOptions Load(string? file, Dictionary<string, string> environment, params ConfigSetting[] commandLine) =>
         ServerConfigFile.Load(new ServerConfigSources { File = file, Environment = environment, CommandLine = commandLine });
 

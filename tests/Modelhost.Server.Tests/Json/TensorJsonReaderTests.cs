@@ -1,6 +1,6 @@
 using System.Text;
 using Modelhost.Core;
-using Modelhost.OnnxRuntime;
+using Modelhost.Core.Tensors;
 using Modelhost.Server.Json;
 
 namespace Modelhost.Server.Tests.Json;

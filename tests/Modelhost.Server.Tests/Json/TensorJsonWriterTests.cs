@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Modelhost.Core.Tensors;
-using Modelhost.OnnxRuntime;
 using Modelhost.Server.Json;
 
 namespace Modelhost.Server.Tests.Json;
@@ -68,7 +67,7 @@ public sealed class TensorJsonWriterTests
             values[3] = -0f;
         }
 
-        using var value = OrtValue.CreateTensor<float>(values.AsMemory(), [1, count]);
+        using var value = Modelhost.Core.Engine.OnnxRuntime.OnnxRuntimeEngine.Instance.CreateTensor<float>(values.AsMemory(), [1, count]);
         var tensor = new OutputTensor("y", value, [1, count], firstRow: 0);
         Assert.Equal(OneByOne(values), Write(w => TensorJsonWriter.WriteFlat(w, tensor)));
     }
@@ -77,7 +76,7 @@ public sealed class TensorJsonWriterTests
     public void WriteRow_nests_fp32_rows_and_keeps_the_commas_between_them()
     {
         var values = Values(2 * 3 * 300);
-        using var value = OrtValue.CreateTensor<float>(values.AsMemory(), [2, 3, 300]);
+        using var value = Modelhost.Core.Engine.OnnxRuntime.OnnxRuntimeEngine.Instance.CreateTensor<float>(values.AsMemory(), [2, 3, 300]);
         var tensor = new OutputTensor("y", value, [2, 3, 300], firstRow: 0);
         var json = Write(w =>
         {
