@@ -12,24 +12,11 @@ namespace Modelhost.Workflows;
 /// that the <c>train_forecast</c> job it depends on published in the model repository, forecasts <c>horizon</c> steps,
 /// and replaces the series' rows of the predictions table in one transaction (so a repeated attempt leaves one forecast).
 /// </summary>
-internal sealed partial class ForecastJobHandler : IJobHandler
+internal sealed partial class ForecastJobHandler(
+    JobStore store, ForecastTables tables, ForecasterRepository forecasters, TimeProvider timeProvider, ILogger<ForecastJobHandler> logger)
+    : IJobHandler
 {
     public const string JobKind = "forecast";
-
-    private readonly JobStore _store;
-    private readonly ForecastTables _tables;
-    private readonly ForecasterRepository _forecasters;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger _logger;
-
-    public ForecastJobHandler(JobStore store, ForecastTables tables, ForecasterRepository forecasters, TimeProvider timeProvider, ILogger<ForecastJobHandler> logger)
-    {
-        _store = store;
-        _tables = tables;
-        _forecasters = forecasters;
-        _timeProvider = timeProvider;
-        _logger = logger;
-    }
 
     public string Kind => JobKind;
 
@@ -44,7 +31,7 @@ internal sealed partial class ForecastJobHandler : IJobHandler
             ? hv
             : throw new PermanentJobFailureException($"the job's payload has no 'horizon' from 1 to {ForecastTables.MaxHorizon}");
 
-        var train = await _store.GetAsync(trainId, cancellationToken)
+        var train = await store.GetAsync(trainId, cancellationToken)
             ?? throw new PermanentJobFailureException(string.Create(CultureInfo.InvariantCulture, $"the training job {trainId} does not exist"));
         if (train.State != JobState.Succeeded || train.Result is not { } result || result.ValueKind != JsonValueKind.Object
             || !result.TryGetProperty("version", out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var version) || version < 1)
@@ -52,12 +39,12 @@ internal sealed partial class ForecastJobHandler : IJobHandler
             throw new PermanentJobFailureException(string.Create(CultureInfo.InvariantCulture, $"the training job {trainId} published no forecaster version"));
         }
 
-        var model = _forecasters.Read(key, version);
+        var model = forecasters.Read(key, version);
         var forecast = model.Forecast(horizon);
-        await _tables.WritePredictionsAsync(key, forecast, version, _timeProvider.GetUtcNow(), cancellationToken);
+        await tables.WritePredictionsAsync(key, forecast, version, timeProvider.GetUtcNow(), cancellationToken);
         var name = ForecasterRepository.ModelName(key);
         await context.LogAsync(string.Create(CultureInfo.InvariantCulture, $"wrote {forecast.Horizon} forecasts of '{key}' ({forecast.Method}, version {version} of '{name}')"), cancellationToken);
-        LogForecast(_logger, context.Job.Id, forecast.Horizon, key);
+        LogForecast(logger, context.Job.Id, forecast.Horizon, key);
         return new JsonObject
         {
             ["series_key"] = key,
@@ -65,7 +52,7 @@ internal sealed partial class ForecastJobHandler : IJobHandler
             ["model_version"] = version,
             ["method"] = forecast.Method,
             ["rows"] = forecast.Horizon,
-            ["output"] = new JsonObject { ["table"] = _tables.PredictionsTable },
+            ["output"] = new JsonObject { ["table"] = tables.PredictionsTable },
         };
     }
 
