@@ -97,9 +97,10 @@ public static class ModelhostServer
         var manager = app.Services.GetRequiredService<ModelRepositoryManager>();
         KServeEndpoints.Map(app, manager, options);
         TfServingEndpoints.Map(app, manager, options);
-        RepositoryEndpoints.Map(app, manager);
+        RepositoryEndpoints.Map(app, manager, options);
         StatisticsEndpoints.Map(app, manager);
         VisionEndpoints.Map(app, manager, options);
+        HomePage.Map(app, manager, options);
         PredictEndpoint.Map(app, manager, options);
         JobsEndpoints.Map(app, app.Services.GetRequiredService<JobsHost>(), manager, app.Lifetime);
         ForecastEndpoints.Map(app, app.Services.GetRequiredService<JobsHost>());

@@ -68,6 +68,13 @@ internal static class BuiltinTrainer
         metrics["task"] = classification ? "classification" : "regression";
         metrics["target"] = options.Target;
         metrics["train_rows"] = train.RowCount;
+        // What a model.yaml needs for POST /predict: the input's columns in order, and the class of each output id.
+        metrics["features"] = new JsonArray([.. data.FeatureNames.Select(static name => (JsonNode?)JsonValue.Create(name))]);
+        if (classification && !metrics.ContainsKey("class_labels"))
+        {
+            metrics["class_labels"] = new JsonArray([.. data.ClassLabels.Select(static name => (JsonNode?)JsonValue.Create(name))]);
+        }
+
         await File.WriteAllTextAsync(Path.Combine(outputDirectory, MetricsFileName), metrics.ToJsonString(_indented), cancellationToken);
         await context.ReportProgressAsync(100, "trained", cancellationToken);
         return metrics;

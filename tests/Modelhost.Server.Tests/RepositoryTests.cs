@@ -47,7 +47,7 @@ public sealed class RepositoryTests
     }
 
     [Fact]
-    public async Task A_bad_model_yaml_names_the_key_and_the_other_models_serve()
+    public async Task A_bad_model_yaml_names_the_key_and_the_file_relative_to_the_repository_with_readable_quotes_and_the_other_models_serve()
     {
         using var repository = new TempRepository()
             .AddIris()
@@ -57,9 +57,14 @@ public sealed class RepositoryTests
 
         using var response = await server.PostJsonAsync("/v2/models/scale/infer", """{"inputs":[]}""");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var error = await RunningServer.ErrorOf(response);
+        var raw = await response.Content.ReadAsStringAsync();
+        var error = JsonDocument.Parse(raw).RootElement.GetProperty("error").GetString()!;
         Assert.Contains("max_queue_delay", error, StringComparison.Ordinal);
-        Assert.Contains("model.yaml", error, StringComparison.Ordinal);
+        Assert.Contains("scale/model.yaml", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(Path.GetFullPath(repository.Root), raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0027", raw, StringComparison.Ordinal);
+        var index = (await server.PostJsonOkAsync("/v2/repository/index", "{}")).GetRawText();
+        Assert.DoesNotContain(Path.GetFullPath(repository.Root), index, StringComparison.Ordinal);
 
         var ok = await server.PostJsonOkAsync("/predict", """{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""");
         Assert.Equal("[2]", ok.GetProperty("result").GetRawText());

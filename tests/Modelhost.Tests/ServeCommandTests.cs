@@ -20,7 +20,7 @@ public sealed class ServeCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_models, recursive: true);
 
     [Fact]
-    public async Task Serve_exits_with_code_2_and_one_line_naming_the_port_when_it_is_taken()
+    public async Task Serve_exits_with_code_2_and_one_line_naming_the_port_when_it_is_taken_before_loading_any_model()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -34,6 +34,10 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Contains($"port {port} is in use", error, StringComparison.Ordinal);
         Assert.Contains($"process {Environment.ProcessId}", error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
+
+        // Nothing was loaded and no job worker started: the port is checked first.
+        Assert.DoesNotContain("Loading iris", process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Models:", process.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace Modelhost.Tests;
 
+[Trait("Category", "Slow")]
 public sealed class TrainCommandTests : IDisposable
 {
     private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(120);
@@ -47,6 +48,43 @@ public sealed class TrainCommandTests : IDisposable
         var (again, _) = await TrainAsync("linear", "--data", Iris, "--target", "species", "--model", "iris");
         Assert.Equal(0, again);
         Assert.True(File.Exists(Path.Combine(_models, "iris", "2", "metrics.json")));
+    }
+
+    [Fact]
+    public async Task Training_into_a_repository_that_does_not_exist_creates_it_with_a_model_yaml_that_predict_can_use()
+    {
+        var fresh = Path.Combine(_dir, "new", "repo");
+        using var process = CliProcess.Start("train", "forest", "--data", Iris, "--target", "species", "--model", "flowers", "--trees", "20", "--models", fresh, "--data-dir", _data);
+        var exit = await process.WaitForExitAsync(_timeout);
+
+        Assert.True(exit == 0, process.Output);
+        Assert.Contains("trained flowers version 1", process.Output, StringComparison.Ordinal);
+        var yaml = File.ReadAllText(Path.Combine(fresh, "flowers", "model.yaml"));
+        Assert.Contains("default: true", yaml, StringComparison.Ordinal);
+        Assert.Contains("""features: ["sepal_length", "sepal_width", "petal_length", "petal_width"]""", yaml, StringComparison.Ordinal);
+        Assert.Contains("""class_labels: ["setosa", "versicolor", "virginica"]""", yaml, StringComparison.Ordinal);
+
+        // The config loads, and the model it describes serves POST /predict as the default model.
+        var options = new Modelhost.Core.Models.ModelRepositoryOptions { Root = fresh };
+        await using var manager = new Modelhost.Core.Models.ModelRepositoryManager(options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        await manager.SyncAsync(CancellationToken.None);
+        Assert.Equal("flowers", manager.DefaultModel);
+        Assert.Equal(4, manager.GetStatus("flowers")!.Config.Features.Count);
+
+        // A second model in the same repository is not made the default, and an existing model.yaml is left alone.
+        var (second, _) = await TrainAsyncInto(fresh, "linear", "--data", Iris, "--target", "species", "--model", "other");
+        Assert.Equal(0, second);
+        Assert.DoesNotContain("default: true", File.ReadAllText(Path.Combine(fresh, "other", "model.yaml")), StringComparison.Ordinal);
+        var (again, _) = await TrainAsyncInto(fresh, "linear", "--data", Iris, "--target", "species", "--model", "flowers");
+        Assert.Equal(0, again);
+        Assert.Equal(yaml, File.ReadAllText(Path.Combine(fresh, "flowers", "model.yaml")));
+    }
+
+    private async Task<(int Exit, string Output)> TrainAsyncInto(string models, params string[] args)
+    {
+        using var process = CliProcess.Start(["train", .. args, "--models", models, "--data-dir", _data]);
+        var exit = await process.WaitForExitAsync(_timeout);
+        return (exit, process.Output);
     }
 
     [Fact]

@@ -39,6 +39,12 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
     /// <summary>The model marked <c>default: true</c>, or null when none is (or more than one is).</summary>
     public string? DefaultModel { get; private set; }
 
+    /// <summary>
+    /// Why there is no <see cref="DefaultModel"/> although a model asks to be it: several models marked
+    /// <c>default: true</c> (a config error, naming them), or the default model unloaded; null otherwise.
+    /// </summary>
+    public string? DefaultModelProblem { get; private set; }
+
     /// <summary>Whether the first sync finished, so that every model present at startup has been tried.</summary>
     public bool IsInitialized => Volatile.Read(ref _initialized);
 
@@ -167,7 +173,8 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
                 throw new InferenceException(InferenceErrorKind.NotFound, $"model '{name}' is not loaded");
             }
 
-            _unloaded[name] = true;
+            // The value remembers whether it was the default model, so /predict can say it is unloaded.
+            _unloaded[name] = entry.Config.IsDefault;
             Log.ModelUnloaded(_logger, name);
             await entry.RetireAllAsync().ConfigureAwait(false);
             UpdateDefaultModel();
@@ -224,6 +231,49 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
         foreach (var name in _unloaded.Keys)
         {
             list.Add(new ModelStatus(name, ModelConfig.Default, null, unloaded: true, []));
+        }
+
+        list.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return list;
+    }
+
+    /// <summary>
+    /// <see cref="Index"/> after reading the repository's folders again, as Triton's index does: a model folder that no
+    /// sync has loaded yet (new since the last poll, or polling is off) is listed too, with
+    /// <see cref="ModelStatus.NotLoadedReason"/> set and its versions unavailable. Nothing is loaded.
+    /// </summary>
+    public IReadOnlyList<ModelStatus> Rescan()
+    {
+        var index = Index();
+        var snapshot = RepositoryScanner.Scan(_options.Root);
+        if (snapshot.Error is not null)
+        {
+            return index;
+        }
+
+        List<ModelStatus>? list = null;
+        foreach (var directory in snapshot.Models)
+        {
+            if (_models.ContainsKey(directory.Name) || _unloaded.ContainsKey(directory.Name))
+            {
+                continue;
+            }
+
+            var reason = directory.ReadError
+                ?? $"not loaded yet: the folder appeared after the last scan; it loads at the next poll (--poll-seconds), or now with POST /v2/repository/models/{directory.Name}/load";
+            var versions = new List<ModelVersionStatus>(directory.Versions.Count);
+            foreach (var version in directory.Versions)
+            {
+                versions.Add(new ModelVersionStatus(directory.Name, version.Version, ModelVersionState.Unavailable, reason));
+            }
+
+            versions.Sort(static (a, b) => b.Version.CompareTo(a.Version));
+            (list ??= [.. index]).Add(new ModelStatus(directory.Name, ModelConfig.Default, null, unloaded: false, versions) { NotLoadedReason = reason });
+        }
+
+        if (list is null)
+        {
+            return index;
         }
 
         list.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -403,23 +453,51 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
 
     private void UpdateDefaultModel()
     {
-        string? found = null;
-        var count = 0;
+        var defaults = new List<string>();
         foreach (var entry in _models.Values)
         {
             if (entry.Config.IsDefault)
             {
-                found = entry.Name;
-                count++;
+                defaults.Add(entry.Name);
             }
         }
 
-        if (count > 1)
+        defaults.Sort(StringComparer.Ordinal);
+        string? problem = null;
+        if (defaults.Count > 1)
         {
-            Log.SeveralDefaults(_logger);
+            problem = SeveralDefaultsMessage(defaults);
+            if (problem != DefaultModelProblem)
+            {
+                Log.SeveralDefaults(_logger, problem);
+            }
+        }
+        else if (defaults.Count == 0)
+        {
+            foreach (var (name, wasDefault) in _unloaded)
+            {
+                if (wasDefault)
+                {
+                    problem = $"the default model '{name}' is unloaded; load it with POST /v2/repository/models/{name}/load";
+                    break;
+                }
+            }
         }
 
-        DefaultModel = count == 1 ? found : null;
+        DefaultModelProblem = problem;
+        DefaultModel = defaults.Count == 1 ? defaults[0] : null;
+    }
+
+    /// <summary>"models 'a' and 'b' are both marked default: true", or "models 'a', 'b' and 'c' are all ...".</summary>
+    internal static string SeveralDefaultsMessage(IReadOnlyList<string> names)
+    {
+        var text = new System.Text.StringBuilder("models ");
+        for (var i = 0; i < names.Count; i++)
+        {
+            text.Append(i == 0 ? string.Empty : i == names.Count - 1 ? " and " : ", ").Append('\'').Append(names[i]).Append('\'');
+        }
+
+        return text.Append(names.Count == 2 ? " are both" : " are all").Append(" marked default: true in their model.yaml; mark only one").ToString();
     }
 
     private static partial class Log
@@ -442,8 +520,8 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
         [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "{Model} was unloaded")]
         public static partial void ModelUnloaded(ILogger logger, string model);
 
-        [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "More than one model has default: true; POST /predict has no default model")]
-        public static partial void SeveralDefaults(ILogger logger);
+        [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "POST /predict has no default model: {Problem}")]
+        public static partial void SeveralDefaults(ILogger logger, string problem);
 
         [LoggerMessage(EventId = 1107, Level = LogLevel.Error, Message = "Cannot read the model repository; every loaded version keeps serving: {Reason}")]
         public static partial void ScanFailed(ILogger logger, string reason);

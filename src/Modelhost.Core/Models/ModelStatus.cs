@@ -33,6 +33,12 @@ public sealed class ModelStatus
     /// <summary>Whether the model was unloaded through the repository API and stays so until loaded again.</summary>
     public bool IsUnloaded { get; }
 
+    /// <summary>
+    /// Set for a model folder found on disk by <see cref="ModelRepositoryManager.Rescan"/> that no sync has loaded
+    /// yet: why it is not served. Null for every model the manager knows.
+    /// </summary>
+    public string? NotLoadedReason { get; init; }
+
     /// <summary>Its versions, highest first.</summary>
     public IReadOnlyList<ModelVersionStatus> Versions { get; }
 }

@@ -24,6 +24,12 @@ public static partial class ServerConfigFile
 
     private static readonly string[] SessionKeys = ["intra_op_threads", "inter_op_threads", "graph_optimization_level", "allow_spinning", "execution_providers"];
 
+    /// <summary>
+    /// How often <c>serve</c> polls the model repository when no layer says (<c>poll_seconds</c>), as TF Serving does;
+    /// <c>--poll-seconds 0</c> turns polling off.
+    /// </summary>
+    public const double DefaultPollSeconds = 2;
+
     /// <summary>Reads the file alone into a new <see cref="ServerOptions"/>.</summary>
     /// <exception cref="ServerConfigException">The file is missing, unreadable or invalid.</exception>
     public static ServerOptions Load(string path) => Load(new ServerConfigSources { File = path });
@@ -35,7 +41,11 @@ public static partial class ServerConfigFile
     /// <exception cref="ServerConfigException">A layer is unreadable or a setting invalid.</exception>
     public static ServerOptions Load(ServerConfigSources sources)
     {
-        var layers = new List<Func<IReadOnlyList<ConfigSetting>>> { () => EnvironmentSettings.Port(sources.Environment) };
+        var layers = new List<Func<IReadOnlyList<ConfigSetting>>>
+        {
+            static () => [new ConfigSetting("poll_seconds", DefaultPollSeconds.ToString(CultureInfo.InvariantCulture), "the default")],
+            () => EnvironmentSettings.Port(sources.Environment),
+        };
         if (sources.File is { } file)
         {
             layers.Add(() => YamlSettings.Load(file));

@@ -53,7 +53,7 @@ internal static class KServeEndpoints
                     w.WriteBoolean("ok"u8, jobs.Available);
                     if (detailed && jobs.Reason is { } jobsReason)
                     {
-                        w.WriteString("reason"u8, jobsReason);
+                        w.WriteString("reason"u8, ErrorResponses.Readable(jobsReason));
                         w.WriteString("since"u8, jobs.Since);
                     }
 
@@ -68,7 +68,7 @@ internal static class KServeEndpoints
 
                 if (readiness.Reason is { } reason)
                 {
-                    w.WriteString("reason"u8, reason);
+                    w.WriteString("reason"u8, ErrorResponses.Readable(ErrorResponses.RelativePaths(reason, options)));
                 }
 
                 w.WriteStartArray("models"u8);
@@ -76,7 +76,7 @@ internal static class KServeEndpoints
                 {
                     w.WriteStartObject();
                     w.WriteString("name"u8, model.Name);
-                    w.WriteString("reason"u8, model.Reason);
+                    w.WriteString("reason"u8, ErrorResponses.Readable(ErrorResponses.RelativePaths(model.Reason, options)));
                     w.WriteEndObject();
                 }
 

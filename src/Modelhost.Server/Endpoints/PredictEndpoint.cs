@@ -28,7 +28,11 @@ internal static class PredictEndpoint
     private static async Task PredictAsync(HttpContext context, ModelRepositoryManager manager, BodyLimit bodyLimit)
     {
         var name = manager.DefaultModel
-            ?? throw new InferenceException(InferenceErrorKind.NotFound, "no model is marked 'default: true' in its model.yaml, so /predict has nothing to serve");
+            ?? throw new InferenceException(
+                InferenceErrorKind.NotFound,
+                manager.DefaultModelProblem is { } problem
+                    ? $"/predict has no default model: {problem}"
+                    : "no model is marked 'default: true' in its model.yaml, so /predict has nothing to serve");
         using var lease = manager.Acquire(name);
         var model = lease.Model;
         var features = model.Config.Features;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Modelhost.Core;
 using Modelhost.Core.Models;
 using Modelhost.Core.Repository;
+using Modelhost.Server.Http;
 using Modelhost.Server.Security;
 
 namespace Modelhost.Server.Endpoints;
@@ -11,9 +12,9 @@ namespace Modelhost.Server.Endpoints;
 /// <summary>Triton's model repository extension: index, load and unload.</summary>
 internal static class RepositoryEndpoints
 {
-    public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager)
+    public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager, ServerOptions options)
     {
-        routes.MapPost("/v2/repository/index", context => IndexAsync(context, manager)).Requires(Role.Manage);
+        routes.MapPost("/v2/repository/index", context => IndexAsync(context, manager, options)).Requires(Role.Manage);
         routes.MapPost("/v2/repository/models/{model}/load", async context =>
         {
             var name = ValidName(context);
@@ -62,20 +63,27 @@ internal static class RepositoryEndpoints
         return false;
     }
 
-    private static Task IndexAsync(HttpContext context, ModelRepositoryManager manager)
+    private static Task IndexAsync(HttpContext context, ModelRepositoryManager manager, ServerOptions options)
     {
-        var index = manager.Index();
+        // Triton's index reads the repository again: folders added since the last poll are listed, not loaded.
+        var index = manager.Rescan();
+        var severalDefaults = manager.DefaultModel is null && manager.DefaultModelProblem is { } problem && problem.StartsWith("models ", StringComparison.Ordinal)
+            ? problem
+            : null;
         return KServeEndpoints.WriteJsonAsync(context, w =>
         {
             w.WriteStartArray();
             foreach (var model in index)
             {
+                // Two models marked default: true is a config error of each of them.
+                var modelProblem = severalDefaults is not null && model.Config.IsDefault ? severalDefaults : null;
                 if (model.Versions.Count == 0)
                 {
                     w.WriteStartObject();
                     w.WriteString("name"u8, model.Name);
                     w.WriteString("state"u8, "UNAVAILABLE");
-                    w.WriteString("reason"u8, model.IsUnloaded ? "unloaded" : model.ConfigError ?? model.ReadError ?? "no versions");
+                    w.WriteString("reason"u8, ErrorResponses.Readable(ErrorResponses.RelativePaths(
+                        model.IsUnloaded ? "unloaded" : model.NotLoadedReason ?? model.ConfigError ?? model.ReadError ?? modelProblem ?? "no versions", options)));
                     w.WriteEndObject();
                     continue;
                 }
@@ -92,7 +100,7 @@ internal static class RepositoryEndpoints
                         ModelVersionState.Unloading => "UNLOADING",
                         _ => "UNAVAILABLE",
                     });
-                    w.WriteString("reason"u8, version.Reason ?? string.Empty);
+                    w.WriteString("reason"u8, ErrorResponses.Readable(ErrorResponses.RelativePaths(string.IsNullOrEmpty(version.Reason) ? modelProblem ?? string.Empty : version.Reason, options)));
                     w.WriteEndObject();
                 }
             }

@@ -91,7 +91,7 @@ internal static class VisionEndpoints
                     w.WriteStartObject();
                     w.WriteStartObject("error"u8);
                     w.WriteNumber("code"u8, code);
-                    w.WriteString("message"u8, message);
+                    w.WriteString("message"u8, ErrorResponses.Readable(message));
                     w.WriteEndObject();
                     w.WriteEndObject();
                 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Modelhost.Core;
@@ -35,8 +36,44 @@ internal static class ErrorResponses
     /// <summary>The Retry-After of a refused job request: set only for an unavailable store.</summary>
     public static TimeSpan? RetryAfterFor(JobErrorKind kind) => kind == JobErrorKind.Unavailable ? JobStoreRetryAfter : null;
 
+    /// <summary>
+    /// Error text is read by people: written with relaxed escaping, a quote stays <c>'</c> and an angle bracket
+    /// <c>&lt;</c> (safe in a JSON body; the answers are never HTML).
+    /// </summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A message for a JSON string value inside another answer, with <see cref="WriterOptions"/>'s escaping.</summary>
+    public static JsonEncodedText Readable(string message) => JsonEncodedText.Encode(message, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+
+    /// <summary>
+    /// The message with the server's own directories taken out of file names: a file in the model repository or the
+    /// data directory is named relative to it (<c>iris/model.yaml</c>, <c>outputs/out.csv</c>), never by its absolute path.
+    /// </summary>
+    public static string RelativePaths(string message, ServerOptions? options)
+    {
+        if (options is null || message.IndexOf('/', StringComparison.Ordinal) < 0)
+        {
+            return message;
+        }
+
+        message = StripDirectory(message, options.Repository.Root);
+        return StripDirectory(message, options.Jobs.DataDirectory);
+    }
+
+    private static string StripDirectory(string message, string directory)
+    {
+        if (directory.Length == 0)
+        {
+            return message;
+        }
+
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        return full.Length <= 1 ? message : message.Replace(full + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal);
+    }
+
     public static Task WriteAsync(HttpContext context, int statusCode, string message, TimeSpan? retryAfter = null)
     {
+        message = RelativePaths(message, context.RequestServices?.GetService(typeof(ServerOptions)) as ServerOptions);
         var response = context.Response;
         response.StatusCode = statusCode;
         response.ContentType = "application/json";
@@ -46,7 +83,7 @@ internal static class ErrorResponses
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 
-        using (var writer = new Utf8JsonWriter(response.BodyWriter))
+        using (var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("error"u8, message);

@@ -20,7 +20,7 @@ internal static class ServeCommand
     {
         var models = new Option<string?>("--models") { Description = "The model repository directory (default ./models)." };
         var urls = new Option<string?>("--urls") { Description = "The URLs to listen on, separated by ';' (default http://127.0.0.1:8080, or http://0.0.0.0:$PORT when PORT is set)." };
-        var poll = new Option<double?>("--poll-seconds") { Description = "Look for new, changed and removed model versions this often." };
+        var poll = new Option<double?>("--poll-seconds") { Description = "Look for new, changed and removed model versions this often (default 2; 0 turns polling off)." };
         var config = new Option<string?>("--config") { Description = $"A YAML file of server settings (default: ${EnvironmentSettings.ConfigVariable}, or ./{ConfigKeysFile.DefaultPath} when it exists); MODELHOST_* variables override it, and flags override both. Its API keys are reloaded when it changes." };
         var allowAnonymous = new Option<bool>("--allow-anonymous") { Description = "Serve clients without an API key on non-loopback addresses too (logged as a warning at every start)." };
         var verbose = new Option<bool>("--verbose") { Description = "Log every request (Debug level)." };
@@ -101,6 +101,13 @@ internal static class ServeCommand
         {
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return ExitConfigError;
+        }
+
+        // A taken port is found before any model is loaded or any job worker starts on the database.
+        if (BusyPort(options.Urls) is { } busy)
+        {
+            await Console.Error.WriteLineAsync($"error: {busy}");
+            return ExitPortInUse;
         }
 
         await using var app = ModelhostServer.Build(options, logging =>
@@ -204,11 +211,44 @@ internal static class ServeCommand
         return $"an address in {urls} is in use; choose another with --urls";
     }
 
-    private static bool IsFree(int port)
+    /// <summary>
+    /// Binds each URL's address and port for a moment: the message naming the first port that is taken (and its
+    /// process when it can be found), or null when all are free. Port 0 and names other than localhost are left to Kestrel.
+    /// </summary>
+    internal static string? BusyPort(string urls)
+    {
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+                || uri.Port <= 0)
+            {
+                continue;
+            }
+
+            var address = uri.IsLoopback && !IPAddress.TryParse(uri.Host, out _) ? IPAddress.Loopback
+                : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var parsed) ? parsed
+                : null;
+            if (address is null || IsFree(address, uri.Port))
+            {
+                continue;
+            }
+
+            var owner = PortOwner.Find(uri.Port);
+            return owner is null
+                ? string.Create(CultureInfo.InvariantCulture, $"port {uri.Port} is in use by another process ({url}); nothing was loaded; choose another with --urls")
+                : string.Create(CultureInfo.InvariantCulture, $"port {uri.Port} is in use by process {owner.Value.Pid} ({owner.Value.Name}); nothing was loaded; choose another with --urls");
+        }
+
+        return null;
+    }
+
+    private static bool IsFree(int port) => IsFree(IPAddress.Loopback, port);
+
+    private static bool IsFree(IPAddress address, int port)
     {
         try
         {
-            using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, port);
+            using var listener = new System.Net.Sockets.TcpListener(address, port);
             listener.Start();
             listener.Stop();
             return true;

@@ -111,11 +111,6 @@ internal static class TrainCommand
             return await FailAsync($"--data: the file '{dataFile}' does not exist");
         }
 
-        if (!Directory.Exists(modelsRoot))
-        {
-            return await FailAsync($"the model repository '{modelsRoot}' does not exist (set --models)");
-        }
-
         if (dataFile is not null && ReadHeader(dataFile) is { } header && !header.Contains(options.Target))
         {
             return await FailAsync($"--target: the column '{options.Target}' is not in '{dataFile}'; its columns are: {string.Join(", ", header)}");
@@ -132,7 +127,15 @@ internal static class TrainCommand
         }
 
         Directory.CreateDirectory(dataDirectory);
-        Directory.CreateDirectory(Path.Combine(modelsRoot, model));
+        if (!Directory.Exists(modelsRoot))
+        {
+            Console.WriteLine($"creating the model repository {modelsRoot}");
+        }
+
+        // A model train makes for the first time gets a model.yaml once it is trained, so /predict can serve it.
+        var modelDirectory = Path.Combine(modelsRoot, model);
+        var newModel = !File.Exists(Path.Combine(modelDirectory, "model.yaml")) && !HasVersions(modelDirectory);
+        Directory.CreateDirectory(modelDirectory);
 
         var loggers = NullLoggerFactory.Instance;
         await using var store = await JobStore.OpenAsync(location, new JobStoreOptions(), TimeProvider.System, loggers, cancellationToken);
@@ -172,6 +175,7 @@ internal static class TrainCommand
 
             var result = ended.Result!.Value;
             var metrics = result.TryGetProperty("metrics", out var m) ? m : default;
+            var configNote = newModel ? NewModelConfig.Write(modelsRoot, model, metrics) : null;
             if (json)
             {
                 var output = new JsonObject
@@ -186,6 +190,10 @@ internal static class TrainCommand
             else
             {
                 Console.WriteLine(Summary(model, result.GetProperty("version").GetInt64(), metrics));
+                if (configNote is not null)
+                {
+                    Console.WriteLine(configNote);
+                }
             }
 
             return 0;
@@ -278,6 +286,24 @@ internal static class TrainCommand
         var name = DataFolder + "/" + model + "-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture) + ".csv";
         File.Copy(full, Path.Combine(root, name), overwrite: true);
         return name;
+    }
+
+    private static bool HasVersions(string modelDirectory)
+    {
+        if (!Directory.Exists(modelDirectory))
+        {
+            return false;
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories(modelDirectory))
+        {
+            if (long.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string[]? ReadHeader(string path)

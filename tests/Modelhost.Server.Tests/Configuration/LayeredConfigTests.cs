@@ -34,6 +34,14 @@ public sealed class LayeredConfigTests : IDisposable
     }
 
     [Fact]
+    public void Serve_polls_the_repository_every_2_seconds_unless_poll_seconds_says_otherwise()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(2), Load(null, []).Repository.PollInterval);
+        Assert.Equal(TimeSpan.Zero, Load(null, [], new ConfigSetting("poll_seconds", "0", "--poll-seconds")).Repository.PollInterval);
+        Assert.Equal(TimeSpan.FromSeconds(7), Load(Write("poll.yaml", "poll_seconds: 7\n"), []).Repository.PollInterval);
+    }
+
+    [Fact]
     public void A_file_variable_reads_the_secret_without_its_trailing_newline()
     {
         var secret = Write("db", "Host=db;Username=modelhost;Password=s3cret\n");
