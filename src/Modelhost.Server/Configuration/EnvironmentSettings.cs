@@ -26,7 +26,7 @@ public static class EnvironmentSettings
     private const int MaxSecretBytes = 64 * 1024;
 
     /// <summary>Variables under the prefix that are not settings: they are read elsewhere (or by the tests).</summary>
-    private static readonly string[] NotSettings = [ConfigVariable, Prefix + "ONNXRUNTIME", Prefix + "TOKEN", Prefix + "PG_DIR"];
+    private static readonly string[] NotSettings = [ConfigVariable, Prefix + "ONNXRUNTIME", Prefix + "TOKEN", Prefix + "SERVER", Prefix + "PG_DIR"];
 
     /// <summary>A snapshot of this process's environment variables.</summary>
     public static IReadOnlyDictionary<string, string> Snapshot()

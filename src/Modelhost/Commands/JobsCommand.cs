@@ -22,8 +22,8 @@ internal static class JobsCommand
     {
         var server = new Option<string>("--server")
         {
-            Description = "The server's base URL.",
-            DefaultValueFactory = _ => "http://127.0.0.1:8080",
+            Description = "The server's base URL (default: the MODELHOST_SERVER environment variable, else http://127.0.0.1:8080).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MODELHOST_SERVER") is { Length: > 0 } fromEnvironment ? fromEnvironment : "http://127.0.0.1:8080",
             Recursive = true,
         };
         var token = new Option<string?>("--token")
