@@ -24,10 +24,13 @@ if [ ! -f "$tarball" ] || ! verify "$tarball"; then
     echo "error: npm is needed once to fetch $pkg@$version (install Node.js and npm)" >&2
     exit 1
   fi
+  echo "fetching $pkg@$version from the npm registry (once; cached in .cache/npm) ..."
+  started=$(date +%s)
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   (cd "$tmp" && npm pack --ignore-scripts --silent "$pkg@$version" >/dev/null)
   mv "$tmp"/*.tgz "$tarball.part"
+  echo "fetched $pkg@$version: $(du -k "$tarball.part" | cut -f1) KB in $(( $(date +%s) - started )) s"
   if ! verify "$tarball.part"; then
     rm -f "$tarball.part"
     echo "error: $pkg@$version does not match its pinned integrity $integrity" >&2
@@ -41,3 +44,4 @@ tar -xzf "$tarball" -C "$tmpx" "$member"
 mv -f "$tmpx/$member" "$dest.part"
 mv -f "$dest.part" "$dest"
 rm -rf "$tmpx"
+echo "$member from $pkg@$version -> ${dest#"$root"/} ($(du -k "$dest" | cut -f1) KB)"
