@@ -90,6 +90,7 @@ public sealed class DatabaseLocatorTests
     }
 
     [PostgresFact]
+    [Trait("Category", "Slow")]
     public async Task A_store_opens_from_a_postgres_url()
     {
         await using var db = await TestDatabase.CreateAsync(Backend.Postgres);

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 
 namespace Modelhost.Jobs.Tests;
 
+[Trait("Category", "Slow")]
 public sealed class JobWorkerPoolTests
 {
     private readonly ITestOutputHelper _output;

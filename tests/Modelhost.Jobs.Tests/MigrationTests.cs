@@ -90,6 +90,7 @@ public sealed class MigrationTests
     }
 
     [PostgresFact]
+    [Trait("Category", "Slow")]
     public async Task Postgres_migrations_hold_the_advisory_lock_so_a_second_migrator_waits()
     {
         await using var db = await TestDatabase.CreateAsync(Backend.Postgres);

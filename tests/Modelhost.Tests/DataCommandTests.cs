@@ -3,6 +3,7 @@ using Modelhost.Workflows.Data;
 
 namespace Modelhost.Tests;
 
+[Trait("Category", "Slow")]
 public sealed class DataCommandTests : IDisposable
 {
     private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(120);

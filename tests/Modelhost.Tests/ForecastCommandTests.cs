@@ -3,6 +3,7 @@ using System.Text.Json;
 
 namespace Modelhost.Tests;
 
+[Trait("Category", "Slow")]
 public sealed class ForecastCommandTests : IDisposable
 {
     private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(120);

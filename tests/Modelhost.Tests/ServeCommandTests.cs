@@ -5,6 +5,7 @@ using System.Text;
 
 namespace Modelhost.Tests;
 
+[Trait("Category", "Slow")]
 public sealed class ServeCommandTests : IDisposable
 {
     private readonly string _models;

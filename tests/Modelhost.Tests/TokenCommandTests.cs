@@ -4,6 +4,7 @@ using System.Text;
 
 namespace Modelhost.Tests;
 
+[Trait("Category", "Slow")]
 public sealed class TokenCommandTests : IDisposable
 {
     private const string Seed = """{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""";

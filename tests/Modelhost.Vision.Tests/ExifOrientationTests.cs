@@ -1,5 +1,6 @@
 namespace Modelhost.Vision.Tests;
 
+[Trait("Category", "Slow")]
 public sealed class ExifOrientationTests
 {
     // 1000x872, so that the turns that exchange width and height show it.

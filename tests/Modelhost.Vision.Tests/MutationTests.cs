@@ -6,6 +6,7 @@ namespace Modelhost.Vision.Tests;
 /// Seeded random damage to real files: whatever happens, the decoders either return an image or throw
 /// <see cref="ImageDecodeException"/> - never IndexOutOfRange, Overflow, InvalidData or anything else.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class MutationTests
 {
     private const int MutationsPerFile = 60;

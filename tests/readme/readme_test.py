@@ -34,7 +34,7 @@ import urllib.request
 
 SKIP = re.compile(r"^<!--\s*readme-test:\s*skip\s*\(.+\)\s*-->\s*$")
 SERVER = re.compile(r"^<!--\s*readme-test:\s*server\b.*-->\s*$")
-FENCE = re.compile(r"^```(\S*)\s*$")
+FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*([^\s`]*)")
 NOTE = re.compile(r"^(.*?\S)\s{2,}\(.*\)\s*$")
 MASKS = [
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<time>"),
@@ -69,12 +69,14 @@ def blocks(text):
             i += 1
             continue
         before = lines[i - 1] if i > 0 else ""
+        fence, lang = m.group(1), m.group(2).lower()
         start, body = i + 1, []
         i += 1
-        while i < len(lines) and not lines[i].startswith("```"):
+        # The block ends at a fence of the same kind, at least as long, with nothing after it (CommonMark).
+        while i < len(lines) and not re.match(r"^\s{0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$", lines[i]):
             body.append(lines[i])
             i += 1
-        found.append(Block(start + 1, m.group(1), body, bool(SKIP.match(before)), bool(SERVER.match(before))))
+        found.append(Block(start + 1, lang, body, bool(SKIP.match(before)), bool(SERVER.match(before))))
         i += 1
     return found
 

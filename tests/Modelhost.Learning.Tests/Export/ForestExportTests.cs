@@ -4,6 +4,7 @@ using Modelhost.Learning.Trees;
 
 namespace Modelhost.Learning.Tests.Export;
 
+[Trait("Category", "Slow")]
 public sealed class ForestExportTests
 {
     [Theory]

@@ -3,6 +3,7 @@ using Modelhost.Learning.Forecasting;
 namespace Modelhost.Learning.Tests.Forecasting;
 
 /// <summary>Known answers from R 4.2 with forecast 8.20: <c>ets(AirPassengers)</c> picks ETS(M,Ad,M) with these estimates.</summary>
+[Trait("Category", "Slow")]
 public class AirPassengersTests
 {
     private const double RLogLikelihood = -679.58321623695645;

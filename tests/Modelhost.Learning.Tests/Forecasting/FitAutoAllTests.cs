@@ -2,6 +2,7 @@ using Modelhost.Learning.Forecasting;
 
 namespace Modelhost.Learning.Tests.Forecasting;
 
+[Trait("Category", "Slow")]
 public class FitAutoAllTests
 {
     private static TimeSeries Recent(TimeSeries series, int count) =>

@@ -6,6 +6,7 @@ using Modelhost.Workflows;
 
 namespace Modelhost.Server.Tests.Jobs;
 
+[Trait("Category", "Slow")]
 public sealed class ForecastPipelineTests
 {
     private static string SeriesFixture => Path.Combine(AppContext.BaseDirectory, "fixtures", "series", "eu_stock_markets.csv");

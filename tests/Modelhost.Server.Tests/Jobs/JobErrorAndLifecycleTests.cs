@@ -4,6 +4,7 @@ using Modelhost.Server.Tests.Infrastructure;
 
 namespace Modelhost.Server.Tests.Jobs;
 
+[Trait("Category", "Slow")]
 public sealed class JobErrorAndLifecycleTests
 {
     [Theory]

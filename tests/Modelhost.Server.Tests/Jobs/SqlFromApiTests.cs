@@ -7,6 +7,7 @@ using Npgsql;
 
 namespace Modelhost.Server.Tests.Jobs;
 
+[Trait("Category", "Slow")]
 public sealed class SqlFromApiTests
 {
     private static readonly DataColumn[] s_flowerColumns =
