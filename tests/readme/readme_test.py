@@ -191,11 +191,59 @@ def stop(server):
             server.wait()
 
 
+SELF_TEST = """
+<!-- readme-test: server (started in the background) -->
+```sh
+./modelhost serve
+```
+<!-- readme-test: skip (an illustration) -->
+```sh
+exit 1
+```
+```bash title="runs"
+curl -s localhost:8080/predict -d '{"a": 1,
+  "b": 2}'
+# {"result":[2]}            (a note)
+echo "id 4"    # an inline note, not output
+
+# a heading, not output
+printf 'x\\n'
+```
+````text
+```sh
+exit 1
+```
+````
+```console
+exit 1
+```
+"""
+
+
+def self_test():
+    """Checks the rules above on a small README: which blocks run, how commands and outputs are split, matching."""
+    found = blocks(SELF_TEST)
+    assert [(b.lang, b.runs, b.server) for b in found] == [
+        ("sh", True, True), ("sh", False, False), ("bash", True, False), ("text", False, False), ("console", False, False)], found
+    parsed = steps(found[2])
+    assert [s.command.split("\n")[0] for s in parsed] == ["curl -s localhost:8080/predict -d '{\"a\": 1,", 'echo "id 4"    # an inline note, not output', "printf 'x\\n'"], parsed
+    assert [s.expected for s in parsed] == [['{"result":[2]}            (a note)'], [], []]
+    assert matches(parsed[0].expected, '{"result":[2]}\n')
+    assert not matches(parsed[0].expected, '{"result":[3]}')
+    assert matches(["{\"id\":4,...,\"created_at\":\"2024-01-01T00:00:00Z\"}"], '{"id":9,"x":1,"created_at":"2026-12-03T13:16:36.409Z"}')
+    assert not matches(["a ... b"], "a c")
+    print("readme-test: self-test passed")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--self-test", action="store_true", help="check the parser and the matching rules, then stop")
     parser.add_argument("--keep", action="store_true", help="keep the copy and the outputs")
     parser.add_argument("--readme", help="the README to run (default: README.md of the repository)")
     args = parser.parse_args()
+    if args.self_test:
+        self_test()
+        return 0
     root = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=os.path.dirname(os.path.abspath(__file__)),
                           capture_output=True, text=True, check=True).stdout.strip()
     readme = args.readme or os.path.join(root, "README.md")
