@@ -22,8 +22,14 @@ internal sealed class TreeEnsemble<T>
     private const int ParallelTrees = 80;
     private const int ParallelRows = 50;
 
+    // Trees walked side by side for one row.
+    private const int GroupTrees = 8;
+
     private readonly TreeNode<T>[] _nodes;
     private readonly int[] _roots;
+    private readonly int[] _depths;
+    private readonly int[] _leafFirst;
+    private readonly int[] _leafCount;
     private readonly int[] _weightTargets;
     private readonly T[] _weights;
     private readonly T[] _baseValues;
@@ -33,6 +39,9 @@ internal sealed class TreeEnsemble<T>
     {
         _nodes = layout.Nodes;
         _roots = layout.Roots;
+        _depths = layout.Depths;
+        _leafFirst = layout.LeafFirst;
+        _leafCount = layout.LeafCount;
         _weightTargets = layout.WeightTargets;
         _weights = layout.Weights;
         _baseValues = layout.BaseValues;
@@ -122,10 +131,7 @@ internal sealed class TreeEnsemble<T>
                     var first = p < extra ? (per + 1) * p : (per * p) + extra;
                     var end = first + (p < extra ? per + 1 : per);
                     var accBase = p * n * Targets;
-                    for (var j = first; j < end; j++)
-                    {
-                        RunTree(_roots[j], x[(start * stride)..], n, stride, acc[accBase..], has[accBase..]);
-                    }
+                    RunTrees(first, end, x[(start * stride)..], n, stride, acc[accBase..], has[accBase..]);
                 }
 
                 for (var i = 0; i < n; i++)
@@ -160,65 +166,97 @@ internal sealed class TreeEnsemble<T>
         }
     }
 
-    private void RunTree(int root, ReadOnlySpan<T> x, int n, int stride, Span<T> acc, Span<byte> has)
+    private void RunTrees(int first, int end, ReadOnlySpan<T> x, int n, int stride, Span<T> acc, Span<byte> has)
     {
         switch (_sameMode)
         {
             case NodeMode.BranchLeq:
-                RunTree<NodeTests.Leq<T>>(root, x, n, stride, acc, has);
+                RunTrees<NodeTests.Leq<T>>(first, end, x, n, stride, acc, has);
                 break;
             case NodeMode.BranchLt:
-                RunTree<NodeTests.Lt<T>>(root, x, n, stride, acc, has);
+                RunTrees<NodeTests.Lt<T>>(first, end, x, n, stride, acc, has);
                 break;
             case NodeMode.BranchGte:
-                RunTree<NodeTests.Gte<T>>(root, x, n, stride, acc, has);
+                RunTrees<NodeTests.Gte<T>>(first, end, x, n, stride, acc, has);
                 break;
             case NodeMode.BranchGt:
-                RunTree<NodeTests.Gt<T>>(root, x, n, stride, acc, has);
+                RunTrees<NodeTests.Gt<T>>(first, end, x, n, stride, acc, has);
                 break;
             case NodeMode.BranchEq:
-                RunTree<NodeTests.Eq<T>>(root, x, n, stride, acc, has);
+                RunTrees<NodeTests.Eq<T>>(first, end, x, n, stride, acc, has);
                 break;
             case NodeMode.BranchNeq:
-                RunTree<NodeTests.Neq<T>>(root, x, n, stride, acc, has);
+                RunTrees<NodeTests.Neq<T>>(first, end, x, n, stride, acc, has);
                 break;
             default:
-                RunTree<NodeTests.Mixed<T>>(root, x, n, stride, acc, has);
+                RunTrees<NodeTests.Mixed<T>>(first, end, x, n, stride, acc, has);
                 break;
         }
     }
 
-    private void RunTree<TTest>(int root, ReadOnlySpan<T> x, int n, int stride, Span<T> acc, Span<byte> has)
+    /// <summary>
+    /// Trees <paramref name="first"/> to <paramref name="end"/> over the block's rows, a group of trees at a time: each
+    /// row walks the group's trees side by side, a fixed number of branch-free steps (leaves lead to themselves), so
+    /// the walks' memory loads overlap; then the leaves' weights are added in tree order.
+    /// </summary>
+    private void RunTrees<TTest>(int first, int end, ReadOnlySpan<T> x, int n, int stride, Span<T> acc, Span<byte> has)
         where TTest : struct, NodeTests.ITest<T>
     {
         ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
         ref var x0 = ref MemoryMarshal.GetReference(x);
-        var single = Targets == 1;
-        for (var i = 0; i < n; i++)
+        Span<int> at = stackalloc int[GroupTrees];
+        for (var group = first; group < end; group += GroupTrees)
         {
-            ref var row = ref Unsafe.Add(ref x0, i * stride);
-            ref var node = ref Unsafe.Add(ref nodes, root);
-            while (node.Mode != NodeMode.Leaf)
+            var count = Math.Min(GroupTrees, end - group);
+            var depth = 0;
+            for (var k = 0; k < count; k++)
             {
-                var value = Unsafe.Add(ref row, node.Feature);
-                node = ref Unsafe.Add(ref nodes, TTest.Goes(value, in node) ? node.True : node.False);
+                depth = Math.Max(depth, _depths[group + k]);
             }
 
-            if (single)
+            for (var i = 0; i < n; i++)
             {
-                Accumulate(ref acc[i], ref has[i], node.Value);
-            }
-            else
-            {
-                var first = node.True;
-                var count = node.False;
-                var rowBase = i * Targets;
-                for (var w = first; w < first + count; w++)
+                ref var row = ref Unsafe.Add(ref x0, i * stride);
+                for (var k = 0; k < count; k++)
                 {
-                    var t = rowBase + _weightTargets[w];
-                    Accumulate(ref acc[t], ref has[t], _weights[w]);
+                    at[k] = _roots[group + k];
+                }
+
+                for (var step = 0; step < depth; step++)
+                {
+                    for (var k = 0; k < count; k++)
+                    {
+                        ref var node = ref Unsafe.Add(ref nodes, at[k]);
+                        var goes = TTest.Goes(Unsafe.Add(ref row, node.Feature), in node);
+                        var mask = -(int)Unsafe.As<bool, byte>(ref goes);
+                        at[k] = node.False ^ ((node.True ^ node.False) & mask);
+                    }
+                }
+
+                for (var k = 0; k < count; k++)
+                {
+                    Leaf(at[k], i, acc, has);
                 }
             }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Leaf(int leaf, int i, Span<T> acc, Span<byte> has)
+    {
+        if (Targets == 1)
+        {
+            Accumulate(ref acc[i], ref has[i], _nodes[leaf].Value);
+            return;
+        }
+
+        var first = _leafFirst[leaf];
+        var end = first + _leafCount[leaf];
+        var rowBase = i * Targets;
+        for (var w = first; w < end; w++)
+        {
+            var t = rowBase + _weightTargets[w];
+            Accumulate(ref acc[t], ref has[t], _weights[w]);
         }
     }
 

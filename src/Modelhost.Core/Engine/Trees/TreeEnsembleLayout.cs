@@ -18,6 +18,15 @@ internal sealed class TreeEnsembleLayout<T>
 
     public int[] Roots { get; private init; } = [];
 
+    /// <summary>Per node: a leaf's first weight in <see cref="Weights"/> (a leaf's children are itself, so walks may overrun it).</summary>
+    public int[] LeafFirst { get; private init; } = [];
+
+    /// <summary>Per node: how many weights a leaf has.</summary>
+    public int[] LeafCount { get; private init; } = [];
+
+    /// <summary>Per tree: the most steps from its root to a leaf.</summary>
+    public int[] Depths { get; private init; } = [];
+
     public int[] WeightTargets { get; private init; } = [];
 
     public T[] Weights { get; private init; } = [];
@@ -223,16 +232,20 @@ internal sealed class TreeEnsembleLayout<T>
         var weightTargets = new List<int>(weightCount);
         var weights = new List<T>(weightCount);
         var roots = new int[treeStarts.Count];
+        var depths = new int[treeStarts.Count];
+        var leafFirst = new List<int>(count);
+        var leafCount = new List<int>(count);
         var placed = new int[count];
         Array.Fill(placed, -1);
-        var stack = new Stack<(int Source, int Parent, bool IsTrue)>();
+        var stack = new Stack<(int Source, int Parent, bool IsTrue, int Depth)>();
         for (var t = 0; t < treeStarts.Count; t++)
         {
             roots[t] = nodes.Count;
-            stack.Push((treeStarts[t], -1, false));
+            stack.Push((treeStarts[t], -1, false, 0));
             while (stack.Count > 0)
             {
-                var (source, parent, isTrue) = stack.Pop();
+                var (source, parent, isTrue, depth) = stack.Pop();
+                depths[t] = Math.Max(depths[t], depth);
                 if (placed[source] >= 0)
                 {
                     reason = "a node is reached twice (the trees are not trees)";
@@ -272,15 +285,19 @@ internal sealed class TreeEnsembleLayout<T>
                         return null;
                     }
 
-                    node.True = weights.Count;
-                    node.False = list.Count;
+                    // A leaf leads to itself whatever the test says, so a walk of a fixed number of steps ends on it.
+                    leafFirst.Add(weights.Count);
+                    leafCount.Add(list.Count);
+                    node.Feature = 0;
+                    node.True = at;
+                    node.False = at;
                     foreach (var w in list)
                     {
                         weightTargets.Add((int)d.WeightTargetIds[w]);
                         weights.Add(d.WeightsAsTensor.Length > 0 ? T.CreateTruncating(d.WeightsAsTensor[w]) : T.CreateTruncating(d.Weights[w]));
                     }
 
-                    node.Value = weights[node.True];
+                    node.Value = weights[leafFirst[^1]];
                     nodes.Add(node);
                     continue;
                 }
@@ -294,11 +311,13 @@ internal sealed class TreeEnsembleLayout<T>
                     return null;
                 }
 
+                leafFirst.Add(0);
+                leafCount.Add(0);
                 nodes.Add(node);
 
                 // Popped first, so the true child is laid out right after its parent.
-                stack.Push((falseChild, at, false));
-                stack.Push((trueChild, at, true));
+                stack.Push((falseChild, at, false, depth + 1));
+                stack.Push((trueChild, at, true, depth + 1));
             }
         }
 
@@ -317,6 +336,9 @@ internal sealed class TreeEnsembleLayout<T>
         {
             Nodes = [.. nodes],
             Roots = roots,
+            Depths = depths,
+            LeafFirst = [.. leafFirst],
+            LeafCount = [.. leafCount],
             WeightTargets = [.. weightTargets],
             Weights = [.. weights],
             BaseValues = baseValues,

@@ -4,7 +4,7 @@ namespace Modelhost.Core.Engine.Trees;
 
 /// <summary>
 /// One node, packed: a branch holds its threshold, feature and both children (absolute indexes); a leaf holds its first
-/// weight in <see cref="Value"/>, and the range of its weights in <see cref="True"/> (first) and <see cref="False"/> (count).
+/// weight in <see cref="Value"/>, feature 0, and itself as both children, so that a walk that goes on stays there.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct TreeNode<T>
