@@ -513,6 +513,24 @@ def write_decode(w, R):
         w("")
 
 
+TREE_TARGETS = {("seed", 1): 3.0, ("seed", 64): 1.5, ("regressor", 1): 2.0}
+
+
+def trees_targets(t, R):
+    """Issue 19: the native tree engine's rows per CPU-second over ONNX Runtime's, in process."""
+    doc = load(R, "trees")
+    if doc is None or "unavailable" in doc:
+        t.add("Tree engine ÷ ONNX Runtime, in process", NA, "—", None, why(doc))
+        return
+    for p in doc.get("points", []):
+        kind = "seed" if p["model"].startswith("seed") else "regressor"
+        target = TREE_TARGETS.get((kind, p["batch"]))
+        t.add(f"Tree engine ÷ ONNX Runtime rows per CPU-second, {p['model']}, batch {p['batch']}",
+              f"{p['ratio']:.2f}× ({num(p['trees_rows_per_s'])} vs {num(p['onnxruntime_rows_per_s'])})",
+              "—" if target is None else f"≥ {target:g}×", None if target is None else p["ratio"] >= target,
+              "both single-threaded, 256 different inputs in turn, best of 10 alternating windows")
+
+
 def write_memory(w, R):
     w("## Memory after bursts (issue 12): the server's RSS before, at the peak of and 60 s after each burst")
     w("")
@@ -686,6 +704,7 @@ def main():
 
     # ---- JPEG decoding vs djpeg
     decode_target(t, R)
+    trees_targets(t, R)
 
     w("## Targets")
     w("")

@@ -7,7 +7,7 @@
 #   --quick            a smoke test: every scenario, much shorter (about 5 minutes instead of 18)
 #   --update-results   also copy the report to bench/RESULTS.md (the committed figures)
 #   --no-build         reuse the binaries in bench/.out from the previous run instead of publishing again
-#   --only SCENARIO    run one scenario: inprocess, seed, auth, batching, binary, process, learners, forecast, decode or memory (others
+#   --only SCENARIO    run one scenario: inprocess, trees, seed, auth, batching, binary, process, learners, forecast, decode or memory (others
 #                      n/a; batching also runs inprocess, the limit its ratio is computed against); or ort-ab, the before/after
 #                      of the ONNX Runtime package against the old binding (bench/ort-ab.sh, its own report)
 #
@@ -29,7 +29,7 @@ QUICK=0
 UPDATE=0
 BUILD=1
 ONLY=
-SCENARIOS=(inprocess seed auth batching binary process learners forecast decode memory) # in the order they run
+SCENARIOS=(inprocess trees seed auth batching binary process learners forecast decode memory) # in the order they run
 while [ $# -gt 0 ]; do
   arg=$1
   shift
@@ -84,6 +84,7 @@ if [ $QUICK = 1 ]; then
   MLP_WARMUP=2 MLP_DURATION=4  # batching runs (the MLP is slow per row)
   BATCHER_WARMUP=1 BATCHER_SECONDS=2
   INPROC_SECONDS=0.5 STARTUP_RUNS=3 IDLE_SECONDS=5 WRK_SECONDS=3
+  TREES_SECONDS=1
   MLP_CONFIGS=(off b64_d2000_i2 b32_d20000_i2_t1 off_bin b32_d20000_i2_t1_bin)
   LEARNER_REPS=3
   FORECAST_REPS=1 # passes over the classic series, after one unmeasured pass
@@ -95,6 +96,7 @@ else
   MLP_WARMUP=12 MLP_DURATION=15
   BATCHER_WARMUP=5 BATCHER_SECONDS=8
   INPROC_SECONDS=3 STARTUP_RUNS=7 IDLE_SECONDS=30 WRK_SECONDS=10
+  TREES_SECONDS=5
   # A label ending in _bin is the config before it, loaded with V2 binary tensors instead of JSON.
   MLP_CONFIGS=(off b64_d2000 b64_d2000_i2 b64_d500_i2 b64_d2000_pref_i2 b64_d20000 b32_d20000_i2_t1
     off_bin b64_d20000_bin b32_d20000_i2_t1_bin)
@@ -522,6 +524,18 @@ scenario_inprocess() {
   }
 }
 
+# The native tree engine against ONNX Runtime in process (issue 19): rows per CPU-second at batch 1 and 64 on the seed
+# forest (the demo repository's iris model) and a 500-tree depth-8 regressor with 50 features.
+scenario_trees() {
+  log "scenario: tree ensembles in process, the native engine vs ONNX Runtime"
+  run_child timeout --kill-after=5 600 "$OUT/inprocess/inprocess" trees --seed-model "$ROOT/models/iris/1/model.onnx" \
+    --out "$RESULTS/trees.json" --seconds "$TREES_SECONDS" 2>>"$LOGS/inprocess.log" || {
+    log "the tree measurement failed (see $LOGS/inprocess.log)"
+    printf '{"name": "trees", "unavailable": "failed, see bench/.out/logs/inprocess.log"}\n' >"$RESULTS/trees.json"
+  }
+  grep '^inprocess: trees' "$LOGS/inprocess.log" | tail -n 4 | sed 's/^inprocess: /  /' >&3 || true
+}
+
 scenario_batching() {
   log "scenario: dynamic batching on the MLP, 64 clients sending one row each"
   local cfg
@@ -736,6 +750,7 @@ build
 if wants inprocess || wants batching || wants binary; then prepare; fi
 # --only batching also measures the in-process limit, so that its target ratios come from figures of one run.
 if wants inprocess || [ "$ONLY" = batching ]; then scenario_inprocess; fi
+if wants trees; then scenario_trees; fi
 if wants seed; then scenario_seed; fi
 if wants auth; then scenario_auth; fi
 if wants batching; then scenario_batching; fi

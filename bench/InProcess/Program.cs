@@ -16,6 +16,7 @@ namespace Modelhost.Bench.InProcess;
 /// [--seconds S]</c>: rows/s of one-row requests from C concurrent callers through Modelhost.Core's batcher.
 /// <c>inprocess providers --model FILE --providers cuda,cpu [--batch N] [--seconds S]</c>: any model's rows/s on the
 /// execution providers given, one JSON line on stdout (bench/gpu/run.sh).
+/// <c>inprocess trees --seed-model FILE --out FILE [--seconds S]</c>: the native tree engine against ONNX Runtime (<see cref="TreesRun"/>).
 /// </summary>
 internal static class Program
 {
@@ -69,10 +70,15 @@ internal static class Program
                     ["ms_per_run"] = Math.Round(msPerRun, 4),
                 }));
                 return 0;
+            case "trees" when Option("seed-model") is { } seedModel && Option("out") is { } treesOut:
+                var treeSeconds = Option("seconds") is { } ts ? double.Parse(ts, CultureInfo.InvariantCulture) : 3;
+                TreesRun.Measure(seedModel, treesOut, Math.Clamp(treeSeconds, 0.1, 60));
+                return 0;
             default:
                 Console.Error.WriteLine("usage: inprocess prepare --out DIR | inprocess measure --model FILE --out FILE [--seconds S]"
                     + " | inprocess batcher --repo DIR --model NAME --out FILE [--input NAME] [--features N] [--callers C] [--warmup S] [--seconds S]"
-                    + " | inprocess providers --model FILE --providers cuda,cpu [--batch N] [--seconds S]");
+                    + " | inprocess providers --model FILE --providers cuda,cpu [--batch N] [--seconds S]"
+                    + " | inprocess trees --seed-model FILE --out FILE [--seconds S]");
                 return 2;
         }
     }

@@ -17,6 +17,7 @@ namespace Modelhost.Core.Configuration;
 /// class_labels: [setosa, versicolor, virginica]
 /// warmup: 5
 /// session: {intra_op_threads: 4, graph_optimization_level: all}
+/// engine: auto
 /// </code>
 /// </example>
 public sealed class ModelConfig
@@ -154,6 +155,11 @@ public sealed class ModelConfig
 
     /// <summary>The <c>vision</c> section: image pre-processing and detection post-processing, or null for a plain model.</summary>
     public VisionConfig? Vision { get; init; }
+
+    /// <summary>
+    /// Which engine runs the model (<c>engine</c>: <c>auto</c>, the default, <c>onnxruntime</c> or <c>trees</c>).
+    /// </summary>
+    public EngineChoice Engine { get; init; }
 
     /// <summary>The <c>training</c> section: how a <c>train</c> job makes the next version, or null when the model is not trained here.</summary>
     public TrainingConfig? Training { get; init; }

@@ -20,7 +20,7 @@ internal static class ModelConfigLoader
     private static readonly string[] _topLevelKeys =
     [
         "name", "max_batch_size", "dynamic_batching", "instances", "version_policy", "labels",
-        "default", "features", "class_labels", "warmup", "session", "vision", "training",
+        "default", "features", "class_labels", "warmup", "session", "vision", "training", "engine",
     ];
 
     private static readonly string[] _dynamicBatchingKeys = ["max_queue_delay_us", "preferred_batch_sizes", "max_queue_size"];
@@ -199,6 +199,7 @@ internal static class ModelConfigLoader
             Session = entries.TryGetValue("session", out entry) ? ReadSession(entry, reader) : SessionConfig.Default,
             Vision = entries.TryGetValue("vision", out entry) ? VisionConfigReader.Read(entry, reader) : null,
             Training = entries.TryGetValue("training", out entry) ? TrainingConfigReader.Read(entry, reader) : null,
+            Engine = entries.TryGetValue("engine", out entry) ? ReadEngine(entry, reader) : EngineChoice.Auto,
         };
     }
 
@@ -377,6 +378,15 @@ internal static class ModelConfigLoader
 
         return values;
     }
+
+    private static EngineChoice ReadEngine(YamlConfigEntry entry, YamlConfigReader reader) =>
+        reader.String(entry.Value, entry.Path) switch
+        {
+            "auto" => EngineChoice.Auto,
+            "onnxruntime" => EngineChoice.OnnxRuntime,
+            "trees" => EngineChoice.Trees,
+            _ => throw reader.Error(entry.Value, entry.Path, $"expected one of auto, onnxruntime, trees, got {YamlConfigReader.Describe(entry.Value)}"),
+        };
 
     private static SessionConfig ReadSession(YamlConfigEntry entry, YamlConfigReader reader)
     {

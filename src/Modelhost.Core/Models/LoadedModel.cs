@@ -31,6 +31,7 @@ public sealed class LoadedModel
         _session = session;
         _timeProvider = timeProvider;
         _runner = new ModelRunner(name, version, engine, session, signature);
+        Engine = engine is Engine.Trees.TreeEnsembleEngine ? "trees" : "onnxruntime";
         if (maxBatchSize > 0)
         {
             var batching = config.DynamicBatching ?? DynamicBatchingConfig.Default;
@@ -54,6 +55,9 @@ public sealed class LoadedModel
 
     /// <summary>The config this version was loaded with.</summary>
     public ModelConfig Config { get; }
+
+    /// <summary>The engine that runs this version, as <c>engine</c> in model.yaml names it: <c>trees</c> or <c>onnxruntime</c>.</summary>
+    public string Engine { get; }
 
     /// <summary>The inputs and outputs.</summary>
     public ModelSignature Signature { get; }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Modelhost.Core.Configuration;
 using Modelhost.Core.Engine;
+using Modelhost.Core.Engine.Trees;
 using Modelhost.Core.Inference;
 using Modelhost.Core.Repository;
 using Modelhost.Core.Tensors;
@@ -12,7 +13,7 @@ namespace Modelhost.Core.Models;
 /// Turns a version directory into a <see cref="LoadedModel"/>: reads the file, creates the session, checks the
 /// config against the model's signature, and runs the warmup. Every failure becomes a reason, never a throw.
 /// </summary>
-internal sealed class ModelLoader
+internal sealed partial class ModelLoader
 {
     private const string ModelFileName = "model.onnx";
     private readonly ModelRepositoryOptions _options;
@@ -52,11 +53,30 @@ internal sealed class ModelLoader
             return (null, $"cannot read {ModelFileName}: {ex.Message}");
         }
 
-        IEngineSession session;
+        var sessionOptions = SessionOptionsFor(config.Session);
+        IEngineSession? session = null;
         var engine = _options.Engine;
+        if (config.Engine != EngineChoice.OnnxRuntime && (config.Engine == EngineChoice.Trees || OnCpuOnly(sessionOptions)))
+        {
+            try
+            {
+                session = TreeEnsembleEngine.Instance.CreateSession(bytes, sessionOptions);
+                engine = TreeEnsembleEngine.Instance;
+                Log.EngineChosen(_logger, name, directory.Version, engine.Name, config.Engine.ToString().ToLowerInvariant(), "the graph is a tree ensemble it runs natively");
+            }
+            catch (EngineException ex) when (config.Engine == EngineChoice.Trees)
+            {
+                return (null, $"engine: trees cannot run {ModelFileName}: {ex.Message}");
+            }
+            catch (EngineException ex)
+            {
+                Log.EngineChosen(_logger, name, directory.Version, engine.Name, "auto", ex.Message);
+            }
+        }
+
         try
         {
-            session = engine.CreateSession(bytes, SessionOptionsFor(config.Session));
+            session ??= engine.CreateSession(bytes, sessionOptions);
         }
         catch (EngineException ex) when (ex.Kind == EngineErrorKind.ProviderUnavailable)
         {
@@ -105,6 +125,20 @@ internal sealed class ModelLoader
 
             return (null, $"warmup failed: {ex.Message}");
         }
+    }
+
+    /// <summary>Whether the session runs on the CPU alone; a model meant for a device stays on ONNX Runtime under <c>auto</c>.</summary>
+    private static bool OnCpuOnly(EngineSessionOptions options)
+    {
+        foreach (var provider in options.ExecutionProviders)
+        {
+            if (provider.Kind != ExecutionProviderKind.Cpu)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string? Check(ModelSignature signature, ModelConfig config)
@@ -180,4 +214,10 @@ internal sealed class ModelLoader
         AllowSpinning = _options.AllowSpinning,
         ExecutionProviders = session.ExecutionProviders ?? _options.ExecutionProviders,
     };
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1120, Level = LogLevel.Information, Message = "{Model} version {Version} runs on {Engine} (engine: {Choice}): {Why}")]
+        public static partial void EngineChosen(ILogger logger, string model, long version, string engine, string choice, string why);
+    }
 }

@@ -121,6 +121,9 @@ internal static class KServeEndpoints
 
             w.WriteEndArray();
             w.WriteString("platform"u8, "onnxruntime_onnx");
+
+            // Not in the V2 protocol, which clients tolerate: which engine runs this version (model.yaml's engine).
+            w.WriteString("engine"u8, model.Engine);
             WriteTensorMetadata(w, "inputs"u8, model.Signature.Inputs);
             WriteTensorMetadata(w, "outputs"u8, model.Signature.Outputs);
             w.WriteEndObject();

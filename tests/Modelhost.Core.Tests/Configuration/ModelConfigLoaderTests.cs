@@ -542,4 +542,19 @@ public sealed class ModelConfigLoaderTests
     {
         Fails("? [a, b]\n: 1\n", 1, null);
     }
+
+    [Theory]
+    [InlineData("engine: auto", EngineChoice.Auto)]
+    [InlineData("engine: onnxruntime", EngineChoice.OnnxRuntime)]
+    [InlineData("engine: trees", EngineChoice.Trees)]
+    [InlineData("warmup: 1", EngineChoice.Auto)]
+    public void Engine_is_auto_unless_model_yaml_names_one(string yaml, EngineChoice expected) =>
+        Assert.Equal(expected, Parse(yaml).Engine);
+
+    [Fact]
+    public void An_unknown_engine_is_an_error_listing_the_choices()
+    {
+        var ex = Assert.Throws<ModelConfigException>(() => Parse("engine: xgboost"));
+        Assert.Contains("expected one of auto, onnxruntime, trees", ex.Message, StringComparison.Ordinal);
+    }
 }

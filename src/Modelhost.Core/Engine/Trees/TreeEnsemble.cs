@@ -1,0 +1,476 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Modelhost.Core.Engine.Trees;
+
+/// <summary>
+/// A tree ensemble compiled into flat arrays, evaluated a block of rows at a time, tree by tree, in the input's
+/// precision (<typeparamref name="T"/> is float or double, as ONNX Runtime's thresholds and sums are).
+/// </summary>
+/// <remarks>
+/// Results match ONNX Runtime's bit for bit, which fixes the order of every sum: trees are summed in the model's order,
+/// except where ONNX Runtime splits the trees into one contiguous run per thread and adds the runs' partial sums
+/// (<see cref="Partitions"/>), which this evaluator reproduces on one thread.
+/// </remarks>
+internal sealed class TreeEnsemble<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    // ONNX Runtime's thresholds: rows per batch, trees (one row) and rows (a batch) before it parallelises.
+    private const int BlockRows = 128;
+    private const int ParallelTrees = 80;
+    private const int ParallelRows = 50;
+
+    // Trees walked side by side for one row.
+    private const int GroupTrees = 8;
+
+    private readonly TreeNode<T>[] _nodes;
+    private readonly int[] _roots;
+    private readonly int[] _depths;
+    private readonly int[] _leafFirst;
+    private readonly int[] _leafCount;
+    private readonly int[] _weightTargets;
+    private readonly T[] _weights;
+    private readonly T[] _baseValues;
+    private readonly NodeMode _sameMode;
+
+    internal TreeEnsemble(TreeEnsembleLayout<T> layout)
+    {
+        _nodes = layout.Nodes;
+        _roots = layout.Roots;
+        _depths = layout.Depths;
+        _leafFirst = layout.LeafFirst;
+        _leafCount = layout.LeafCount;
+        _weightTargets = layout.WeightTargets;
+        _weights = layout.Weights;
+        _baseValues = layout.BaseValues;
+        _sameMode = layout.SameMode;
+        Kind = layout.Kind;
+        Targets = layout.Targets;
+        Aggregate = layout.Aggregate;
+        PostTransform = layout.PostTransform;
+        MaxFeature = layout.MaxFeature;
+        ClassLabels = layout.ClassLabels;
+        BinaryCase = layout.BinaryCase;
+        WeightsAllPositive = layout.WeightsAllPositive;
+    }
+
+    public TreeEnsembleKind Kind { get; }
+
+    /// <summary>Scores per row: targets of a regressor, classes of a classifier.</summary>
+    public int Targets { get; }
+
+    public TreeAggregate Aggregate { get; }
+
+    public TreePostTransform PostTransform { get; }
+
+    public int MaxFeature { get; }
+
+    public int TreeCount => _roots.Length;
+
+    /// <summary>The labels a classifier picks from: classlabels_int64s, or 0..n-1 when the labels are strings.</summary>
+    public long[] ClassLabels { get; }
+
+    public bool BinaryCase { get; }
+
+    public bool WeightsAllPositive { get; }
+
+    /// <summary>How many contiguous runs of trees ONNX Runtime sums separately for this many rows at this parallelism.</summary>
+    public int Partitions(int rows, int parallelism)
+    {
+        var trees = _roots.Length;
+        if (parallelism <= 1 || trees == 0)
+        {
+            return 1;
+        }
+
+        if (Targets == 1)
+        {
+            // One row: a parallel run keeps one score per tree and merges them in order, the same as a plain sum.
+            return rows > ParallelRows && trees > parallelism ? parallelism : 1;
+        }
+
+        if (rows == 1)
+        {
+            return trees > ParallelTrees ? Math.Min(parallelism, trees) : 1;
+        }
+
+        return rows > ParallelRows && trees >= parallelism ? Math.Min(parallelism, trees) : 1;
+    }
+
+    /// <summary>Evaluates <paramref name="rows"/> rows of <paramref name="stride"/> features each.</summary>
+    /// <param name="x">The rows, row-major.</param>
+    /// <param name="rows">How many rows.</param>
+    /// <param name="stride">Features per row; more than <see cref="MaxFeature"/>.</param>
+    /// <param name="scores">Receives <see cref="Targets"/> scores per row.</param>
+    /// <param name="labels">Receives one label per row (a classifier's; empty for a regressor).</param>
+    /// <param name="parallelism">ONNX Runtime's degree of parallelism, which fixes the summation order.</param>
+    public void Evaluate(ReadOnlySpan<T> x, int rows, int stride, Span<float> scores, Span<long> labels, int parallelism)
+    {
+        var partitions = Partitions(rows, parallelism);
+        var block = Math.Min(rows, BlockRows);
+        var size = block * Targets * partitions;
+        T[]? rentedAcc = null;
+        byte[]? rentedHas = null;
+        var acc = size <= 256 ? stackalloc T[256] : (rentedAcc = ArrayPool<T>.Shared.Rent(size));
+        var has = size <= 256 ? stackalloc byte[256] : (rentedHas = ArrayPool<byte>.Shared.Rent(size));
+        try
+        {
+            for (var start = 0; start < rows; start += BlockRows)
+            {
+                var n = Math.Min(BlockRows, rows - start);
+                var used = n * Targets * partitions;
+                acc[..used].Clear();
+                has[..used].Clear();
+                var trees = _roots.Length;
+                for (var p = 0; p < partitions; p++)
+                {
+                    var per = trees / partitions;
+                    var extra = trees % partitions;
+                    var first = p < extra ? (per + 1) * p : (per * p) + extra;
+                    var end = first + (p < extra ? per + 1 : per);
+                    var accBase = p * n * Targets;
+                    RunTrees(first, end, x[(start * stride)..], n, stride, acc[accBase..], has[accBase..]);
+                }
+
+                for (var i = 0; i < n; i++)
+                {
+                    var row = start + i;
+                    Merge(acc, has, i, n, partitions);
+                    var score = acc.Slice(i * Targets, Targets);
+                    var flags = has.Slice(i * Targets, Targets);
+                    var output = scores.Slice(row * Targets, Targets);
+                    if (Kind == TreeEnsembleKind.Classifier)
+                    {
+                        labels[row] = FinishClassifier(score, flags, output);
+                    }
+                    else
+                    {
+                        FinishRegressor(score, flags, output);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (rentedAcc is not null)
+            {
+                ArrayPool<T>.Shared.Return(rentedAcc);
+            }
+
+            if (rentedHas is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedHas);
+            }
+        }
+    }
+
+    private void RunTrees(int first, int end, ReadOnlySpan<T> x, int n, int stride, Span<T> acc, Span<byte> has)
+    {
+        switch (_sameMode)
+        {
+            case NodeMode.BranchLeq:
+                RunTrees<NodeTests.Leq<T>>(first, end, x, n, stride, acc, has);
+                break;
+            case NodeMode.BranchLt:
+                RunTrees<NodeTests.Lt<T>>(first, end, x, n, stride, acc, has);
+                break;
+            case NodeMode.BranchGte:
+                RunTrees<NodeTests.Gte<T>>(first, end, x, n, stride, acc, has);
+                break;
+            case NodeMode.BranchGt:
+                RunTrees<NodeTests.Gt<T>>(first, end, x, n, stride, acc, has);
+                break;
+            case NodeMode.BranchEq:
+                RunTrees<NodeTests.Eq<T>>(first, end, x, n, stride, acc, has);
+                break;
+            case NodeMode.BranchNeq:
+                RunTrees<NodeTests.Neq<T>>(first, end, x, n, stride, acc, has);
+                break;
+            default:
+                RunTrees<NodeTests.Mixed<T>>(first, end, x, n, stride, acc, has);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Trees <paramref name="first"/> to <paramref name="end"/> over the block's rows, a group of trees at a time: each
+    /// row walks the group's trees side by side, a fixed number of branch-free steps (leaves lead to themselves), so
+    /// the walks' memory loads overlap; then the leaves' weights are added in tree order.
+    /// </summary>
+    private void RunTrees<TTest>(int first, int end, ReadOnlySpan<T> x, int n, int stride, Span<T> acc, Span<byte> has)
+        where TTest : struct, NodeTests.ITest<T>
+    {
+        ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        Span<int> at = stackalloc int[GroupTrees];
+        for (var group = first; group < end; group += GroupTrees)
+        {
+            var count = Math.Min(GroupTrees, end - group);
+            var depth = 0;
+            for (var k = 0; k < count; k++)
+            {
+                depth = Math.Max(depth, _depths[group + k]);
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                ref var row = ref Unsafe.Add(ref x0, i * stride);
+                for (var k = 0; k < count; k++)
+                {
+                    at[k] = _roots[group + k];
+                }
+
+                for (var step = 0; step < depth; step++)
+                {
+                    for (var k = 0; k < count; k++)
+                    {
+                        ref var node = ref Unsafe.Add(ref nodes, at[k]);
+                        var goes = TTest.Goes(Unsafe.Add(ref row, node.Feature), in node);
+                        var mask = -(int)Unsafe.As<bool, byte>(ref goes);
+                        at[k] = node.False ^ ((node.True ^ node.False) & mask);
+                    }
+                }
+
+                for (var k = 0; k < count; k++)
+                {
+                    Leaf(at[k], i, acc, has);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Leaf(int leaf, int i, Span<T> acc, Span<byte> has)
+    {
+        if (Targets == 1)
+        {
+            Accumulate(ref acc[i], ref has[i], _nodes[leaf].Value);
+            return;
+        }
+
+        var first = _leafFirst[leaf];
+        var end = first + _leafCount[leaf];
+        var rowBase = i * Targets;
+        for (var w = first; w < end; w++)
+        {
+            var t = rowBase + _weightTargets[w];
+            Accumulate(ref acc[t], ref has[t], _weights[w]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Accumulate(ref T score, ref byte has, T weight)
+    {
+        switch (Aggregate)
+        {
+            case TreeAggregate.Min:
+                score = has == 0 || weight < score ? weight : score;
+                has = 1;
+                break;
+            case TreeAggregate.Max:
+                score = has == 0 || weight > score ? weight : score;
+                has = 1;
+                break;
+            default:
+                score += weight;
+
+                // ONNX Runtime marks a score of one target only for MIN and MAX.
+                if (Targets != 1)
+                {
+                    has = 1;
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Merges the partitions' scores of row <paramref name="i"/> into partition 0, in ONNX Runtime's order.</summary>
+    private void Merge(Span<T> acc, Span<byte> has, int i, int n, int partitions)
+    {
+        for (var p = 1; p < partitions; p++)
+        {
+            for (var t = 0; t < Targets; t++)
+            {
+                var a = (i * Targets) + t;
+                var b = (((p * n) + i) * Targets) + t;
+                if (Targets == 1 && Aggregate is TreeAggregate.Sum or TreeAggregate.Average)
+                {
+                    acc[a] += acc[b];
+                    continue;
+                }
+
+                if (has[b] == 0)
+                {
+                    continue;
+                }
+
+                acc[a] = Aggregate switch
+                {
+                    TreeAggregate.Min => has[a] != 0 && acc[a] < acc[b] ? acc[a] : acc[b],
+                    TreeAggregate.Max => has[a] != 0 && acc[a] > acc[b] ? acc[a] : acc[b],
+                    _ => acc[a] + acc[b],
+                };
+                has[a] = 1;
+            }
+        }
+    }
+
+    /// <summary>A regressor's row: base values, the average's division, the post transform.</summary>
+    private void FinishRegressor(Span<T> score, Span<byte> has, Span<float> output)
+    {
+        var trees = T.CreateTruncating(_roots.Length);
+        if (Targets == 1)
+        {
+            var origin = _baseValues.Length == 1 ? _baseValues[0] : T.Zero;
+            var value = score[0];
+            value = Aggregate switch
+            {
+                TreeAggregate.Sum => value + origin,
+                TreeAggregate.Average => (value / trees) + origin,
+                _ => has[0] != 0 ? value + origin : origin,
+            };
+            var single = float.CreateTruncating(value);
+            output[0] = PostTransform == TreePostTransform.Probit ? TreeMath.Probit(single) : single;
+            return;
+        }
+
+        var useBase = _baseValues.Length == Targets;
+        for (var t = 0; t < Targets; t++)
+        {
+            var value = score[t];
+            var baseValue = useBase ? _baseValues[t] : T.Zero;
+            value = Aggregate switch
+            {
+                TreeAggregate.Sum => useBase ? value + baseValue : value,
+                TreeAggregate.Average => useBase ? (value / trees) + baseValue : value / trees,
+                _ => baseValue + (has[t] != 0 ? value : T.Zero),
+            };
+
+            // ONNX Runtime reads a score that no tree touched as 0, whatever was added to it.
+            output[t] = has[t] != 0 ? float.CreateTruncating(value) : 0f;
+        }
+
+        Transform(output);
+    }
+
+    /// <summary>A classifier's row: base values, the label, the post transform; returns the label.</summary>
+    private long FinishClassifier(Span<T> score, Span<byte> has, Span<float> output)
+    {
+        if (Targets > 2)
+        {
+            for (var k = 0; k < _baseValues.Length; k++)
+            {
+                if (has[k] == 0)
+                {
+                    has[k] = 1;
+                    score[k] = _baseValues[k];
+                }
+                else
+                {
+                    score[k] += _baseValues[k];
+                }
+            }
+
+            var best = -1;
+            var bestScore = T.Zero;
+            for (var k = 0; k < Targets; k++)
+            {
+                if (has[k] != 0 && (best == -1 || score[k] > bestScore))
+                {
+                    best = k;
+                    bestScore = score[k];
+                }
+            }
+
+            for (var k = 0; k < Targets; k++)
+            {
+                output[k] = has[k] != 0 ? float.CreateTruncating(score[k]) : 0f;
+            }
+
+            Transform(output);
+            return ClassLabels[Math.Max(best, 0)];
+        }
+
+        // Two classes, without base values (the layout refuses the others): ONNX Runtime's binary rules.
+        var count = has[1] != 0 ? 2 : 1;
+        var positive = has[1] != 0 ? score[1] : (has[0] != 0 ? score[0] : T.Zero);
+        int mode;
+        long label;
+        if (BinaryCase)
+        {
+            if (WeightsAllPositive)
+            {
+                mode = positive > T.CreateTruncating(0.5) ? 0 : 1;
+                label = ClassLabels[mode == 0 ? 1 : 0];
+            }
+            else
+            {
+                mode = positive > T.Zero ? 2 : 3;
+                label = ClassLabels[mode == 2 ? 1 : 0];
+            }
+        }
+        else
+        {
+            mode = 3;
+            label = positive > T.Zero ? 1 : 0;
+        }
+
+        var s0 = has[0] != 0 ? float.CreateTruncating(score[0]) : 0f;
+        if (count == 2)
+        {
+            output[0] = s0;
+            output[1] = float.CreateTruncating(score[1]);
+            Transform(output);
+            return label;
+        }
+
+        if (mode is 0 or 1)
+        {
+            output[0] = 1 - s0;
+            output[1] = s0;
+        }
+        else if (PostTransform == TreePostTransform.Logistic)
+        {
+            output[1] = TreeMath.Logistic(s0);
+            output[0] = TreeMath.Logistic(-s0);
+        }
+        else
+        {
+            output[0] = -s0;
+            output[1] = s0;
+        }
+
+        return label;
+    }
+
+    private void Transform(Span<float> scores)
+    {
+        switch (PostTransform)
+        {
+            case TreePostTransform.Probit:
+                for (var i = 0; i < scores.Length; i++)
+                {
+                    scores[i] = TreeMath.Probit(scores[i]);
+                }
+
+                break;
+            case TreePostTransform.Logistic:
+                for (var i = 0; i < scores.Length; i++)
+                {
+                    scores[i] = TreeMath.Logistic(scores[i]);
+                }
+
+                break;
+            case TreePostTransform.Softmax:
+                TreeMath.Softmax(scores);
+                break;
+            case TreePostTransform.SoftmaxZero:
+                TreeMath.SoftmaxZero(scores);
+                break;
+            default:
+                break;
+        }
+    }
+}
