@@ -10,6 +10,8 @@ using Modelhost.Server.Endpoints;
 using Modelhost.Server.Hosting;
 using Modelhost.Server.Http;
 using Modelhost.Server.Metrics;
+using Modelhost.Server.OpenApi;
+using Scalar.AspNetCore;
 using Modelhost.Server.Security;
 using Modelhost.Workflows;
 
@@ -98,6 +100,7 @@ public static class ModelhostServer
             }
         }
 
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<ApiDocumentTransformer>());
         SecuritySetup.AddSecurity(builder.Services, options);
         LimitsSetup.AddServices(builder.Services, options);
 
@@ -124,6 +127,10 @@ public static class ModelhostServer
         {
             MetricsEndpoint.Map(app, exporter);
         }
+
+        // The API description and its reference page describe routes, not data: open, like the health probes.
+        app.MapOpenApi("/openapi/{documentName}.json").Open();
+        app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("Modelhost API")).Open();
 
         return app;
     }

@@ -72,7 +72,8 @@ public sealed partial class DashboardTests
         return expressions;
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The directory holding Modelhost.slnx, above the test's output.</summary>
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
