@@ -31,6 +31,14 @@ await using var keyedApp = ModelhostServer.Build(keyedOptions, logging => loggin
 await keyedApp.StartAsync();
 var keyedAddress = new Uri(keyedApp.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
+// A third server with metrics off: the same requests, without the instruments' listener (the metrics cost).
+var quietOptions = new ServerOptions { Urls = "http://127.0.0.1:0" };
+quietOptions.Repository.Root = models;
+quietOptions.Metrics.Enabled = false;
+await using var quietApp = ModelhostServer.Build(quietOptions, logging => logging.SetMinimumLevel(LogLevel.Warning));
+await quietApp.StartAsync();
+var quietAddress = new Uri(quietApp.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
 const string Seed = """{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""";
 var cases = new (string Name, Uri Address, string Path, string Body, string Header)[]
 {
@@ -39,6 +47,8 @@ var cases = new (string Name, Uri Address, string Path, string Body, string Head
     ("iris V2 infer", address, "/v2/models/iris/infer", """{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.9,3.0,5.1,1.8]}]}""", ""),
     ("iris TF predict", address, "/v1/models/iris:predict", """{"instances":[[5.9,3.0,5.1,1.8]]}""", ""),
     ("/predict with key", keyedAddress, "/predict", Seed, $"X-Api-Token: {key}\r\n"),
+    ("health, metrics off", quietAddress, "/v2/health/live", "", ""),
+    ("/predict, metrics off", quietAddress, "/predict", Seed, ""),
 };
 
 using var listener = new LohListener();

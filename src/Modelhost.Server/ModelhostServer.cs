@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,6 +9,9 @@ using Modelhost.Server.Configuration;
 using Modelhost.Server.Endpoints;
 using Modelhost.Server.Hosting;
 using Modelhost.Server.Http;
+using Modelhost.Server.Metrics;
+using Modelhost.Server.OpenApi;
+using Scalar.AspNetCore;
 using Modelhost.Server.Security;
 using Modelhost.Workflows;
 
@@ -75,19 +79,35 @@ public static class ModelhostServer
         builder.Services.AddSingleton(sp => new ModelRepositoryManager(
             options.Repository,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IMeterFactory>()));
         builder.Services.AddHostedService<RepositoryPoller>();
         builder.Services.AddSingleton(sp => new JobsHost(
             options.Jobs,
             options.Forecasting,
             sp.GetRequiredService<ModelRepositoryManager>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IMeterFactory>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobsHost>());
+        if (options.Metrics.Enabled)
+        {
+            builder.Services.AddSingleton(sp => new PrometheusExporter(sp.GetRequiredService<IMeterFactory>()));
+            if (options.Metrics.Urls is { } metricsUrls)
+            {
+                builder.Services.AddSingleton(sp => new MetricsServer(metricsUrls, sp.GetRequiredService<PrometheusExporter>(), sp.GetRequiredService<ILoggerFactory>()));
+                builder.Services.AddHostedService(sp => sp.GetRequiredService<MetricsServer>());
+            }
+        }
+
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<ApiDocumentTransformer>());
         SecuritySetup.AddSecurity(builder.Services, options);
         LimitsSetup.AddServices(builder.Services, options);
 
         var app = builder.Build();
+
+        // Listening starts before any hosted service runs, so the first repository scan and model loads are counted.
+        var exporter = app.Services.GetService<PrometheusExporter>();
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRouting();
@@ -104,6 +124,15 @@ public static class ModelhostServer
         PredictEndpoint.Map(app, manager, options);
         JobsEndpoints.Map(app, app.Services.GetRequiredService<JobsHost>(), manager, app.Lifetime);
         ForecastEndpoints.Map(app, app.Services.GetRequiredService<JobsHost>());
+        if (exporter is not null)
+        {
+            MetricsEndpoint.Map(app, exporter);
+        }
+
+        // The API description and its reference page describe routes, not data: open, like the health probes.
+        app.MapOpenApi("/openapi/{documentName}.json").Open();
+        app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("Modelhost API")).Open();
+
         return app;
     }
 }

@@ -38,6 +38,9 @@ public sealed class ServerOptions
     /// <summary>API keys, anonymous access, allowed Host names and CORS origins.</summary>
     public SecurityOptions Security { get; } = new();
 
+    /// <summary>The Prometheus endpoint: on or off, and an open listener of its own.</summary>
+    public MetricsOptions Metrics { get; } = new();
+
     /// <summary>Log every request (Debug level): <c>--verbose</c>.</summary>
     public bool Verbose { get; set; }
 

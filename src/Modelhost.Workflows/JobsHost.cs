@@ -21,6 +21,7 @@ public sealed partial class JobsHost : IHostedService, IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly System.Diagnostics.Metrics.IMeterFactory? _meterFactory;
     private JobStore? _store;
     private JobWorkerPool? _pool;
     private ForecastTables? _tables;
@@ -31,8 +32,10 @@ public sealed partial class JobsHost : IHostedService, IAsyncDisposable
     /// <param name="manager">The model repository the handlers train into and predict with.</param>
     /// <param name="timeProvider">The clock of leases, retries and external processes.</param>
     /// <param name="loggerFactory">The handlers' and the worker pool's loggers.</param>
-    public JobsHost(JobsOptions jobs, ForecastingOptions forecasting, ModelRepositoryManager manager, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    /// <param name="meterFactory">The host's meter factory for the workers' metrics; null for a meter of the pool's own.</param>
+    public JobsHost(JobsOptions jobs, ForecastingOptions forecasting, ModelRepositoryManager manager, TimeProvider timeProvider, ILoggerFactory loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
+        _meterFactory = meterFactory;
         ArgumentNullException.ThrowIfNull(manager);
         _jobs = jobs;
         _forecasting = forecasting;
@@ -93,7 +96,7 @@ public sealed partial class JobsHost : IHostedService, IAsyncDisposable
         };
         workerOptions.Queues[JobQueues.Training] = jobs.TrainingWorkers;
         workerOptions.Queues[JobQueues.Prediction] = jobs.PredictionWorkers;
-        _pool = new JobWorkerPool(_store, handlers, workerOptions, _loggerFactory.CreateLogger<JobWorkerPool>());
+        _pool = new JobWorkerPool(_store, handlers, workerOptions, _loggerFactory.CreateLogger<JobWorkerPool>(), _meterFactory);
         await _pool.StartAsync(cancellationToken);
         LogStarted(_logger, location.ToString(), Path.GetFullPath(jobs.DataDirectory));
     }

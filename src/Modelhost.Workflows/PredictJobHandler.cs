@@ -247,6 +247,7 @@ internal sealed partial class PredictJobHandler : IJobHandler
             }
         }
 
+        request.Protocol = "job";
         request.RequestedOutputs = allOutputs ? null : model.Signature.FirstOutputSelection;
         using var result = await model.InferAsync(request, cancellationToken);
         var outputs = new List<(string, int, TensorElementType)>();

@@ -26,6 +26,7 @@ internal sealed class DynamicBatcher<TRequest, TResponse> : IAsyncDisposable
     private const int MaxPooledRequests = 1024;
 
     private readonly Func<Batch<TRequest>, CancellationToken, ValueTask<TResponse[]>> _executor;
+    private readonly Action<TRequest, RejectReason>? _onDropped;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ITimer _timer;
@@ -79,11 +80,16 @@ internal sealed class DynamicBatcher<TRequest, TResponse> : IAsyncDisposable
     /// </param>
     /// <param name="timeProvider">The clock for queue delays, deadlines and the timer.</param>
     /// <param name="logger">Where to log.</param>
+    /// <param name="onDropped">
+    /// Told of every request that ends without running (refused, cancelled or expired), before its caller sees the
+    /// failure; for metrics. Null for none.
+    /// </param>
     public DynamicBatcher(
         BatcherOptions options,
         Func<Batch<TRequest>, CancellationToken, ValueTask<TResponse[]>> executor,
         TimeProvider timeProvider,
-        ILogger logger)
+        ILogger logger,
+        Action<TRequest, RejectReason>? onDropped = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(executor);
@@ -92,6 +98,7 @@ internal sealed class DynamicBatcher<TRequest, TResponse> : IAsyncDisposable
         options.Validate();
 
         _executor = executor;
+        _onDropped = onDropped;
         _timeProvider = timeProvider;
         _logger = logger;
         _maxBatchSize = options.MaxBatchSize;
@@ -160,6 +167,7 @@ internal sealed class DynamicBatcher<TRequest, TResponse> : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, _maxBatchSize);
         if (cancellationToken.IsCancellationRequested)
         {
+            _onDropped?.Invoke(request, RejectReason.Canceled);
             return ValueTask.FromCanceled<TResponse>(cancellationToken);
         }
 
@@ -205,6 +213,7 @@ internal sealed class DynamicBatcher<TRequest, TResponse> : IAsyncDisposable
 
         if (rejected != RejectReason.None)
         {
+            _onDropped?.Invoke(request, rejected);
             entry.Abandon();
             return ValueTask.FromException<TResponse>(CreateRejection(rejected, queued, retryAfter));
         }
@@ -262,6 +271,7 @@ internal sealed class DynamicBatcher<TRequest, TResponse> : IAsyncDisposable
             PumpLocked(_timeProvider.GetTimestamp(), ref work);
         }
 
+        _onDropped?.Invoke(entry.Request, RejectReason.Canceled);
         entry.SetException(new OperationCanceledException(cancellationToken));
         Finish(ref work);
     }
@@ -626,6 +636,7 @@ internal sealed class DynamicBatcher<TRequest, TResponse> : IAsyncDisposable
             entry.Next = null;
             long waited = (long)_timeProvider.GetElapsedTime(entry.EnqueuedTimestamp, work.Now).TotalMilliseconds;
             BatcherLog.RequestExpired(_logger, waited);
+            _onDropped?.Invoke(entry.Request, RejectReason.Deadline);
             entry.SetException(new InferenceException(
                 InferenceErrorKind.DeadlineExceeded,
                 $"The request's deadline passed after it waited {waited} ms in the queue."));

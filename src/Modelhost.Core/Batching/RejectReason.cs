@@ -1,6 +1,6 @@
 namespace Modelhost.Core.Batching;
 
-/// <summary>Why an enqueue was refused; decided under the lock, turned into an exception after it.</summary>
+/// <summary>Why a request ended without running: an enqueue refused under the lock, or a queued request cancelled or expired.</summary>
 internal enum RejectReason
 {
     /// <summary>Not refused.</summary>
@@ -14,4 +14,7 @@ internal enum RejectReason
 
     /// <summary>The request's deadline had already passed.</summary>
     Deadline,
+
+    /// <summary>The caller cancelled before the request ran.</summary>
+    Canceled,
 }

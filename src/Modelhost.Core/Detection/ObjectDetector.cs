@@ -31,7 +31,7 @@ public static class ObjectDetector
         var anchors = AnchorCache.For(vision);
 
         var (fitted, transform) = ImagePreprocessor.Fit(image, vision.Input);
-        using var request = new InferenceRequest { RequestedOutputs = AnchorCache.Outputs(vision) };
+        using var request = new InferenceRequest { Protocol = "vision", RequestedOutputs = AnchorCache.Outputs(vision) };
         request.Inputs.Add(InputFor(model, vision, fitted));
         using var result = await model.InferAsync(request, cancellationToken).ConfigureAwait(false);
 

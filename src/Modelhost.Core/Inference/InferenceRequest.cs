@@ -19,6 +19,18 @@ public sealed class InferenceRequest : IDisposable
     /// <summary>How long the request may wait and run, from when it was received; null for no limit.</summary>
     public TimeSpan? Timeout { get; set; }
 
+    /// <summary>
+    /// The protocol the request came in by (<c>v2</c>, <c>tfserving</c>, <c>predict</c>, <c>vision</c>, <c>job</c>), the
+    /// <c>protocol</c> label of the request histograms; a fixed name, never request content.
+    /// </summary>
+    public string Protocol { get; set; } = "internal";
+
+    /// <summary>When the model received the request (a <see cref="TimeProvider"/> timestamp).</summary>
+    internal long ReceivedTimestamp { get; set; }
+
+    /// <summary>When the request, validated, entered its model's queue.</summary>
+    internal long QueuedTimestamp { get; set; }
+
     /// <summary>Returns every input's buffer.</summary>
     public void Dispose()
     {

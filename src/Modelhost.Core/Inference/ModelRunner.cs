@@ -14,9 +14,11 @@ internal sealed class ModelRunner
     private readonly IEngineSession _session;
     private readonly ModelSignature _signature;
     private readonly string[] _inputNames;
+    private readonly TimeProvider _timeProvider;
 
-    public ModelRunner(string modelName, long version, IInferenceEngine engine, IEngineSession session, ModelSignature signature)
+    public ModelRunner(string modelName, long version, IInferenceEngine engine, IEngineSession session, ModelSignature signature, TimeProvider timeProvider)
     {
+        _timeProvider = timeProvider;
         ModelName = modelName;
         Version = version;
         _engine = engine;
@@ -35,6 +37,14 @@ internal sealed class ModelRunner
 
     public InferenceResult Run(InferenceRequest request, CancellationToken cancellationToken)
     {
+        var timings = default(RunTimings);
+        return Run(request, ref timings, cancellationToken);
+    }
+
+    /// <summary>Runs one request, adding where the time went to <paramref name="timings"/>.</summary>
+    public InferenceResult Run(InferenceRequest request, ref RunTimings timings, CancellationToken cancellationToken)
+    {
+        var t0 = _timeProvider.GetTimestamp();
         var values = new EngineValue[_inputNames.Length];
         try
         {
@@ -45,10 +55,16 @@ internal sealed class ModelRunner
 
             // A single request asks the engine for just the outputs it wants.
             var requested = request.RequestedOutputs as string[];
+            var t1 = _timeProvider.GetTimestamp();
             var outputs = RunSession(values, requested ?? _signature.OutputNames, cancellationToken);
+            var t2 = _timeProvider.GetTimestamp();
             var set = new OutputSet(outputs, references: 1);
             var selected = requested is null ? Select(request, set, firstRow: 0, rows: -1) : InOrder(requested, set);
-            return new InferenceResult(ModelName, Version, request.Id, selected, set);
+            var result = new InferenceResult(ModelName, Version, request.Id, selected, set);
+            timings.Input += t1 - t0;
+            timings.Infer += t2 - t1;
+            timings.Output += _timeProvider.GetTimestamp() - t2;
+            return result;
         }
         finally
         {
@@ -57,11 +73,11 @@ internal sealed class ModelRunner
     }
 
     /// <summary>Runs requests whose inputs agree in every dimension but 0 as one batch.</summary>
-    public InferenceResult[] RunBatch(ReadOnlySpan<InferenceRequest> requests, CancellationToken cancellationToken)
+    public InferenceResult[] RunBatch(ReadOnlySpan<InferenceRequest> requests, ref RunTimings timings, CancellationToken cancellationToken)
     {
         if (requests.Length == 1)
         {
-            return [Run(requests[0], cancellationToken)];
+            return [Run(requests[0], ref timings, cancellationToken)];
         }
 
         if (!SameTrailingShapes(requests))
@@ -70,7 +86,7 @@ internal sealed class ModelRunner
             var results = new InferenceResult[requests.Length];
             for (var i = 0; i < results.Length; i++)
             {
-                results[i] = Run(requests[i], cancellationToken);
+                results[i] = Run(requests[i], ref timings, cancellationToken);
             }
 
             return results;
@@ -82,6 +98,7 @@ internal sealed class ModelRunner
             totalRows += request.Inputs[0].Rows;
         }
 
+        var t0 = _timeProvider.GetTimestamp();
         var values = new EngineValue[_inputNames.Length];
         var rented = new byte[]?[_inputNames.Length];
         try
@@ -91,7 +108,9 @@ internal sealed class ModelRunner
                 values[i] = Concatenate(requests, i, totalRows, out rented[i]);
             }
 
+            var t1 = _timeProvider.GetTimestamp();
             var outputs = RunSession(values, _signature.OutputNames, cancellationToken);
+            var t2 = _timeProvider.GetTimestamp();
             for (var o = 0; o < outputs.Length; o++)
             {
                 var shape = outputs[o].Shape;
@@ -114,6 +133,9 @@ internal sealed class ModelRunner
                 firstRow += rows;
             }
 
+            timings.Input += t1 - t0;
+            timings.Infer += t2 - t1;
+            timings.Output += _timeProvider.GetTimestamp() - t2;
             return results;
         }
         finally

@@ -2,6 +2,7 @@ using Modelhost.Core.Batching;
 using Modelhost.Core.Configuration;
 using Modelhost.Core.Engine;
 using Modelhost.Core.Inference;
+using Modelhost.Core.Telemetry;
 
 namespace Modelhost.Core.Models;
 
@@ -18,10 +19,11 @@ public sealed class LoadedModel
     private readonly ModelRunner _runner;
     private readonly DynamicBatcher<InferenceRequest, InferenceResult>? _batcher;
     private readonly TimeProvider _timeProvider;
+    private readonly ModelVersionMetrics _metrics;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state;
 
-    internal LoadedModel(string name, long version, ModelConfig config, IInferenceEngine engine, IEngineSession session, ModelSignature signature, int maxBatchSize, TimeProvider timeProvider, Microsoft.Extensions.Logging.ILogger logger)
+    internal LoadedModel(string name, long version, ModelConfig config, IInferenceEngine engine, IEngineSession session, ModelSignature signature, int maxBatchSize, TimeProvider timeProvider, Microsoft.Extensions.Logging.ILogger logger, CoreMetrics metrics)
     {
         Name = name;
         Version = version;
@@ -30,7 +32,8 @@ public sealed class LoadedModel
         MaxBatchSize = maxBatchSize;
         _session = session;
         _timeProvider = timeProvider;
-        _runner = new ModelRunner(name, version, engine, session, signature);
+        _runner = new ModelRunner(name, version, engine, session, signature, timeProvider);
+        _metrics = new ModelVersionMetrics(metrics, name, version, timeProvider);
         Engine = engine is Engine.Trees.TreeEnsembleEngine ? "trees" : "onnxruntime";
         if (maxBatchSize > 0)
         {
@@ -43,7 +46,7 @@ public sealed class LoadedModel
                 MaxQueueSize = batching.MaxQueueSize,
                 Instances = config.Instances,
             };
-            _batcher = new DynamicBatcher<InferenceRequest, InferenceResult>(options, ExecuteBatchAsync, timeProvider, logger);
+            _batcher = new DynamicBatcher<InferenceRequest, InferenceResult>(options, ExecuteBatchAsync, timeProvider, logger, OnDropped);
         }
     }
 
@@ -78,20 +81,41 @@ public sealed class LoadedModel
     public ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        RequestValidator.ValidateAndOrder(Name, Signature, request, MaxBatchSize);
+        request.ReceivedTimestamp = _timeProvider.GetTimestamp();
+        try
+        {
+            RequestValidator.ValidateAndOrder(Name, Signature, request, MaxBatchSize);
+        }
+        catch (InferenceException)
+        {
+            _metrics.Failed(1, FailureReasons.Rejected);
+            throw;
+        }
+
+        var start = _timeProvider.GetTimestamp();
+        request.QueuedTimestamp = start;
         if (_batcher is null)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var start = _timeProvider.GetTimestamp();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                _metrics.Failed(1, FailureReasons.Canceled);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             try
             {
-                var result = _runner.Run(request, cancellationToken);
-                Statistics.RecordRun(request.Inputs.Count > 0 ? request.Inputs[0].Rows : 1, 1, _timeProvider.GetElapsedTime(start));
+                var timings = default(RunTimings);
+                var result = _runner.Run(request, ref timings, cancellationToken);
+                var rows = request.Inputs.Count > 0 ? request.Inputs[0].Rows : 1;
+                Statistics.RecordRun(rows, 1, _timeProvider.GetElapsedTime(start));
+                _metrics.Executed(rows);
+                _metrics.Succeeded(request, start, _timeProvider.GetTimestamp(), timings);
                 return ValueTask.FromResult(result);
             }
-            catch
+            catch (Exception ex)
             {
                 Statistics.RecordFailure(1);
+                _metrics.Failed(1, ReasonFor(ex));
                 throw;
             }
         }
@@ -157,14 +181,40 @@ public sealed class LoadedModel
         var start = _timeProvider.GetTimestamp();
         try
         {
-            var results = _runner.RunBatch(batch.Requests.Span, cancellationToken);
-            Statistics.RecordRun(batch.Rows, batch.Count, _timeProvider.GetElapsedTime(start));
+            var timings = default(RunTimings);
+            var requests = batch.Requests.Span;
+            var results = _runner.RunBatch(requests, ref timings, cancellationToken);
+            var answered = _timeProvider.GetTimestamp();
+            Statistics.RecordRun(batch.Rows, batch.Count, _timeProvider.GetElapsedTime(start, answered));
+            _metrics.Executed(batch.Rows);
+            for (var i = 0; i < requests.Length; i++)
+            {
+                _metrics.Succeeded(requests[i], start, answered, timings);
+            }
+
             return ValueTask.FromResult(results);
         }
-        catch
+        catch (Exception ex)
         {
             Statistics.RecordFailure(batch.Count);
+            _metrics.Failed(batch.Count, ReasonFor(ex));
             throw;
         }
     }
+
+    /// <summary>Triton's failure reason for what a run threw: the engine refusing the input is the client's (REJECTED).</summary>
+    private static KeyValuePair<string, object?> ReasonFor(Exception ex) => ex switch
+    {
+        InferenceException { Kind: InferenceErrorKind.InvalidArgument } => FailureReasons.Rejected,
+        OperationCanceledException => FailureReasons.Canceled,
+        _ => FailureReasons.Backend,
+    };
+
+    private void OnDropped(InferenceRequest request, RejectReason reason) =>
+        _metrics.Failed(1, reason switch
+        {
+            RejectReason.QueueFull => FailureReasons.Rejected,
+            RejectReason.Canceled => FailureReasons.Canceled,
+            _ => FailureReasons.Other,
+        });
 }

@@ -5,6 +5,7 @@ using Modelhost.Core.Engine;
 using Modelhost.Core.Engine.Trees;
 using Modelhost.Core.Inference;
 using Modelhost.Core.Repository;
+using Modelhost.Core.Telemetry;
 using Modelhost.Core.Tensors;
 
 namespace Modelhost.Core.Models;
@@ -19,16 +20,32 @@ internal sealed partial class ModelLoader
     private readonly ModelRepositoryOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly CoreMetrics _metrics;
 
-    public ModelLoader(ModelRepositoryOptions options, TimeProvider timeProvider, ILogger logger)
+    public ModelLoader(ModelRepositoryOptions options, TimeProvider timeProvider, ILogger logger, CoreMetrics metrics)
     {
+        _metrics = metrics;
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
     }
 
     public Task<(LoadedModel? Model, string? Error)> LoadAsync(string name, VersionDirectory directory, ModelConfig config, CancellationToken cancellationToken) =>
-        Task.Run(() => Load(name, directory, config), cancellationToken);
+        Task.Run(
+            () =>
+            {
+                var start = _timeProvider.GetTimestamp();
+                var loaded = Load(name, directory, config);
+                var model = new KeyValuePair<string, object?>("model", name);
+                _metrics.LoadDuration.Record(_timeProvider.GetElapsedTime(start).TotalSeconds, model);
+                if (loaded.Error is not null)
+                {
+                    _metrics.LoadFailures.Add(1, model);
+                }
+
+                return loaded;
+            },
+            cancellationToken);
 
     private (LoadedModel? Model, string? Error) Load(string name, VersionDirectory directory, ModelConfig config)
     {
@@ -103,7 +120,7 @@ internal sealed partial class ModelLoader
             }
 
             var maxBatchSize = config.MaxBatchSize ?? 0;
-            model = new LoadedModel(name, directory.Version, config, engine, session, signature, maxBatchSize, _timeProvider, _logger);
+            model = new LoadedModel(name, directory.Version, config, engine, session, signature, maxBatchSize, _timeProvider, _logger, _metrics);
             for (var i = 0; i < config.Warmup; i++)
             {
                 using var request = ZeroRequest(signature);

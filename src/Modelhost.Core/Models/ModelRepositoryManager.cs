@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Modelhost.Core.Configuration;
 using Modelhost.Core.Repository;
+using Modelhost.Core.Telemetry;
 
 namespace Modelhost.Core.Models;
 
@@ -15,6 +17,7 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
     private readonly ModelRepositoryOptions _options;
     private readonly ModelLoader _loader;
     private readonly ILogger _logger;
+    private readonly CoreMetrics _metrics;
     private readonly ConcurrentDictionary<string, ModelEntry> _models = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _unloaded = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _syncLock = new(1, 1);
@@ -24,14 +27,22 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
     private bool _disposed;
 
     /// <summary>Creates a manager; nothing is loaded until <see cref="SyncAsync"/> runs.</summary>
-    public ModelRepositoryManager(ModelRepositoryOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    /// <param name="options">The repository and its limits.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="loggerFactory">Where to log.</param>
+    /// <param name="meterFactory">The host's meter factory for <see cref="Metrics"/>; null for a meter of the manager's own.</param>
+    public ModelRepositoryManager(ModelRepositoryOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _options = options;
         _logger = loggerFactory.CreateLogger<ModelRepositoryManager>();
-        _loader = new ModelLoader(options, timeProvider, loggerFactory.CreateLogger<ModelLoader>());
+        _metrics = new CoreMetrics(meterFactory, ObservePending, ObserveStates);
+        _loader = new ModelLoader(options, timeProvider, loggerFactory.CreateLogger<ModelLoader>(), _metrics);
     }
+
+    /// <summary>The serving metrics of the models this manager loads.</summary>
+    public CoreMetrics Metrics => _metrics;
 
     /// <summary>The repository's root directory.</summary>
     public string Root => _options.Root;
@@ -59,6 +70,7 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            _metrics.RepositoryPolls.Add(1);
             var snapshot = RepositoryScanner.Scan(_options.Root);
             foreach (var problem in snapshot.Problems)
             {
@@ -219,6 +231,24 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="Acquire"/> for an inference request: a request for a model, version or label that does not exist
+    /// also counts as a failed request under <see cref="CoreMetrics.UnknownModel"/>, so its name never becomes a label.
+    /// </summary>
+    /// <exception cref="InferenceException">As <see cref="Acquire"/> throws.</exception>
+    public ModelLease AcquireForInference(string name, long? version = null, string? label = null)
+    {
+        try
+        {
+            return Acquire(name, version, label);
+        }
+        catch (InferenceException ex) when (ex.Kind == InferenceErrorKind.NotFound)
+        {
+            _metrics.RecordUnknownModel();
+            throw;
+        }
+    }
+
     /// <summary>The state of every model and version, sorted by name.</summary>
     public IReadOnlyList<ModelStatus> Index()
     {
@@ -345,10 +375,40 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
             }
 
             _models.Clear();
+            _metrics.Dispose();
         }
         finally
         {
             _syncLock.Release();
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObservePending()
+    {
+        foreach (var entry in _models.Values)
+        {
+            foreach (var model in entry.ReadyVersions())
+            {
+                yield return new Measurement<long>(
+                    model.Batcher?.QueuedRequests ?? 0,
+                    new KeyValuePair<string, object?>("model", model.Name),
+                    new KeyValuePair<string, object?>("version", model.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveStates()
+    {
+        foreach (var status in Index())
+        {
+            foreach (var version in status.Versions)
+            {
+                yield return new Measurement<long>(
+                    1,
+                    new KeyValuePair<string, object?>("model", status.Name),
+                    new KeyValuePair<string, object?>("version", version.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    new KeyValuePair<string, object?>("state", version.State.ToString().ToUpperInvariant()));
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
@@ -29,6 +30,7 @@ public sealed partial class JobWorkerPool : IHostedService, IAsyncDisposable
     private readonly JobWorkerOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly JobMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, RunningJob> _running = new();
     private readonly List<Task> _workers = [];
@@ -43,8 +45,9 @@ public sealed partial class JobWorkerPool : IHostedService, IAsyncDisposable
     /// <param name="handlers">One handler per kind.</param>
     /// <param name="options">Worker counts and timing; the defaults when null.</param>
     /// <param name="logger">Where the pool logs.</param>
+    /// <param name="meterFactory">The host's meter factory for the job metrics; null for a meter of the pool's own.</param>
     /// <exception cref="ArgumentException">Two handlers share a kind, or the options are inconsistent.</exception>
-    public JobWorkerPool(JobStore store, IEnumerable<IJobHandler> handlers, JobWorkerOptions? options = null, ILogger<JobWorkerPool>? logger = null)
+    public JobWorkerPool(JobStore store, IEnumerable<IJobHandler> handlers, JobWorkerOptions? options = null, ILogger<JobWorkerPool>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(handlers);
@@ -61,6 +64,7 @@ public sealed partial class JobWorkerPool : IHostedService, IAsyncDisposable
             }
         }
 
+        _metrics = new JobMetrics(meterFactory, ObserveRunning);
         Id = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}");
     }
 
@@ -116,6 +120,7 @@ public sealed partial class JobWorkerPool : IHostedService, IAsyncDisposable
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _stopping.Dispose();
+        _metrics.Dispose();
     }
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
@@ -208,7 +213,7 @@ public sealed partial class JobWorkerPool : IHostedService, IAsyncDisposable
 
     private async Task RunAsync(Job job, string workerId)
     {
-        var run = new RunningJob(job, workerId);
+        var run = new RunningJob(job, workerId, _timeProvider.GetTimestamp());
         _running[job.Id] = run;
         try
         {
@@ -310,6 +315,7 @@ public sealed partial class JobWorkerPool : IHostedService, IAsyncDisposable
         {
             if (await RecordAsync(run, () => _store.CompleteAsync(job.Id, run.WorkerId, handling.Result, CancellationToken.None)).ConfigureAwait(false))
             {
+                Finished(run, "succeeded");
                 LogSucceeded(_logger, job.Id);
             }
 
@@ -321,6 +327,7 @@ public sealed partial class JobWorkerPool : IHostedService, IAsyncDisposable
         {
             if (await RecordAsync(run, () => _store.ReleaseAsync(job.Id, run.WorkerId, CancellationToken.None)).ConfigureAwait(false))
             {
+                Finished(run, "released");
                 LogReleased(_logger, job.Id);
             }
 
@@ -331,6 +338,7 @@ public sealed partial class JobWorkerPool : IHostedService, IAsyncDisposable
         {
             if (await RecordAsync(run, () => _store.MarkCancelledAsync(job.Id, run.WorkerId, CancellationToken.None)).ConfigureAwait(false))
             {
+                Finished(run, "cancelled");
                 LogCancelled(_logger, job.Id);
             }
 
@@ -347,7 +355,26 @@ public sealed partial class JobWorkerPool : IHostedService, IAsyncDisposable
         var state = await RecordAsync(run, () => _store.FailAsync(job.Id, run.WorkerId, error, permanent, CancellationToken.None)).ConfigureAwait(false);
         if (state is { } s)
         {
+            Finished(run, s.ToName());
             LogFailed(_logger, job.Id, job.Attempts, s.ToName(), error);
+        }
+    }
+
+    private void Finished(RunningJob run, string state) =>
+        _metrics.Finished(run.Job, state, _timeProvider.GetElapsedTime(run.StartedTimestamp));
+
+    private IEnumerable<Measurement<long>> ObserveRunning()
+    {
+        var counts = new Dictionary<(string Queue, string Kind), long>();
+        foreach (var run in _running.Values)
+        {
+            var key = (run.Job.Queue, run.Job.Kind);
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        }
+
+        foreach (var ((queue, kind), count) in counts)
+        {
+            yield return new Measurement<long>(count, new KeyValuePair<string, object?>("queue", queue), new KeyValuePair<string, object?>("kind", kind));
         }
     }
 

@@ -12,11 +12,15 @@ internal sealed class RunningJob
     private volatile bool _leaseLost;
     private volatile bool _releasing;
 
-    public RunningJob(Job job, string workerId)
+    public RunningJob(Job job, string workerId, long startedTimestamp)
     {
         Job = job;
         WorkerId = workerId;
+        StartedTimestamp = startedTimestamp;
     }
+
+    /// <summary>When the attempt started (a <see cref="TimeProvider"/> timestamp), for its duration metric.</summary>
+    public long StartedTimestamp { get; }
 
     public Job Job { get; }
 

@@ -148,10 +148,11 @@ internal static class KServeEndpoints
 
     private static async Task InferAsync(HttpContext context, ModelRepositoryManager manager, ServerOptions options)
     {
-        using var lease = manager.Acquire(RouteValues.Model(context), RouteValues.Version(context));
+        using var lease = manager.AcquireForInference(RouteValues.Model(context), RouteValues.Version(context));
         var headerLength = BinaryHeaderLength(context);
         using var body = await RequestBody.ReadJsonAsync(context, headerLength is null ? BodyLimit.JsonInfer(options) : BodyLimit.BinaryInfer(options), binaryAllowed: headerLength is not null);
         using var request = V2RequestParser.Parse(body.Span, headerLength ?? body.Length, out var format);
+        request.Protocol = "v2";
         RequestTimeout.Apply(context, request);
         using var result = await lease.Model.InferAsync(request, context.RequestAborted);
         if (format.AnyBinary(result.Outputs))

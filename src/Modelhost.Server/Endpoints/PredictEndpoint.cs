@@ -33,7 +33,7 @@ internal static class PredictEndpoint
                 manager.DefaultModelProblem is { } problem
                     ? $"/predict has no default model: {problem}"
                     : "no model is marked 'default: true' in its model.yaml, so /predict has nothing to serve");
-        using var lease = manager.Acquire(name);
+        using var lease = manager.AcquireForInference(name);
         var model = lease.Model;
         var features = model.Config.Features;
         if (features.Count == 0)
@@ -46,6 +46,7 @@ internal static class PredictEndpoint
         var input = model.Signature.Inputs[0];
         request.Inputs.Add(ReadRows(body.Span, input, features));
         request.RequestedOutputs = model.Signature.FirstOutputSelection;
+        request.Protocol = "predict";
         RequestTimeout.Apply(context, request);
         using var result = await model.InferAsync(request, context.RequestAborted);
         var output = result.Outputs[0];

@@ -37,11 +37,12 @@ internal static class TfServingEndpoints
 
     private static async Task PredictAsync(HttpContext context, ModelRepositoryManager manager, BodyLimit bodyLimit)
     {
-        using var lease = manager.Acquire(RouteValues.Model(context), RouteValues.Version(context), RouteValues.Label(context));
+        using var lease = manager.AcquireForInference(RouteValues.Model(context), RouteValues.Version(context), RouteValues.Label(context));
         var model = lease.Model;
         using var body = await RequestBody.ReadJsonAsync(context, bodyLimit);
         using var request = new InferenceRequest();
         var rowFormat = ReadRequest(body.Span, model.Signature, request);
+        request.Protocol = "tfserving";
         RequestTimeout.Apply(context, request);
         using var result = await model.InferAsync(request, context.RequestAborted);
         context.Response.ContentType = "application/json";

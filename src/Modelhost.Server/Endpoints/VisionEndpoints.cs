@@ -49,7 +49,7 @@ internal static class VisionEndpoints
 
     private static async Task DetectAsync(HttpContext context, ModelRepositoryManager manager, string name, ServerOptions options)
     {
-        using var lease = manager.Acquire(name);
+        using var lease = manager.AcquireForInference(name);
         var model = lease.Model;
         if (model.Config.Vision is null)
         {

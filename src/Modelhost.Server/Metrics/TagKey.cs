@@ -1,0 +1,61 @@
+using System.Runtime.CompilerServices;
+
+namespace Modelhost.Server.Metrics;
+
+/// <summary>
+/// A measurement's tags, copied by value into inline storage so that looking a series up allocates nothing. Tags
+/// beyond <see cref="MaxTags"/> are dropped (no instrument we export has more).
+/// </summary>
+internal readonly struct TagKey : IEquatable<TagKey>
+{
+    public const int MaxTags = 8;
+
+    private readonly Tags _tags;
+    private readonly int _hash;
+
+    public TagKey(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        Count = Math.Min(tags.Length, MaxTags);
+        var hash = new HashCode();
+        for (var i = 0; i < Count; i++)
+        {
+            _tags[i] = tags[i];
+            hash.Add(tags[i].Key);
+            hash.Add(tags[i].Value);
+        }
+
+        _hash = hash.ToHashCode();
+    }
+
+    public int Count { get; }
+
+    public KeyValuePair<string, object?> this[int index] => _tags[index];
+
+    public bool Equals(TagKey other)
+    {
+        if (Count != other.Count || _hash != other._hash)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Count; i++)
+        {
+            if (!string.Equals(_tags[i].Key, other._tags[i].Key, StringComparison.Ordinal) || !Equals(_tags[i].Value, other._tags[i].Value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public override bool Equals(object? obj) => obj is TagKey other && Equals(other);
+
+    public override int GetHashCode() => _hash;
+
+    [InlineArray(MaxTags)]
+    private struct Tags
+    {
+        private KeyValuePair<string, object?> _first;
+    }
+}
