@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Modelhost.Core.Models;
 using Modelhost.Server.Configuration;
 using Modelhost.Server.Endpoints;
+using Modelhost.Server.Grpc;
 using Modelhost.Server.Hosting;
 using Modelhost.Server.Http;
 using Modelhost.Server.Security;
@@ -48,13 +49,20 @@ public static class ModelhostServer
             ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = Environments.Production,
         });
-        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        if (!options.Grpc.Enabled)
+        {
+            // With gRPC on, GrpcListeners names every endpoint instead (KestrelSetup).
+            builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
         });
-        KestrelSetup.Configure(builder.WebHost, options);
+        var grpcListeners = new GrpcListeners();
+        builder.Services.AddSingleton(grpcListeners);
+        KestrelSetup.Configure(builder.WebHost, options, options.Grpc.Enabled ? grpcListeners : null);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console =>
         {
@@ -86,11 +94,20 @@ public static class ModelhostServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobsHost>());
         SecuritySetup.AddSecurity(builder.Services, options);
         LimitsSetup.AddServices(builder.Services, options);
+        if (options.Grpc.Enabled)
+        {
+            GrpcSetup.AddServices(builder.Services, options);
+        }
 
         var app = builder.Build();
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRouting();
+        if (options.Grpc.Enabled)
+        {
+            GrpcSetup.UseMiddleware(app);
+        }
+
         SecuritySetup.UseSecurity(app, options);
         LimitsSetup.UseMiddleware(app, options);
 
@@ -103,6 +120,11 @@ public static class ModelhostServer
         PredictEndpoint.Map(app, manager, options);
         JobsEndpoints.Map(app, app.Services.GetRequiredService<JobsHost>(), manager, app.Lifetime);
         ForecastEndpoints.Map(app, app.Services.GetRequiredService<JobsHost>());
+        if (options.Grpc.Enabled)
+        {
+            GrpcSetup.Map(app);
+        }
+
         return app;
     }
 }

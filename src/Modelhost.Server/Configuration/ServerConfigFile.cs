@@ -12,7 +12,7 @@ namespace Modelhost.Server.Configuration;
 /// </summary>
 public static partial class ServerConfigFile
 {
-    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "verbose", "session", "jobs", "forecasting", "auth", "tls", "limits"];
+    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "verbose", "session", "jobs", "forecasting", "auth", "tls", "limits", "grpc"];
     private static readonly string[] JobsKeys =
     [
         "enabled", "data_dir", "database", "training_workers", "prediction_workers", "lease_seconds", "heartbeat_seconds",
@@ -100,6 +100,9 @@ public static partial class ServerConfigFile
                     break;
                 case "limits":
                     ReadLimits(value, options.Limits);
+                    break;
+                case "grpc":
+                    ReadGrpc(value, options.Grpc);
                     break;
                 default:
                     throw Unknown(value, TopKeys);
