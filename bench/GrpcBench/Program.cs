@@ -102,7 +102,8 @@ static Func<Task> GrpcCall(GRPCInferenceService.GRPCInferenceServiceClient clien
 
 static Func<Task> BinaryCall(HttpClient http, string model, string input, string output, float[] values)
 {
-    var header = Encoding.UTF8.GetBytes($$"""{"inputs":[{"name":"{{input}}","shape":[1,{{values.Length}}],"datatype":"FP32","parameters":{"binary_data_size":{{values.Length * 4}}}}],"outputs":[{"name":"{{output}}","parameters":{"binary_data":true}}]}""");
+    var size = (values.Length * 4).ToString(CultureInfo.InvariantCulture);
+    var header = Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"" + input + "\",\"shape\":[1," + values.Length.ToString(CultureInfo.InvariantCulture) + "],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + size + "}}],\"outputs\":[{\"name\":\"" + output + "\",\"parameters\":{\"binary_data\":true}}]}");
     var body = header.Concat(MemoryMarshal.AsBytes(values.AsSpan()).ToArray()).ToArray();
     return async () =>
     {
