@@ -28,6 +28,8 @@ internal static class GrpcSetup
             service.IgnoreUnknownServices = true;
             service.Interceptors.Add<GrpcErrorInterceptor>();
         });
+        // One instance for every call: it holds no per-call state, and gRPC would otherwise make one per call.
+        services.AddSingleton<InferenceService>();
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(health =>
             {
