@@ -17,6 +17,7 @@ var models = args.Length > 0 ? args[0] : "models";
 var requests = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
 
 var options = new ServerOptions { Urls = "http://127.0.0.1:0" };
+options.Grpc.Urls = "http://127.0.0.1:0";
 options.Repository.Root = models;
 await using var app = ModelhostServer.Build(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
 await app.StartAsync();
@@ -25,6 +26,7 @@ var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IS
 // A second server with one infer key, which the keyed case sends as X-Api-Token (the bench's auth scenario).
 var (key, stored) = BenchKey.Create("bench");
 var keyedOptions = new ServerOptions { Urls = "http://127.0.0.1:0" };
+keyedOptions.Grpc.Urls = "http://127.0.0.1:0";
 keyedOptions.Repository.Root = models;
 keyedOptions.Security.Keys = [stored];
 await using var keyedApp = ModelhostServer.Build(keyedOptions, logging => logging.SetMinimumLevel(LogLevel.Warning));

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Modelhost.Core.Models;
 using Modelhost.Server.Configuration;
 using Modelhost.Server.Endpoints;
+using Modelhost.Server.Grpc;
 using Modelhost.Server.Hosting;
 using Modelhost.Server.Http;
 using Modelhost.Server.Metrics;
@@ -52,13 +53,20 @@ public static class ModelhostServer
             ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = Environments.Production,
         });
-        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        if (!options.Grpc.Enabled)
+        {
+            // With gRPC on, GrpcListeners names every endpoint instead (KestrelSetup).
+            builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
         });
-        KestrelSetup.Configure(builder.WebHost, options);
+        var grpcListeners = new GrpcListeners();
+        builder.Services.AddSingleton(grpcListeners);
+        KestrelSetup.Configure(builder.WebHost, options, options.Grpc.Enabled ? grpcListeners : null);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console =>
         {
@@ -103,6 +111,10 @@ public static class ModelhostServer
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<ApiDocumentTransformer>());
         SecuritySetup.AddSecurity(builder.Services, options);
         LimitsSetup.AddServices(builder.Services, options);
+        if (options.Grpc.Enabled)
+        {
+            GrpcSetup.AddServices(builder.Services, options);
+        }
 
         var app = builder.Build();
 
@@ -111,6 +123,11 @@ public static class ModelhostServer
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRouting();
+        if (options.Grpc.Enabled)
+        {
+            GrpcSetup.UseMiddleware(app);
+        }
+
         SecuritySetup.UseSecurity(app, options);
         LimitsSetup.UseMiddleware(app, options);
 
@@ -132,6 +149,11 @@ public static class ModelhostServer
         // The API description and its reference page describe routes, not data: open, like the health probes.
         app.MapOpenApi("/openapi/{documentName}.json").Open();
         app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("Modelhost API")).Open();
+
+        if (options.Grpc.Enabled)
+        {
+            GrpcSetup.Map(app);
+        }
 
         return app;
     }

@@ -23,6 +23,9 @@ public sealed class ServerOptions
     /// <summary>Body sizes per route kind, headers, connections, rate, timeouts.</summary>
     public LimitsOptions Limits { get; } = new();
 
+    /// <summary>The gRPC endpoint (KServe V2 / Triton GRPCInferenceService): its URLs and message limits.</summary>
+    public Grpc.GrpcOptions Grpc { get; } = new();
+
     /// <summary>HTTPS from PEM files; null serves plain HTTP only.</summary>
     public TlsOptions? Tls { get; set; }
 

@@ -54,6 +54,8 @@ internal sealed class CliProcess : IDisposable
             }
         }
 
+        // Servers started side by side would all take the default gRPC port; a test that needs gRPC sets its own.
+        info.Environment[EnvironmentSettings.Prefix + "GRPC__URLS"] = "http://127.0.0.1:0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

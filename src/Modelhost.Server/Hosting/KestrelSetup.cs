@@ -24,6 +24,14 @@ internal static class KestrelSetup
                 }
             }
 
+            foreach (var url in options.Grpc.Enabled ? options.Grpc.UrlList() : [])
+            {
+                if (url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new ServerConfigException($"grpc.urls: '{url}' is HTTPS but tls is not set; add tls: {{cert: cert.pem, key: key.pem}} to the config file");
+                }
+            }
+
             return null;
         }
 
@@ -57,8 +65,11 @@ internal static class KestrelSetup
         return certificate;
     }
 
-    /// <summary>Applies the limits and, with a certificate, HTTPS with HTTP/1.1 and HTTP/2 (ALPN).</summary>
-    public static void Configure(IWebHostBuilder webHost, ServerOptions options)
+    /// <summary>
+    /// Applies the limits and, with a certificate, HTTPS with HTTP/1.1 and HTTP/2 (ALPN); with <paramref name="grpc"/>,
+    /// names the HTTP and gRPC endpoints one by one.
+    /// </summary>
+    public static void Configure(IWebHostBuilder webHost, ServerOptions options, Grpc.GrpcListeners? grpc = null)
     {
         var certificate = LoadCertificate(options);
         if (certificate is not null)
@@ -81,6 +92,9 @@ internal static class KestrelSetup
             {
                 kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
             }
+
+            // After the HTTPS defaults, which an https endpoint takes when it is named.
+            grpc?.Listen(kestrel, options);
         });
     }
 

@@ -11,11 +11,13 @@ namespace Modelhost.Server.Http;
 /// </summary>
 internal static class RequestTimeouts
 {
-    /// <summary>The routes the timeout does not apply to: the job event stream and loading a model.</summary>
+    /// <summary>The routes the timeout does not apply to: the job event stream, loading a model, gRPC streams.</summary>
     public static readonly IReadOnlySet<string> ExemptRoutes = new HashSet<string>(StringComparer.Ordinal)
     {
         "/v1/jobs/{id}/events",
         "/v2/repository/models/{model}/load",
+        "/inference.GRPCInferenceService/ModelStreamInfer",
+        "/inference.GRPCInferenceService/RepositoryModelLoad",
     };
 
     /// <summary>Adds the middleware when a timeout is set; call it after routing, so that exempt routes are known.</summary>

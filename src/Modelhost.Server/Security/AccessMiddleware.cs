@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Modelhost.Server.Grpc;
 using Modelhost.Server.Http;
 
 namespace Modelhost.Server.Security;
@@ -47,10 +48,10 @@ internal sealed class AccessMiddleware
         {
             var level = CallerIdentity.Level(user) is { } role ? Roles.Name(role) : "no";
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value;
-            return ErrorResponses.WriteAsync(
-                context,
-                StatusCodes.Status403Forbidden,
-                $"the key '{CallerIdentity.Name(user)}' has the {level} role; {context.Request.Method} {route} needs the {Roles.Name(required)} role");
+            var forbidden = $"the key '{CallerIdentity.Name(user)}' has the {level} role; {context.Request.Method} {route} needs the {Roles.Name(required)} role";
+            return GrpcRefusal.IsGrpc(context)
+                ? GrpcRefusal.WriteAsync(context, global::Grpc.Core.StatusCode.PermissionDenied, forbidden)
+                : ErrorResponses.WriteAsync(context, StatusCodes.Status403Forbidden, forbidden);
         }
 
         string message;
@@ -72,6 +73,11 @@ internal sealed class AccessMiddleware
         {
             message = "the API key is unknown or revoked";
             header += ", error=\"invalid_token\"";
+        }
+
+        if (GrpcRefusal.IsGrpc(context))
+        {
+            return GrpcRefusal.WriteAsync(context, global::Grpc.Core.StatusCode.Unauthenticated, message.Replace("X-Api-Token: KEY", "x-api-token: KEY", StringComparison.Ordinal));
         }
 
         context.Response.Headers.WWWAuthenticate = header;

@@ -21,15 +21,16 @@ internal static class ServeCommand
         var models = new Option<string?>("--models") { Description = "The model repository directory (default ./models)." };
         var urls = new Option<string?>("--urls") { Description = "The URLs to listen on, separated by ';' (default http://127.0.0.1:8080, or http://0.0.0.0:$PORT when PORT is set)." };
         var poll = new Option<double?>("--poll-seconds") { Description = "Look for new, changed and removed model versions this often (default 2; 0 turns polling off)." };
+        var grpcUrls = new Option<string?>("--grpc-urls") { Description = "The gRPC (KServe V2 / Triton) URLs, separated by ';' (default http://127.0.0.1:8081; '' turns gRPC off)." };
         var config = new Option<string?>("--config") { Description = $"A YAML file of server settings (default: ${EnvironmentSettings.ConfigVariable}, or ./{ConfigKeysFile.DefaultPath} when it exists); MODELHOST_* variables override it, and flags override both. Its API keys are reloaded when it changes." };
         var allowAnonymous = new Option<bool>("--allow-anonymous") { Description = "Serve clients without an API key on non-loopback addresses too (logged as a warning at every start)." };
         var verbose = new Option<bool>("--verbose") { Description = "Log every request (Debug level)." };
         var dataDir = new Option<string?>("--data-dir") { Description = "The data directory: the jobs' SQLite file and the CSV files jobs read and write (default ./data)." };
         var database = new Option<string?>("--database") { Description = "The jobs' database: a PostgreSQL connection string or postgres:// URL (default: SQLite in the data directory)." };
-        var command = new Command("serve", "Serve the models in a repository.") { models, urls, poll, config, verbose, dataDir, database, allowAnonymous };
+        var command = new Command("serve", "Serve the models in a repository.") { models, urls, grpcUrls, poll, config, verbose, dataDir, database, allowAnonymous };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(models),
-            result.GetValue(urls),
+            (result.GetValue(urls), result.GetValue(grpcUrls)),
             result.GetValue(poll),
             result.GetValue(config),
             (result.GetValue(verbose) ? Flags.Verbose : Flags.None) | (result.GetValue(allowAnonymous) ? Flags.AllowAnonymous : Flags.None),
@@ -38,7 +39,7 @@ internal static class ServeCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string? models, string? urls, double? pollSeconds, string? configPath, Flags flags, (string? DataDir, string? Database) jobs, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? models, (string? Http, string? Grpc) urls, double? pollSeconds, string? configPath, Flags flags, (string? DataDir, string? Database) jobs, CancellationToken cancellationToken)
     {
         ServerOptions options;
         string connections;
@@ -60,7 +61,8 @@ internal static class ServeCommand
             }
 
             Flag("models", models, "--models");
-            Flag("urls", urls, "--urls");
+            Flag("urls", urls.Http, "--urls");
+            Flag("grpc:urls", urls.Grpc, "--grpc-urls");
             Flag("poll_seconds", pollSeconds?.ToString("R", CultureInfo.InvariantCulture), "--poll-seconds");
             Flag("jobs:data_dir", jobs.DataDir, "--data-dir");
             Flag("jobs:database", jobs.Database, "--database");
@@ -82,7 +84,7 @@ internal static class ServeCommand
                 throw new ServerConfigException($"the model repository '{options.Repository.Root}' does not exist (set --models)");
             }
 
-            if (!options.Security.HasCredentials && !options.Security.AllowAnonymous && FirstNonLoopback(options.Urls) is { } exposed)
+            if (!options.Security.HasCredentials && !options.Security.AllowAnonymous && (FirstNonLoopback(options.Urls) ?? (options.Grpc.Enabled ? FirstNonLoopback(options.Grpc.Urls) : null)) is { } exposed)
             {
                 throw new ServerConfigException(
                     $"{exposed} is not a loopback address and no API keys exist, so anyone who can reach it would control this server; " +
@@ -127,7 +129,7 @@ internal static class ServeCommand
         }
         catch (Exception ex) when (ex is AddressInUseException || ex.InnerException is AddressInUseException)
         {
-            await Console.Error.WriteLineAsync($"error: {PortInUseMessage(options.Urls)}");
+            await Console.Error.WriteLineAsync($"error: {PortInUseMessage(options.Grpc.Enabled ? $"{options.Urls};{options.Grpc.Urls}" : options.Urls)}");
             return ExitPortInUse;
         }
         catch (System.Data.Common.DbException ex)

@@ -14,14 +14,18 @@ public sealed class RunningServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private RunningServer(WebApplication app, Uri address)
+    private RunningServer(WebApplication app, Uri address, Uri? grpcAddress)
     {
         _app = app;
         Address = address;
+        GrpcAddress = grpcAddress;
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public Uri Address { get; }
+
+    /// <summary>The gRPC endpoint's address (its own port); null when a test turned gRPC off.</summary>
+    public Uri? GrpcAddress { get; }
 
     public HttpClient Client { get; }
 
@@ -30,6 +34,7 @@ public sealed class RunningServer : IAsyncDisposable
     public static async Task<RunningServer> StartAsync(string repositoryRoot, Action<ServerOptions>? configure = null, ILoggerProvider? logs = null)
     {
         var options = new ServerOptions { Urls = "http://127.0.0.1:0" };
+        options.Grpc.Urls = "http://127.0.0.1:0";
         options.Repository.Root = repositoryRoot;
         options.Repository.IntraOpThreads = 1;
 
@@ -49,8 +54,9 @@ public sealed class RunningServer : IAsyncDisposable
         });
         await app.StartAsync();
         var server = app.Services.GetRequiredService<IServer>();
-        var address = server.Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningServer(app, new Uri(address));
+        var grpc = app.Services.GetRequiredService<Modelhost.Server.Grpc.GrpcListeners>().Addresses();
+        var address = server.Features.Get<IServerAddressesFeature>()!.Addresses.First(a => !grpc.Contains(a));
+        return new RunningServer(app, new Uri(address), options.Grpc.Enabled && grpc.Count > 0 ? new Uri(grpc[0]) : null);
     }
 
     /// <summary>Starts a server with jobs on: a data directory, and PostgreSQL when <paramref name="database"/> is set.</summary>

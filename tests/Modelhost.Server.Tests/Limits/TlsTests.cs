@@ -65,6 +65,32 @@ public sealed class TlsTests : IDisposable
     }
 
     [Fact]
+    public async Task With_tls_an_https_grpc_url_serves_grpc_over_tls_on_its_own_port()
+    {
+        var (certificate, tls) = MakeCertificate();
+        using (certificate)
+        {
+            await using var server = await RunningServer.StartAsync(_repository.AddIris().Root, options =>
+            {
+                options.Tls = tls;
+                options.Grpc.Urls = "https://127.0.0.1:0";
+            });
+            Assert.Equal("https", server.GrpcAddress!.Scheme);
+            using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint };
+            using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(server.GrpcAddress, new global::Grpc.Net.Client.GrpcChannelOptions { HttpHandler = handler });
+            var client = new Modelhost.Server.Grpc.Protocol.GRPCInferenceService.GRPCInferenceServiceClient(channel);
+            Assert.True((await client.ServerLiveAsync(new Modelhost.Server.Grpc.Protocol.ServerLiveRequest())).Live);
+        }
+    }
+
+    [Fact]
+    public async Task An_https_grpc_url_without_tls_stops_the_server_naming_grpc_urls()
+    {
+        var error = await Assert.ThrowsAsync<ServerConfigException>(() => RunningServer.StartAsync(_repository.Root, options => options.Grpc.Urls = "https://127.0.0.1:0"));
+        Assert.StartsWith("grpc.urls: 'https://127.0.0.1:0' is HTTPS but tls is not set", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_client_that_does_not_trust_the_certificate_is_refused()
     {
         var (certificate, tls) = MakeCertificate();

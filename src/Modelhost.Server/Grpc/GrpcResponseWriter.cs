@@ -1,0 +1,63 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using Google.Protobuf;
+using Modelhost.Core.Inference;
+using Modelhost.Core.Tensors;
+using Modelhost.Server.Grpc.Protocol;
+
+namespace Modelhost.Server.Grpc;
+
+/// <summary>
+/// Makes a <c>ModelInferResponse</c> from a result: every output in <c>raw_output_contents</c> (where Triton's clients
+/// read numeric outputs), BYTES elements as a 4-byte little-endian length and the bytes.
+/// </summary>
+internal static class GrpcResponseWriter
+{
+    public static ModelInferResponse Write(InferenceResult result)
+    {
+        var response = new ModelInferResponse
+        {
+            ModelName = result.ModelName,
+            ModelVersion = result.ModelVersion.ToString(CultureInfo.InvariantCulture),
+            Id = result.Id ?? string.Empty,
+        };
+        foreach (var output in result.Outputs)
+        {
+            var tensor = new ModelInferResponse.Types.InferOutputTensor
+            {
+                Name = output.Name,
+                Datatype = TensorDataTypes.Name(output.ElementType),
+            };
+            tensor.Shape.Add(output.Shape);
+            response.Outputs.Add(tensor);
+
+            // The result's memory is ORT's and is released when the call returns, before the message is written: a copy.
+            response.RawOutputContents.Add(output.ElementType == TensorElementType.String
+                ? UnsafeByteOperations.UnsafeWrap(Strings(output))
+                : ByteString.CopyFrom(output.Bytes));
+        }
+
+        return response;
+    }
+
+    private static byte[] Strings(OutputTensor output)
+    {
+        var elements = output.GetStrings();
+        var size = 0;
+        foreach (var element in elements)
+        {
+            size += 4 + element.Length;
+        }
+
+        var bytes = new byte[size];
+        var offset = 0;
+        foreach (var element in elements)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(offset), element.Length);
+            element.CopyTo(bytes.AsSpan(offset + 4));
+            offset += 4 + element.Length;
+        }
+
+        return bytes;
+    }
+}

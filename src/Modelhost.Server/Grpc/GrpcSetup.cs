@@ -1,0 +1,61 @@
+using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection;
+using Modelhost.Server.Security;
+
+namespace Modelhost.Server.Grpc;
+
+/// <summary>
+/// The gRPC endpoint: the inference service, <c>grpc.health.v1</c> (Kubernetes' gRPC probes) and server reflection
+/// (<c>grpcurl</c> without a proto file), on Kestrel endpoints of their own (<see cref="GrpcListeners"/>).
+/// </summary>
+internal static class GrpcSetup
+{
+    /// <summary>The health service's names: "" and the inference service report readiness, "live" liveness.</summary>
+    public const string LiveService = "live";
+
+    private const string ReadyTag = "ready";
+    private const string LiveTag = "live";
+
+    public static void AddServices(IServiceCollection services, ServerOptions options)
+    {
+        var grpc = options.Grpc;
+        services.AddGrpc(service =>
+        {
+            service.MaxReceiveMessageSize = grpc.MaxReceiveMessageBytes;
+            service.MaxSendMessageSize = grpc.MaxSendMessageBytes;
+            service.IgnoreUnknownServices = true;
+            service.Interceptors.Add<GrpcErrorInterceptor>();
+        });
+        // One instance for every call: it holds no per-call state, and gRPC would otherwise make one per call.
+        services.AddSingleton<InferenceService>();
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks(health =>
+            {
+                health.Services.Clear();
+                health.Services.Map(string.Empty, result => result.Tags.Contains(ReadyTag));
+                health.Services.Map("inference.GRPCInferenceService", result => result.Tags.Contains(ReadyTag));
+                health.Services.Map(LiveService, result => result.Tags.Contains(LiveTag));
+            })
+            .AddCheck<RepositoryHealthCheck>("models", tags: [ReadyTag])
+            .AddCheck("process", static () => HealthCheckResult.Healthy(), tags: [LiveTag]);
+    }
+
+    /// <summary>Keeps the ports apart; call it right after routing.</summary>
+    public static void UseMiddleware(WebApplication app) => app.UseMiddleware<GrpcPortFilterMiddleware>();
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGrpcService<InferenceService>().Add(endpoint =>
+        {
+            var method = endpoint.Metadata.OfType<GrpcMethodMetadata>().FirstOrDefault()?.Method.Name;
+            endpoint.Metadata.Add(method is "ServerLive" or "ServerReady" ? RouteRole.Open : RouteRole.For(RoleOf(method)));
+        });
+        app.MapGrpcHealthChecksService().Open();
+        app.MapGrpcReflectionService().Requires(Role.Infer);
+    }
+
+    /// <summary>The role a method needs, as its HTTP counterpart: repository changes and the index need manage.</summary>
+    internal static Role RoleOf(string? method) => method is "RepositoryIndex" or "RepositoryModelLoad" or "RepositoryModelUnload" ? Role.Manage : Role.Infer;
+}

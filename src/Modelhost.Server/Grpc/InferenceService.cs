@@ -1,0 +1,358 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Grpc.Core;
+using Microsoft.Extensions.Hosting;
+using Modelhost.Core;
+using Modelhost.Core.Models;
+using Modelhost.Core.Repository;
+using Modelhost.Core.Tensors;
+using Modelhost.Server.Grpc.Protocol;
+
+namespace Modelhost.Server.Grpc;
+
+/// <summary>
+/// <c>inference.GRPCInferenceService</c>: KServe V2's RPCs and Triton's extensions over the same repository manager and
+/// dynamic batchers as the HTTP endpoints. <see cref="GrpcErrorInterceptor"/> maps Core's errors to status codes.
+/// </summary>
+internal sealed class InferenceService(ModelRepositoryManager manager, IHostApplicationLifetime lifetime) : GRPCInferenceService.GRPCInferenceServiceBase
+{
+    /// <summary>Requests of one stream that may be in flight at once; the stream's reader waits beyond it.</summary>
+    internal const int MaxInFlightPerStream = 1024;
+
+    private const string SharedMemoryMessage = "Modelhost does not map client memory: system and CUDA shared memory are not supported; send tensors in raw_input_contents";
+
+    public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerLiveResponse { Live = true });
+
+    public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerReadyResponse { Ready = !lifetime.ApplicationStopping.IsCancellationRequested && manager.Readiness().IsReady });
+
+    public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context)
+    {
+        var name = RequireName(request.Name);
+        var version = Version(request.Version);
+        try
+        {
+            using var lease = manager.Acquire(name, version);
+            return Task.FromResult(new ModelReadyResponse { Ready = true });
+        }
+        catch (InferenceException ex) when (ex.Kind == InferenceErrorKind.Unavailable)
+        {
+            return Task.FromResult(new ModelReadyResponse { Ready = false });
+        }
+    }
+
+    public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerMetadataResponse
+        {
+            Name = "modelhost",
+            Version = ServerInfo.Version,
+            Extensions = { "model_repository", "model_configuration", "statistics" },
+        });
+
+    public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
+    {
+        using var lease = manager.Acquire(RequireName(request.Name), Version(request.Version));
+        var model = lease.Model;
+        var response = new ModelMetadataResponse { Name = model.Name, Platform = "onnxruntime_onnx" };
+        if (manager.GetStatus(model.Name) is { } status)
+        {
+            foreach (var version in status.Versions)
+            {
+                if (version.State == ModelVersionState.Ready)
+                {
+                    response.Versions.Add(VersionText(version.Version));
+                }
+            }
+        }
+
+        foreach (var node in model.Signature.Inputs)
+        {
+            response.Inputs.Add(new ModelMetadataResponse.Types.TensorMetadata { Name = node.Name, Datatype = TensorDataTypes.Name(node.ElementType), Shape = { node.Shape } });
+        }
+
+        foreach (var node in model.Signature.Outputs)
+        {
+            response.Outputs.Add(new ModelMetadataResponse.Types.TensorMetadata { Name = node.Name, Datatype = TensorDataTypes.Name(node.ElementType), Shape = { node.Shape } });
+        }
+
+        return Task.FromResult(response);
+    }
+
+    public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
+    {
+        ThrowIfStopping();
+        return await InferAsync(request, context).ConfigureAwait(false);
+    }
+
+    public override async Task ModelStreamInfer(IAsyncStreamReader<ModelInferRequest> requestStream, IServerStreamWriter<ModelStreamInferResponse> responseStream, ServerCallContext context)
+    {
+        ThrowIfStopping();
+
+        // Every request runs as soon as it is read, so that the batcher sees them together; the answers go out in the
+        // order they finish, through one writer (a stream takes one write at a time).
+        var answers = Channel.CreateUnbounded<ModelStreamInferResponse>(new UnboundedChannelOptions { SingleReader = true });
+        using var gate = new SemaphoreSlim(MaxInFlightPerStream);
+        var pending = 1;
+        void Done()
+        {
+            if (Interlocked.Decrement(ref pending) == 0)
+            {
+                answers.Writer.TryComplete();
+            }
+        }
+
+        var cancellation = context.CancellationToken;
+        var writing = WriteAllAsync(answers.Reader, responseStream, cancellation);
+        try
+        {
+            while (await requestStream.MoveNext(cancellation).ConfigureAwait(false))
+            {
+                await gate.WaitAsync(cancellation).ConfigureAwait(false);
+                Interlocked.Increment(ref pending);
+                _ = AnswerAsync(requestStream.Current);
+            }
+        }
+        finally
+        {
+            Done();
+        }
+
+        await writing.ConfigureAwait(false);
+
+        async Task AnswerAsync(ModelInferRequest request)
+        {
+            try
+            {
+                ModelStreamInferResponse answer;
+                try
+                {
+                    answer = new ModelStreamInferResponse { InferResponse = await InferAsync(request, context).ConfigureAwait(false) };
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    answer = new ModelStreamInferResponse
+                    {
+                        ErrorMessage = GrpcErrorInterceptor.ToRpc(ex)?.Status.Detail ?? "the server failed to run the request",
+                        InferResponse = new ModelInferResponse { ModelName = request.ModelName, ModelVersion = request.ModelVersion, Id = request.Id },
+                    };
+                }
+
+                answers.Writer.TryWrite(answer);
+            }
+            catch (OperationCanceledException)
+            {
+                // The call ended; nobody reads the answer.
+            }
+            finally
+            {
+                gate.Release();
+                Done();
+            }
+        }
+    }
+
+    public override Task<ModelConfigResponse> ModelConfig(ModelConfigRequest request, ServerCallContext context)
+    {
+        using var lease = manager.Acquire(RequireName(request.Name), Version(request.Version));
+        return Task.FromResult(new ModelConfigResponse { Config = GrpcModelConfig.Describe(lease.Model) });
+    }
+
+    public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context)
+    {
+        var version = Version(request.Version);
+        IReadOnlyList<string> names;
+        if (request.Name.Length == 0)
+        {
+            names = manager.ModelNames();
+        }
+        else
+        {
+            if (manager.GetStatus(request.Name) is null)
+            {
+                throw new InferenceException(InferenceErrorKind.NotFound, $"unknown model '{request.Name}'");
+            }
+
+            names = [request.Name];
+        }
+
+        var response = new ModelStatisticsResponse();
+        foreach (var name in names)
+        {
+            foreach (var model in manager.ReadyVersions(name))
+            {
+                if (version is null || model.Version == version)
+                {
+                    response.ModelStats.Add(GrpcModelConfig.Statistics(model));
+                }
+            }
+        }
+
+        return Task.FromResult(response);
+    }
+
+    public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context)
+    {
+        var response = new RepositoryIndexResponse();
+        foreach (var model in manager.Index())
+        {
+            if (model.Versions.Count == 0)
+            {
+                if (!request.Ready)
+                {
+                    response.Models.Add(new RepositoryIndexResponse.Types.ModelIndex
+                    {
+                        Name = model.Name,
+                        State = "UNAVAILABLE",
+                        Reason = model.IsUnloaded ? "unloaded" : model.ConfigError ?? model.ReadError ?? "no versions",
+                    });
+                }
+
+                continue;
+            }
+
+            foreach (var version in model.Versions)
+            {
+                if (request.Ready && version.State != ModelVersionState.Ready)
+                {
+                    continue;
+                }
+
+                response.Models.Add(new RepositoryIndexResponse.Types.ModelIndex
+                {
+                    Name = model.Name,
+                    Version = VersionText(version.Version),
+                    State = version.State switch
+                    {
+                        ModelVersionState.Ready => "READY",
+                        ModelVersionState.Loading => "LOADING",
+                        ModelVersionState.Unloading => "UNLOADING",
+                        _ => "UNAVAILABLE",
+                    },
+                    Reason = version.Reason ?? string.Empty,
+                });
+            }
+        }
+
+        return Task.FromResult(response);
+    }
+
+    public override async Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context)
+    {
+        var name = ValidName(request.ModelName);
+        if (request.Parameters.Count > 0)
+        {
+            throw new InferenceException(InferenceErrorKind.InvalidArgument, "RepositoryModelLoad parameters (a config override or model files) are not supported: put model.yaml and the version folders in the repository");
+        }
+
+        await manager.LoadAsync(name, context.CancellationToken).ConfigureAwait(false);
+        var status = manager.GetStatus(name);
+        if (status is not null && status.ConfigError is { } error)
+        {
+            throw new InferenceException(InferenceErrorKind.InvalidArgument, $"model '{name}' failed to load: {error}");
+        }
+
+        if (status is not null && status.Versions.Count > 0 && !HasReady(status))
+        {
+            throw new InferenceException(InferenceErrorKind.Unavailable, $"model '{name}' failed to load: {status.Versions[0].Reason}");
+        }
+
+        return new RepositoryModelLoadResponse();
+    }
+
+    public override async Task<RepositoryModelUnloadResponse> RepositoryModelUnload(RepositoryModelUnloadRequest request, ServerCallContext context)
+    {
+        await manager.UnloadAsync(ValidName(request.ModelName), context.CancellationToken).ConfigureAwait(false);
+        return new RepositoryModelUnloadResponse();
+    }
+
+    public override Task<SystemSharedMemoryStatusResponse> SystemSharedMemoryStatus(SystemSharedMemoryStatusRequest request, ServerCallContext context) => throw SharedMemory();
+
+    public override Task<SystemSharedMemoryRegisterResponse> SystemSharedMemoryRegister(SystemSharedMemoryRegisterRequest request, ServerCallContext context) => throw SharedMemory();
+
+    public override Task<SystemSharedMemoryUnregisterResponse> SystemSharedMemoryUnregister(SystemSharedMemoryUnregisterRequest request, ServerCallContext context) => throw SharedMemory();
+
+    public override Task<CudaSharedMemoryStatusResponse> CudaSharedMemoryStatus(CudaSharedMemoryStatusRequest request, ServerCallContext context) => throw SharedMemory();
+
+    public override Task<CudaSharedMemoryRegisterResponse> CudaSharedMemoryRegister(CudaSharedMemoryRegisterRequest request, ServerCallContext context) => throw SharedMemory();
+
+    public override Task<CudaSharedMemoryUnregisterResponse> CudaSharedMemoryUnregister(CudaSharedMemoryUnregisterRequest request, ServerCallContext context) => throw SharedMemory();
+
+    private async Task<ModelInferResponse> InferAsync(ModelInferRequest message, ServerCallContext context)
+    {
+        using var lease = manager.Acquire(RequireName(message.ModelName), Version(message.ModelVersion));
+        using var request = GrpcRequestReader.Read(message);
+
+        // The call's deadline (grpc-timeout) bounds the wait in the queue as the timeout parameter does; the shorter wins.
+        if (context.Deadline != DateTime.MaxValue)
+        {
+            var left = context.Deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new InferenceException(InferenceErrorKind.DeadlineExceeded, "the call's deadline passed before it was queued");
+            }
+
+            if (request.Timeout is not { } timeout || left < timeout)
+            {
+                request.Timeout = left;
+            }
+        }
+
+        using var result = await lease.Model.InferAsync(request, context.CancellationToken).ConfigureAwait(false);
+        return GrpcResponseWriter.Write(result);
+    }
+
+    private static async Task WriteAllAsync(ChannelReader<ModelStreamInferResponse> answers, IServerStreamWriter<ModelStreamInferResponse> stream, CancellationToken cancellationToken)
+    {
+        await foreach (var answer in answers.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await stream.WriteAsync(answer, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void ThrowIfStopping()
+    {
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "the server is shutting down"));
+        }
+    }
+
+    private static RpcException SharedMemory() => new(new Status(StatusCode.Unimplemented, SharedMemoryMessage));
+
+    private static string RequireName(string name) =>
+        name.Length > 0 ? name : throw new InferenceException(InferenceErrorKind.InvalidArgument, "the request names no model: set its model name");
+
+    private static string ValidName(string name) =>
+        ModelName.TryValidate(name, out var error) ? name : throw new InferenceException(InferenceErrorKind.InvalidArgument, error);
+
+    private static long? Version(string text)
+    {
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version <= 0)
+        {
+            throw new InferenceException(InferenceErrorKind.InvalidArgument, $"version '{text}' is not a positive integer");
+        }
+
+        return version;
+    }
+
+    private static string VersionText(long version) => version.ToString(CultureInfo.InvariantCulture);
+
+    private static bool HasReady(ModelStatus status)
+    {
+        foreach (var version in status.Versions)
+        {
+            if (version.State == ModelVersionState.Ready)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

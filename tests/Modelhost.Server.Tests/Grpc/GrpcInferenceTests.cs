@@ -1,0 +1,412 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Google.Protobuf;
+using Grpc.Core;
+using Modelhost.Onnx;
+using Modelhost.Server.Grpc.Protocol;
+using Modelhost.Server.Tests.Infrastructure;
+
+namespace Modelhost.Server.Tests.Grpc;
+
+public sealed class GrpcInferenceTests : ServerTest
+{
+    public GrpcInferenceTests()
+        : base(Repository())
+    {
+    }
+
+    private static TempRepository Repository()
+    {
+        var repository = new TempRepository()
+            .AddIris()
+            .AddVersion("scale", 1, OnnxModels.ScaleAndLabel())
+            .AddConfig("scale", "max_batch_size: 16\ndynamic_batching: {max_queue_delay_us: 1000}\n");
+        foreach (var type in Enum.GetValues<OnnxDataType>())
+        {
+            if (type is not OnnxDataType.Undefined and not OnnxDataType.BFloat16)
+            {
+                repository.AddVersion("id-" + type.ToString().ToLowerInvariant(), 1, OnnxModels.Identity(type, "N", 2));
+            }
+        }
+
+        return repository;
+    }
+
+    private static JsonElement Reference()
+    {
+        using var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "iris", "reference.json")));
+        return reference.RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task Server_live_ready_and_metadata_answer_over_grpc()
+    {
+        using var client = new GrpcClient(Server);
+        Assert.True((await client.Inference.ServerLiveAsync(new ServerLiveRequest())).Live);
+        Assert.True((await client.Inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
+        var metadata = await client.Inference.ServerMetadataAsync(new ServerMetadataRequest());
+        Assert.Equal("modelhost", metadata.Name);
+        Assert.Contains("model_repository", metadata.Extensions);
+        Assert.True((await client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "iris" })).Ready);
+        Assert.True((await client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "iris", Version = "1" })).Ready);
+    }
+
+    [Fact]
+    public async Task Model_metadata_and_config_describe_what_is_served()
+    {
+        using var client = new GrpcClient(Server);
+        var metadata = await client.Inference.ModelMetadataAsync(new ModelMetadataRequest { Name = "scale" });
+        Assert.Equal("scale", metadata.Name);
+        Assert.Equal(["1"], metadata.Versions);
+        Assert.Equal("onnxruntime_onnx", metadata.Platform);
+        Assert.Equal("x", metadata.Inputs[0].Name);
+        Assert.Equal("FP32", metadata.Inputs[0].Datatype);
+        Assert.Equal([-1L, 4L], metadata.Inputs[0].Shape);
+        Assert.Equal(["scores", "label"], metadata.Outputs.Select(o => o.Name));
+
+        var config = (await client.Inference.ModelConfigAsync(new ModelConfigRequest { Name = "scale" })).Config;
+        Assert.Equal("scale", config.Name);
+        Assert.Equal("onnxruntime_onnx", config.Platform);
+        Assert.Equal(16, config.MaxBatchSize);
+        Assert.Equal(DataType.TypeFp32, config.Input[0].DataType);
+        Assert.Equal([4L], config.Input[0].Dims);
+        Assert.Equal(DataType.TypeInt64, config.Output[1].DataType);
+        Assert.Equal(1000UL, config.DynamicBatching.MaxQueueDelayMicroseconds);
+        Assert.Equal(1U, config.VersionPolicy.Latest.NumVersions);
+        Assert.Equal(ModelInstanceGroup.Types.Kind.Cpu, config.InstanceGroup[0].Kind);
+        Assert.Equal(1, config.InstanceGroup[0].Count);
+    }
+
+    [Fact]
+    public async Task Raw_tensors_return_the_scikit_learn_labels_and_the_http_probabilities_for_all_150_iris_rows()
+    {
+        var reference = Reference();
+        var x = reference.GetProperty("x").EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => (float)v.GetDouble())).ToArray();
+        using var client = new GrpcClient(Server);
+        var request = GrpcClient.Raw("iris", "input", "FP32", [150, 4], x);
+        request.Id = "iris-150";
+        var response = await client.Inference.ModelInferAsync(request);
+        Assert.Equal("iris", response.ModelName);
+        Assert.Equal("1", response.ModelVersion);
+        Assert.Equal("iris-150", response.Id);
+        var label = response.Outputs.Select((o, i) => (o, i)).Single(p => p.o.Name == "label");
+        Assert.Equal("INT64", label.o.Datatype);
+        Assert.Equal([150L], label.o.Shape);
+        Assert.Equal(reference.GetProperty("label").EnumerateArray().Select(e => e.GetInt64()), GrpcClient.Values<long>(response.RawOutputContents[label.i]));
+        var proba = response.Outputs.Select((o, i) => (o, i)).Single(p => p.o.Name == "probabilities");
+        var actual = GrpcClient.Values<float>(response.RawOutputContents[proba.i]);
+
+        // The same rows over HTTP JSON give the same numbers: one model, one runtime, two protocols.
+        var data = string.Join(",", x.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        var json = await Server.PostJsonOkAsync("/v2/models/iris/infer", $$"""{"inputs":[{"name":"input","shape":[150,4],"datatype":"FP32","data":[{{data}}]}],"outputs":[{"name":"probabilities"}]}""");
+        var http = json.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+        Assert.Equal(http, actual);
+    }
+
+    public static TheoryData<string, string> Datatypes() => new()
+    {
+        { "float", "FP32" }, { "double", "FP64" }, { "float16", "FP16" }, { "int8", "INT8" }, { "int16", "INT16" },
+        { "int32", "INT32" }, { "int64", "INT64" }, { "uint8", "UINT8" }, { "uint16", "UINT16" }, { "uint32", "UINT32" },
+        { "uint64", "UINT64" }, { "bool", "BOOL" }, { "string", "BYTES" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Datatypes))]
+    public async Task Every_datatype_round_trips_through_raw_tensors(string model, string datatype)
+    {
+        // Two rows of two elements; each element's bytes differ, so a swapped or misplaced byte shows.
+        var size = datatype switch { "BOOL" or "INT8" or "UINT8" => 1, "FP16" or "INT16" or "UINT16" => 2, "FP32" or "INT32" or "UINT32" => 4, _ => 8 };
+        byte[] raw;
+        if (datatype == "BYTES")
+        {
+            raw = Strings("héllo", string.Empty, "x", "gRPC");
+        }
+        else
+        {
+            raw = new byte[4 * size];
+            for (var i = 0; i < raw.Length; i++)
+            {
+                raw[i] = datatype == "BOOL" ? (byte)(i % 2) : (byte)(i + 1);
+            }
+
+            if (datatype is "FP16" or "FP32" or "FP64")
+            {
+                raw = Floats(datatype);
+            }
+        }
+
+        using var client = new GrpcClient(Server);
+        var request = new ModelInferRequest { ModelName = "id-" + model };
+        request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "x", Datatype = datatype, Shape = { 2, 2 } });
+        request.RawInputContents.Add(ByteString.CopyFrom(raw));
+        var response = await client.Inference.ModelInferAsync(request);
+        Assert.Equal(datatype, response.Outputs[0].Datatype);
+        Assert.Equal([2L, 2L], response.Outputs[0].Shape);
+        Assert.Equal(raw, response.RawOutputContents[0].ToByteArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(Datatypes))]
+    public async Task Every_datatype_with_a_typed_field_round_trips_through_typed_contents(string model, string datatype)
+    {
+        var contents = new InferTensorContents();
+        byte[] expected;
+        switch (datatype)
+        {
+            case "FP32":
+                contents.Fp32Contents.Add([1.5f, -2.25f, 3e10f, 0f]);
+                expected = Bytes<float>([1.5f, -2.25f, 3e10f, 0f]);
+                break;
+            case "FP64":
+                contents.Fp64Contents.Add([1.5, -2.25, 3e100, 0]);
+                expected = Bytes<double>([1.5, -2.25, 3e100, 0]);
+                break;
+            case "INT8":
+                contents.IntContents.Add([-128, 127, 0, 5]);
+                expected = Bytes<sbyte>([-128, 127, 0, 5]);
+                break;
+            case "INT16":
+                contents.IntContents.Add([-32768, 32767, 0, 5]);
+                expected = Bytes<short>([-32768, 32767, 0, 5]);
+                break;
+            case "INT32":
+                contents.IntContents.Add([int.MinValue, int.MaxValue, 0, 5]);
+                expected = Bytes<int>([int.MinValue, int.MaxValue, 0, 5]);
+                break;
+            case "INT64":
+                contents.Int64Contents.Add([long.MinValue, long.MaxValue, 0, 5]);
+                expected = Bytes<long>([long.MinValue, long.MaxValue, 0, 5]);
+                break;
+            case "UINT8":
+                contents.UintContents.Add([255, 0, 1, 5]);
+                expected = Bytes<byte>([255, 0, 1, 5]);
+                break;
+            case "UINT16":
+                contents.UintContents.Add([65535, 0, 1, 5]);
+                expected = Bytes<ushort>([65535, 0, 1, 5]);
+                break;
+            case "UINT32":
+                contents.UintContents.Add([uint.MaxValue, 0, 1, 5]);
+                expected = Bytes<uint>([uint.MaxValue, 0, 1, 5]);
+                break;
+            case "UINT64":
+                contents.Uint64Contents.Add([ulong.MaxValue, 0, 1, 5]);
+                expected = Bytes<ulong>([ulong.MaxValue, 0, 1, 5]);
+                break;
+            case "BOOL":
+                contents.BoolContents.Add([true, false, false, true]);
+                expected = [1, 0, 0, 1];
+                break;
+            case "BYTES":
+                contents.BytesContents.Add([ByteString.CopyFromUtf8("héllo"), ByteString.Empty, ByteString.CopyFromUtf8("x"), ByteString.CopyFromUtf8("gRPC")]);
+                expected = Strings("héllo", string.Empty, "x", "gRPC");
+                break;
+            default:
+                // FP16 has no typed field: the protocol sends it raw only, and the answer says so.
+                contents.Fp32Contents.Add([1f, 2f, 3f, 4f]);
+                expected = [];
+                break;
+        }
+
+        using var client = new GrpcClient(Server);
+        var request = new ModelInferRequest { ModelName = "id-" + model };
+        request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "x", Datatype = datatype, Shape = { 2, 2 }, Contents = contents });
+        if (datatype == "FP16")
+        {
+            var ex = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(request));
+            Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+            Assert.Contains("raw_input_contents", ex.Status.Detail, StringComparison.Ordinal);
+            return;
+        }
+
+        var response = await client.Inference.ModelInferAsync(request);
+        Assert.Equal(expected, response.RawOutputContents[0].ToByteArray());
+    }
+
+    [Fact]
+    public async Task A_typed_value_out_of_its_datatypes_range_is_invalid_argument()
+    {
+        using var client = new GrpcClient(Server);
+        var request = new ModelInferRequest { ModelName = "id-int8" };
+        request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "x", Datatype = "INT8", Shape = { 1, 2 }, Contents = new InferTensorContents { IntContents = { 1, 300 } } });
+        var ex = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(request));
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Contains("out of range for INT8", ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_outputs_selection_returns_only_the_named_outputs_in_its_order()
+    {
+        using var client = new GrpcClient(Server);
+        var request = GrpcClient.Raw("scale", "x", "FP32", [2, 4], [1f, 1f, 1f, 0f, 0f, 0f, 0f, 5f]);
+        request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "label" });
+        var response = await client.Inference.ModelInferAsync(request);
+        Assert.Equal(["label"], response.Outputs.Select(o => o.Name));
+        Assert.Equal([2L, 0L], GrpcClient.Values<long>(response.RawOutputContents[0]));
+
+        request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "scores" });
+        response = await client.Inference.ModelInferAsync(request);
+        Assert.Equal(["label", "scores"], response.Outputs.Select(o => o.Name));
+        Assert.Equal([2f, 3f, 4f, 5f, 5f, 5f], GrpcClient.Values<float>(response.RawOutputContents[1]));
+    }
+
+    [Fact]
+    public async Task Bad_input_is_invalid_argument_with_the_same_message_as_http()
+    {
+        using var client = new GrpcClient(Server);
+
+        // A shape that does not fit the model: the message is the one the HTTP endpoint answers.
+        var wrongShape = GrpcClient.Raw("scale", "x", "FP32", [1, 3], [1f, 2f, 3f]);
+        var grpc = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(wrongShape));
+        Assert.Equal(StatusCode.InvalidArgument, grpc.StatusCode);
+        using var http = await Server.PostJsonAsync("/v2/models/scale/infer", """{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","data":[1,2,3]}]}""");
+        Assert.Equal(await RunningServer.ErrorOf(http), grpc.Status.Detail);
+
+        var unknownType = GrpcClient.Raw("scale", "x", "FLOAT", [1, 4], [1f, 2f, 3f, 4f]);
+        grpc = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(unknownType));
+        Assert.Equal(StatusCode.InvalidArgument, grpc.StatusCode);
+        Assert.Equal("input 'x' has unknown datatype 'FLOAT'; use one of BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64, BF16, BYTES", grpc.Status.Detail);
+
+        var shortRaw = GrpcClient.Raw("scale", "x", "FP32", [1, 4], [1f, 2f, 3f]);
+        grpc = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(shortRaw));
+        Assert.Equal(StatusCode.InvalidArgument, grpc.StatusCode);
+        Assert.Equal("input 'x': shape [1,4] of FP32 needs 16 bytes, but raw_input_contents[0] holds 12", grpc.Status.Detail);
+
+        var both = GrpcClient.Raw("scale", "x", "FP32", [1, 4], [1f, 2f, 3f, 4f]);
+        both.Inputs[0].Contents = new InferTensorContents { Fp32Contents = { 1f, 2f, 3f, 4f } };
+        grpc = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(both));
+        Assert.Equal(StatusCode.InvalidArgument, grpc.StatusCode);
+        Assert.Contains("both 'contents' and raw_input_contents", grpc.Status.Detail, StringComparison.Ordinal);
+
+        var noModel = GrpcClient.Raw(string.Empty, "x", "FP32", [1, 4], [1f, 2f, 3f, 4f]);
+        Assert.Equal(StatusCode.InvalidArgument, (await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(noModel))).StatusCode);
+
+        var badVersion = GrpcClient.Raw("scale", "x", "FP32", [1, 4], [1f, 2f, 3f, 4f]);
+        badVersion.ModelVersion = "latest";
+        grpc = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(badVersion));
+        Assert.Equal(StatusCode.InvalidArgument, grpc.StatusCode);
+        Assert.Equal("version 'latest' is not a positive integer", grpc.Status.Detail);
+    }
+
+    [Fact]
+    public async Task An_unknown_model_or_version_is_not_found()
+    {
+        using var client = new GrpcClient(Server);
+        var unknown = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(GrpcClient.Raw("nope", "x", "FP32", [1, 4], [1f, 2f, 3f, 4f])));
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("unknown model 'nope'", unknown.Status.Detail);
+
+        var version = GrpcClient.Raw("scale", "x", "FP32", [1, 4], [1f, 2f, 3f, 4f]);
+        version.ModelVersion = "7";
+        Assert.Equal(StatusCode.NotFound, (await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(version))).StatusCode);
+        Assert.Equal(StatusCode.NotFound, (await GrpcClient.FailsAsync(client.Inference.ModelMetadataAsync(new ModelMetadataRequest { Name = "nope" }))).StatusCode);
+        Assert.Equal(StatusCode.NotFound, (await GrpcClient.FailsAsync(client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "nope" }))).StatusCode);
+        Assert.Equal(StatusCode.NotFound, (await GrpcClient.FailsAsync(client.Inference.ModelStatisticsAsync(new ModelStatisticsRequest { Name = "nope" }))).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_stream_answers_every_request_with_many_in_flight_and_reports_errors_in_band()
+    {
+        using var client = new GrpcClient(Server);
+        using var call = client.Inference.ModelStreamInfer();
+        const int count = 300;
+        var reading = Task.Run(async () =>
+        {
+            var answers = new List<ModelStreamInferResponse>();
+            await foreach (var answer in call.ResponseStream.ReadAllAsync())
+            {
+                answers.Add(answer);
+            }
+
+            return answers;
+        });
+        for (var i = 0; i < count; i++)
+        {
+            // Every tenth request names an unknown input: its answer carries the error, and the stream goes on.
+            var request = GrpcClient.Raw("scale", i % 10 == 9 ? "nope" : "x", "FP32", [1, 4], [i, 0f, 0f, 1f]);
+            request.Id = i.ToString(CultureInfo.InvariantCulture);
+            await call.RequestStream.WriteAsync(request);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var answers = await reading;
+        Assert.Equal(count, answers.Count);
+        Assert.Equal(Enumerable.Range(0, count).Select(i => i.ToString(CultureInfo.InvariantCulture)).Order(), answers.Select(a => a.InferResponse.Id).Order());
+        foreach (var answer in answers)
+        {
+            var i = int.Parse(answer.InferResponse.Id, CultureInfo.InvariantCulture);
+            if (i % 10 == 9)
+            {
+                Assert.Contains("nope", answer.ErrorMessage, StringComparison.Ordinal);
+                continue;
+            }
+
+            Assert.Equal(string.Empty, answer.ErrorMessage);
+            Assert.Equal([(2f * i) + 1, 1f, 1f], GrpcClient.Values<float>(answer.InferResponse.RawOutputContents[0]));
+        }
+    }
+
+    [Fact]
+    public async Task Repository_index_statistics_and_shared_memory_answer_as_triton_does()
+    {
+        using var client = new GrpcClient(Server);
+        await client.Inference.ModelInferAsync(GrpcClient.Raw("scale", "x", "FP32", [3, 4], new float[12]));
+        var index = await client.Inference.RepositoryIndexAsync(new RepositoryIndexRequest { Ready = true });
+        Assert.Contains(index.Models, m => m.Name == "iris" && m.Version == "1" && m.State == "READY");
+
+        var stats = await client.Inference.ModelStatisticsAsync(new ModelStatisticsRequest { Name = "scale" });
+        var scale = Assert.Single(stats.ModelStats);
+        Assert.True(scale.InferenceCount >= 3);
+        Assert.True(scale.ExecutionCount >= 1);
+        Assert.Contains(scale.BatchStats, b => b.BatchSize == 3);
+        var all = await client.Inference.ModelStatisticsAsync(new ModelStatisticsRequest());
+        Assert.Contains(all.ModelStats, s => s.Name == "iris");
+
+        var ex = await GrpcClient.FailsAsync(client.Inference.SystemSharedMemoryRegisterAsync(new SystemSharedMemoryRegisterRequest { Name = "r", Key = "/k", ByteSize = 16 }));
+        Assert.Equal(StatusCode.Unimplemented, ex.StatusCode);
+        Assert.Contains("shared memory", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unimplemented, (await GrpcClient.FailsAsync(client.Inference.CudaSharedMemoryStatusAsync(new CudaSharedMemoryStatusRequest()))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Load_and_unload_change_what_is_served()
+    {
+        using var client = new GrpcClient(Server);
+        await client.Inference.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = "id-int32" });
+        // As over HTTP: an unloaded model is not served at all.
+        Assert.Equal(StatusCode.NotFound, (await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(GrpcClient.Raw("id-int32", "x", "INT32", [1, 2], [1, 2])))).StatusCode);
+        var index = await client.Inference.RepositoryIndexAsync(new RepositoryIndexRequest());
+        Assert.Equal("unloaded", index.Models.Single(m => m.Name == "id-int32").Reason);
+        await client.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "id-int32" });
+        Assert.True((await client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "id-int32" })).Ready);
+        var bad = await GrpcClient.FailsAsync(client.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "../etc" }));
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+    }
+
+    private static byte[] Bytes<T>(T[] values)
+        where T : unmanaged => System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
+    private static byte[] Floats(string datatype) => datatype switch
+    {
+        "FP16" => Bytes<Half>([(Half)1.5f, (Half)(-2f), (Half)0.25f, (Half)1000f]),
+        "FP32" => Bytes<float>([1.5f, -2f, 0.25f, float.MaxValue]),
+        _ => Bytes<double>([1.5, -2, 0.25, double.MaxValue]),
+    };
+
+    private static byte[] Strings(params string[] values)
+    {
+        var bytes = new List<byte>();
+        foreach (var value in values)
+        {
+            var utf8 = Encoding.UTF8.GetBytes(value);
+            var length = new byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(length, utf8.Length);
+            bytes.AddRange(length);
+            bytes.AddRange(utf8);
+        }
+
+        return [.. bytes];
+    }
+}

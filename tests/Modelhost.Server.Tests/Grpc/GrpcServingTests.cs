@@ -1,0 +1,188 @@
+using System.Net;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Grpc.Reflection.V1Alpha;
+using Modelhost.Server.Grpc.Protocol;
+using Modelhost.Server.Security;
+using Modelhost.Server.Tests.Infrastructure;
+using Modelhost.Server.Tests.Security;
+
+namespace Modelhost.Server.Tests.Grpc;
+
+/// <summary>The gRPC endpoint with its own servers: batching with HTTP, deadlines, limits, access control, ports, probes.</summary>
+public sealed class GrpcServingTests
+{
+    private static TempRepository Scale(string dynamicBatching) => new TempRepository()
+        .AddVersion("scale", 1, OnnxModels.ScaleAndLabel())
+        .AddConfig("scale", $"max_batch_size: 16\ndynamic_batching: {dynamicBatching}\n");
+
+    private static string Row(int i) => $$"""{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[{{i}},0,0,1]}],"outputs":[{"name":"scores"}]}""";
+
+    [Fact]
+    public async Task Concurrent_grpc_and_http_requests_are_merged_into_one_batch()
+    {
+        // A delay far longer than the test: the batch runs only when all 16 rows, 8 from each protocol, are queued.
+        using var repository = Scale("{max_queue_delay_us: 60000000}");
+        await using var server = await RunningServer.StartAsync(repository.Root);
+        using var client = new GrpcClient(server);
+        var grpc = Enumerable.Range(0, 8).Select(async i =>
+        {
+            var response = await client.Inference.ModelInferAsync(GrpcClient.Raw("scale", "x", "FP32", [1, 4], [i, 0f, 0f, 1f]));
+            Assert.Equal([(2f * i) + 1, 1f, 1f], GrpcClient.Values<float>(response.RawOutputContents[0]));
+        });
+        var http = Enumerable.Range(100, 8).Select(async i =>
+        {
+            var json = await server.PostJsonOkAsync("/v2/models/scale/infer", Row(i));
+            Assert.Equal([(2f * i) + 1, 1f, 1f], json.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(e => e.GetSingle()));
+        });
+        await Task.WhenAll(grpc.Concat(http));
+
+        var stats = (await client.Inference.ModelStatisticsAsync(new ModelStatisticsRequest { Name = "scale" })).ModelStats[0];
+        Assert.Equal(1UL, stats.ExecutionCount);
+        Assert.Equal(16UL, Assert.Single(stats.BatchStats).BatchSize);
+    }
+
+    [Fact]
+    public async Task A_request_whose_timeout_passes_in_the_queue_is_deadline_exceeded()
+    {
+        using var repository = Scale("{max_queue_delay_us: 3000000}");
+        await using var server = await RunningServer.StartAsync(repository.Root);
+        using var client = new GrpcClient(server);
+        var request = GrpcClient.Raw("scale", "x", "FP32", [1, 4], [1f, 1f, 1f, 0f]);
+        request.Parameters["timeout"] = new InferParameter { Int64Param = 100_000 };
+        request.Parameters["priority"] = new InferParameter { Uint64Param = 1 };
+        var ex = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(request));
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+
+        request.Parameters["timeout"] = new InferParameter { StringParam = "soon" };
+        ex = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(request));
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Contains("parameters.timeout", ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_full_queue_is_resource_exhausted()
+    {
+        using var repository = Scale("{max_queue_delay_us: 3000000, max_queue_size: 2}");
+        await using var server = await RunningServer.StartAsync(repository.Root);
+        using var client = new GrpcClient(server);
+        var waiting = new[]
+        {
+            client.Inference.ModelInferAsync(GrpcClient.Raw("scale", "x", "FP32", [1, 4], [1f, 1f, 1f, 0f])).ResponseAsync,
+            client.Inference.ModelInferAsync(GrpcClient.Raw("scale", "x", "FP32", [1, 4], [1f, 1f, 1f, 0f])).ResponseAsync,
+        };
+        var manager = (Core.Models.ModelRepositoryManager)server.Services.GetService(typeof(Core.Models.ModelRepositoryManager))!;
+        for (var i = 0; i < 500; i++)
+        {
+            using var lease = manager.Acquire("scale");
+            if (lease.Model.Batcher!.QueuedRequests >= 2)
+            {
+                break;
+            }
+
+            await Task.Delay(10);
+        }
+
+        var ex = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(GrpcClient.Raw("scale", "x", "FP32", [1, 4], [1f, 1f, 1f, 0f])));
+        Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+        Assert.Contains("queue", ex.Status.Detail, StringComparison.OrdinalIgnoreCase);
+        await Task.WhenAll(waiting);
+    }
+
+    [Fact]
+    public async Task A_message_over_the_receive_limit_is_resource_exhausted_even_when_gzip_makes_it_small()
+    {
+        using var repository = new TempRepository().AddVersion("scale", 1, OnnxModels.ScaleAndLabel());
+        await using var server = await RunningServer.StartAsync(repository.Root, o => o.Grpc.MaxReceiveMessageBytes = 16384);
+        using var client = new GrpcClient(server);
+        var gzip = new Metadata { { "grpc-internal-encoding-request", "gzip" } };
+        var small = GrpcClient.Raw("scale", "x", "FP32", [512, 4], new float[2048]);
+        Assert.Equal([512L], (await client.Inference.ModelInferAsync(small, gzip)).Outputs[1].Shape);
+
+        // The limit is on the message as decompressed: 32 KiB of zeros gzip to almost nothing, and are still refused.
+        var big = GrpcClient.Raw("scale", "x", "FP32", [2048, 4], new float[8192]);
+        Assert.Equal(StatusCode.ResourceExhausted, (await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(big))).StatusCode);
+        Assert.Equal(StatusCode.ResourceExhausted, (await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(big, gzip))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Access_control_answers_unauthenticated_and_permission_denied_with_the_http_roles()
+    {
+        var keys = new TestKeys();
+        using var repository = new TempRepository().AddIris();
+        await using var server = await RunningServer.StartAsync(repository.Root, keys.Apply);
+        using var client = new GrpcClient(server);
+        var request = GrpcClient.Raw("iris", "input", "FP32", [1, 4], [5.1f, 3.5f, 1.4f, 0.2f]);
+
+        var none = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(request));
+        Assert.Equal(StatusCode.Unauthenticated, none.StatusCode);
+        Assert.Contains("x-api-token", none.Status.Detail, StringComparison.Ordinal);
+        var wrong = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(request, new Metadata { { "x-api-token", "mh_not_a_key" } }));
+        Assert.Equal(StatusCode.Unauthenticated, wrong.StatusCode);
+
+        var infer = new Metadata { { "x-api-token", keys.Clear[Role.Infer] } };
+        Assert.Equal("iris", (await client.Inference.ModelInferAsync(request, infer)).ModelName);
+        var bearer = new Metadata { { "authorization", "Bearer " + keys.Clear[Role.Infer] } };
+        Assert.Equal("iris", (await client.Inference.ModelInferAsync(request, bearer)).ModelName);
+
+        var denied = await GrpcClient.FailsAsync(client.Inference.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = "iris" }, infer));
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+        Assert.Contains("needs the manage role", denied.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.PermissionDenied, (await GrpcClient.FailsAsync(client.Inference.RepositoryIndexAsync(new RepositoryIndexRequest(), infer))).StatusCode);
+        var manage = new Metadata { { "x-api-token", keys.Clear[Role.Manage] } };
+        Assert.Contains((await client.Inference.RepositoryIndexAsync(new RepositoryIndexRequest(), manage)).Models, m => m.Name == "iris");
+
+        // The probes stay open, as /v2/health/* do.
+        Assert.True((await client.Inference.ServerLiveAsync(new ServerLiveRequest())).Live);
+        var health = new Health.HealthClient(client.Channel);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest())).Status);
+    }
+
+    [Fact]
+    public async Task The_health_service_reports_readiness_and_reflection_lists_the_service()
+    {
+        using var repository = new TempRepository().AddIris().AddVersion("broken", 1, [1, 2, 3]);
+        await using var server = await RunningServer.StartAsync(repository.Root);
+        using var client = new GrpcClient(server);
+        var health = new Health.HealthClient(client.Channel);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, (await health.CheckAsync(new HealthCheckRequest())).Status);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, (await health.CheckAsync(new HealthCheckRequest { Service = "inference.GRPCInferenceService" })).Status);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = "live" })).Status);
+        Assert.False((await client.Inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
+
+        var reflection = new ServerReflection.ServerReflectionClient(client.Channel);
+        using var call = reflection.ServerReflectionInfo();
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = string.Empty });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Contains(call.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == "inference.GRPCInferenceService");
+        await call.RequestStream.CompleteAsync();
+    }
+
+    [Fact]
+    public async Task The_http_routes_and_the_grpc_service_each_answer_on_their_own_port_only()
+    {
+        using var repository = new TempRepository().AddIris();
+        await using var server = await RunningServer.StartAsync(repository.Root);
+
+        // gRPC to the HTTP port fails: in cleartext that port speaks HTTP/1.1, and over HTTP/2 it would answer 404.
+        using var wrongPort = GrpcChannel.ForAddress(server.Address);
+        var inference = new GRPCInferenceService.GRPCInferenceServiceClient(wrongPort);
+        Assert.Contains((await GrpcClient.FailsAsync(inference.ServerLiveAsync(new ServerLiveRequest()))).StatusCode, new[] { StatusCode.Internal, StatusCode.Unimplemented });
+
+        // An HTTP route on the gRPC port (HTTP/2 in cleartext): a gRPC UNIMPLEMENTED, not the route.
+        using var http2 = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var response = await http2.GetAsync(new Uri(server.GrpcAddress!, "/v2/health/live"));
+        Assert.Equal("12", response.Headers.GetValues("grpc-status").Single());
+    }
+
+    [Fact]
+    public async Task Grpc_turned_off_listens_on_no_grpc_port()
+    {
+        using var repository = new TempRepository().AddIris();
+        await using var server = await RunningServer.StartAsync(repository.Root, o => o.Grpc.Urls = string.Empty);
+        Assert.Null(server.GrpcAddress);
+        using var response = await server.Client.GetAsync("/v2/health/live");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}

@@ -1,0 +1,63 @@
+"""An independent gRPC client for Modelhost: Python's grpcio, stubs generated at run time from the server's .proto.
+
+Usage: python3 python_client.py PROTO_DIR HOST:PORT REFERENCE_JSON
+Runs the liveness, readiness and metadata calls, the seed request (one iris row, raw FP32) and the 150 iris reference
+rows (typed fp32_contents), and checks the labels against scikit-learn's. Prints one line per check; exits 1 on a failure.
+"""
+import importlib
+import json
+import struct
+import subprocess
+import sys
+import tempfile
+
+proto_dir, address, reference_path = sys.argv[1], sys.argv[2], sys.argv[3]
+stubs = tempfile.mkdtemp(prefix="modelhost-grpc-")
+subprocess.run(
+    [sys.executable, "-m", "grpc_tools.protoc", "-I", proto_dir, "--python_out=" + stubs, "--grpc_python_out=" + stubs,
+     "grpc_service.proto"],
+    check=True)
+sys.path.insert(0, stubs)
+import grpc  # noqa: E402
+pb = importlib.import_module("grpc_service_pb2")
+pb_grpc = importlib.import_module("grpc_service_pb2_grpc")
+
+stub = pb_grpc.GRPCInferenceServiceStub(grpc.insecure_channel(address))
+assert stub.ServerLive(pb.ServerLiveRequest()).live
+assert stub.ServerReady(pb.ServerReadyRequest()).ready
+metadata = stub.ModelMetadata(pb.ModelMetadataRequest(name="iris"))
+assert metadata.platform == "onnxruntime_onnx", metadata
+print("live, ready, metadata: ok", [i.name for i in metadata.inputs], [o.name for o in metadata.outputs])
+
+# The seed request: one row, raw little-endian FP32; the label comes back raw INT64.
+request = pb.ModelInferRequest(model_name="iris", id="seed")
+request.inputs.add(name="input", datatype="FP32", shape=[1, 4])
+request.outputs.add(name="label")
+request.raw_input_contents.append(struct.pack("<4f", 5.9, 3.0, 5.1, 1.8))
+response = stub.ModelInfer(request)
+label = struct.unpack("<q", response.raw_output_contents[0])[0]
+assert response.id == "seed" and response.outputs[0].datatype == "INT64" and label == 2, (response, label)
+print("seed request: label", label)
+
+# The reference rows, sent as typed contents this time.
+with open(reference_path) as f:
+    reference = json.load(f)
+rows = reference["x"]
+request = pb.ModelInferRequest(model_name="iris")
+tensor = request.inputs.add(name="input", datatype="FP32", shape=[len(rows), 4])
+tensor.contents.fp32_contents.extend(v for row in rows for v in row)
+request.outputs.add(name="label")
+response = stub.ModelInfer(request)
+labels = list(struct.unpack("<%dq" % len(rows), response.raw_output_contents[0]))
+if labels != reference["label"]:
+    print("labels differ from scikit-learn's:", labels, file=sys.stderr)
+    sys.exit(1)
+print("reference rows: %d labels match scikit-learn" % len(labels))
+
+# A bad request: INVALID_ARGUMENT, with a message.
+try:
+    stub.ModelInfer(pb.ModelInferRequest(model_name="nope"))
+    sys.exit("an unknown model was served")
+except grpc.RpcError as error:
+    assert error.code() == grpc.StatusCode.NOT_FOUND, error
+    print("unknown model:", error.code().name, error.details())
