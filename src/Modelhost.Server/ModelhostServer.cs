@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Modelhost.Core.Models;
 using Modelhost.Server.Configuration;
+using Modelhost.Server.Dashboard;
 using Modelhost.Server.Endpoints;
 using Modelhost.Server.Hosting;
 using Modelhost.Server.Http;
@@ -103,6 +104,9 @@ public static class ModelhostServer
         PredictEndpoint.Map(app, manager, options);
         JobsEndpoints.Map(app, app.Services.GetRequiredService<JobsHost>(), manager, app.Lifetime);
         ForecastEndpoints.Map(app, app.Services.GetRequiredService<JobsHost>());
+        ModelListEndpoint.Map(app, manager);
+        ServerEndpoint.Map(app, options, app.Services.GetRequiredService<TimeProvider>());
+        app.MapDashboard(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         return app;
     }
 }

@@ -70,7 +70,8 @@ public sealed partial class ForecastTables
     /// <summary>Whether <paramref name="key"/> is a series key the pipeline accepts: <c>[A-Za-z0-9_-]{1,32}</c>.</summary>
     public static bool IsValidKey(string? key) => key is not null && Key().IsMatch(key);
 
-    internal static string FormatTimestamp(DateTime timestamp) => timestamp.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+    /// <summary>A timestamp as the tables store it: <c>yyyy-MM-ddTHH:mm:ss</c>.</summary>
+    public static string FormatTimestamp(DateTime timestamp) => timestamp.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
     /// <summary>Replaces the observations of every series in <paramref name="series"/>, in one transaction.</summary>
     /// <returns>How many rows were written.</returns>
