@@ -32,3 +32,22 @@ export class SseParser {
     return events;
   }
 }
+
+/** Reads the event stream at `path` (with the key in a header) until it ends or `signal` aborts. */
+export async function streamEvents(
+  path: string,
+  onEvent: (e: SseEvent) => void,
+  signal: AbortSignal,
+  request: (path: string, init: RequestInit) => Promise<Response>,
+): Promise<void> {
+  const response = await request(path, { signal, headers: { Accept: 'text/event-stream' } });
+  const reader = response.body?.getReader();
+  if (!reader) return;
+  const decoder = new TextDecoder();
+  const parser = new SseParser();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    for (const e of parser.push(decoder.decode(value, { stream: true }))) onEvent(e);
+  }
+}
