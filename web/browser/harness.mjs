@@ -1,0 +1,105 @@
+// Starts a real `modelhost serve` on an OS-chosen loopback port with a temporary repository (a copy of the demo
+// models, iris made trainable) and data directory (the demo series imported), and a real Chromium through
+// playwright-core. Nothing here is mocked.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const root = path.resolve(import.meta.dirname, '..', '..');
+export const artifacts = path.join(root, 'web', 'test-results');
+
+function findBinary() {
+  const candidates = [process.env.MODELHOST_BIN, path.join(root, 'src/Modelhost/bin/Debug/net10.0/modelhost'), path.join(root, 'src/Modelhost/bin/Release/net10.0/modelhost')];
+  const found = candidates.find((c) => c && fs.existsSync(c));
+  if (!found) throw new Error('modelhost is not built: run `dotnet build src/Modelhost` first (or set MODELHOST_BIN)');
+  return found;
+}
+
+export function prepareRepository() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelhost-web-'));
+  const models = path.join(dir, 'models');
+  for (const name of ['iris', 'face-front', 'face-back']) {
+    fs.cpSync(path.join(root, 'models', name), path.join(models, name), { recursive: true });
+  }
+  // Training iris inside the server: the built-in forest, long enough (many trees) to report progress several times.
+  fs.appendFileSync(
+    path.join(models, 'iris', 'model.yaml'),
+    '\ntraining: {trainer: forest, data: iris.csv, target: species, trees: 3000, seed: 7, test_size: 0.3}\n',
+  );
+  const data = path.join(dir, 'data');
+  fs.mkdirSync(data);
+  fs.copyFileSync(path.join(root, 'datasets', 'iris.csv'), path.join(data, 'iris.csv'));
+  return { dir, models, data };
+}
+
+export async function startServer(repo) {
+  const bin = findBinary();
+  execFileSync(bin, ['data', 'import', path.join(root, 'datasets', 'eu_stock_markets.csv'), '--data-dir', repo.data], { stdio: 'pipe' });
+  const child = spawn(bin, ['serve', '--models', repo.models, '--data-dir', repo.data, '--urls', 'http://127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: repo.dir,
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MODELHOST_'))),
+  });
+  let output = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start within 60 s:\n${output}`)), 60_000);
+    const onData = (chunk) => {
+      output += chunk;
+      const m = /Now listening on: (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited with ${code}:\n${output}`));
+    });
+  });
+  child.removeAllListeners('exit');
+  // Ready: every model loaded.
+  for (let i = 0; i < 600; i++) {
+    const r = await fetch(`${url}/v2/health/ready`).catch(() => null);
+    if (r?.status === 200) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  return {
+    url,
+    output: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function startBrowser() {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'modelhost-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync',
+    ],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
