@@ -155,6 +155,16 @@ describe('the dashboard', () => {
     await page.getByTestId('forecast-version').getByText('2').waitFor({ timeout: 180_000 });
     assert.match(await page.locator('.u-title').innerText(), /forecast v2/);
     await screenshot(page, 'forecasts');
+
+    // The pair's dependency is drawn on the Jobs page: train_forecast → forecast.
+    await page.goto(`${server.url}/jobs?kind=forecast`);
+    await page.getByLabel('Kind').selectOption('forecast');
+    const row = page.locator('tbody tr').first();
+    await row.getByRole('button', { name: /Details of job/ }).click();
+    const graph = page.getByRole('img', { name: /^Dependencies: job \d+ before job \d+$/ });
+    await graph.waitFor();
+    assert.match(await page.locator('.job-details').innerText(), /Result/);
+    await screenshot(page, 'jobs-graph');
   });
 
   it('shows the server version, repository and job store', async () => {

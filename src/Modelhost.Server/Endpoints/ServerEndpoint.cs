@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Modelhost.Jobs;
 using Modelhost.Server.Security;
 
@@ -17,11 +20,15 @@ internal static class ServerEndpoint
     {
         var started = time.GetUtcNow();
         var store = StoreKind(options);
-        routes.MapGet("/v1/server", context => KServeEndpoints.WriteJsonAsync(context, w => Write(w, options, store, started, time.GetUtcNow())))
-            .Requires(Role.Manage);
+        routes.MapGet("/v1/server", context =>
+        {
+            // The addresses Kestrel bound, with the ports it chose for port 0.
+            var listening = context.RequestServices.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            return KServeEndpoints.WriteJsonAsync(context, w => Write(w, options, store, listening, started, time.GetUtcNow()));
+        }).Requires(Role.Manage);
     }
 
-    private static void Write(Utf8JsonWriter w, ServerOptions options, string store, DateTimeOffset started, DateTimeOffset now)
+    private static void Write(Utf8JsonWriter w, ServerOptions options, string store, ICollection<string> listening, DateTimeOffset started, DateTimeOffset now)
     {
         w.WriteStartObject();
         w.WriteString("name"u8, "modelhost");
@@ -29,6 +36,13 @@ internal static class ServerEndpoint
         w.WriteString("started_at"u8, started);
         w.WriteNumber("uptime_seconds"u8, Math.Floor((now - started).TotalSeconds));
         w.WriteString("urls"u8, options.Urls);
+        w.WriteStartArray("listening"u8);
+        foreach (var address in listening)
+        {
+            w.WriteStringValue(address);
+        }
+
+        w.WriteEndArray();
         w.WriteBoolean("tls"u8, options.Tls is not null);
         w.WriteStartObject("repository"u8);
         w.WriteString("path"u8, Path.GetFullPath(options.Repository.Root));

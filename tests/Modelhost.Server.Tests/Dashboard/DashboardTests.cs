@@ -120,6 +120,7 @@ public sealed class DashboardTests
             Assert.Equal(Path.GetFullPath(repository.Root), info.GetProperty("repository").GetProperty("path").GetString());
             Assert.Equal("sqlite", info.GetProperty("jobs").GetProperty("store").GetString());
             Assert.True(info.GetProperty("uptime_seconds").GetDouble() >= 0);
+            Assert.Equal(server.Address.Port, new Uri(info.GetProperty("listening")[0].GetString()!).Port);
             Assert.DoesNotContain("Data Source", text, StringComparison.Ordinal);
         }
         finally

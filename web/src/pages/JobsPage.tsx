@@ -55,6 +55,8 @@ export function JobsPage() {
           if (e.event !== 'state' && e.event !== 'progress') return;
           const data = JSON.parse(e.data) as JobEventData;
           setJobs((list) => list?.map((j) => applyEvent(j, data)) ?? list);
+          // A job that ended has a result (or error) the event does not carry: reload the list.
+          if (e.event === 'state' && FINAL_STATES.includes(data.state)) setTick((t) => t + 1);
         },
         controller.signal,
         request,
@@ -266,7 +268,16 @@ function JobDetails({ job, all }: { job: Job; all: Job[] }) {
     if (el) el.scrollTop = el.scrollHeight;
   }, [lines]);
 
-  const graph = useMemo(() => dependencyGraph(job, all), [job, all]);
+  // Dependencies outside the filtered list are read one by one, so the graph names their kind and state.
+  const [extra, setExtra] = useState<Job[]>([]);
+  const missing = job.depends_on.filter((id) => !all.some((j) => j.id === id)).join(',');
+  useEffect(() => {
+    if (!missing) return;
+    const controller = new AbortController();
+    Promise.all(missing.split(',').map((id) => getJson<Job>(`/v1/jobs/${id}`, controller.signal))).then(setExtra, () => undefined);
+    return () => controller.abort();
+  }, [missing]);
+  const graph = useMemo(() => dependencyGraph(job, [...all, ...extra.filter((e) => !all.some((j) => j.id === e.id))]), [job, all, extra]);
   return (
     <section className="job-details" aria-labelledby="job-details-heading">
       <h2 id="job-details-heading">

@@ -8,6 +8,7 @@ interface ServerSummary {
   started_at: string;
   uptime_seconds: number;
   urls: string;
+  listening: string[];
   tls: boolean;
   repository: { path: string; poll_seconds: number | null };
   jobs: {
@@ -69,7 +70,7 @@ export function ServerPage() {
           </dd>
           <dt>Listening on</dt>
           <dd>
-            {s.urls}
+            {s.listening.length ? s.listening.join(', ') : s.urls}
             {s.tls ? ' (TLS configured)' : ''}
           </dd>
           <dt>Repository</dt>
