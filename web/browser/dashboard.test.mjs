@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { prepareRepository, root, screenshot, startBrowser, startServer, artifacts } from './harness.mjs';
+import { createKey, prepareRepository, root, screenshot, startBrowser, startServer, artifacts } from './harness.mjs';
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const PAGES = ['/models', '/try?model=iris', '/try?model=face-front', '/jobs', '/forecasts?series=DE', '/server'];
+const PAGES = ['/models', '/try?model=iris', '/try?model=face-front', '/try?model=plain', '/jobs', '/forecasts?series=DE', '/server'];
 
 let repo, server, browser, page;
 const timings = {};
@@ -101,6 +101,24 @@ describe('the dashboard', () => {
     }, [Number(x), Number(y), Number(h)]);
     assert.ok(drawn, 'no box drawn on the canvas at the face');
     await screenshot(page, 'try-detect');
+  });
+
+  it('runs a model without features from the tensor editor and shows its outputs as tables', async () => {
+    await page.goto(`${server.url}/try?model=plain`);
+    const editor = page.getByLabel('KServe V2 request body');
+    const template = JSON.parse(await editor.inputValue());
+    assert.deepEqual(template.inputs[0], { name: 'input', datatype: 'FP32', shape: [1, 4], data: [[0, 0, 0, 0]] });
+    template.inputs[0].data = [[5.9, 3.0, 5.1, 1.8]];
+    await editor.fill(JSON.stringify(template));
+    await page.getByRole('button', { name: 'Run' }).click();
+    const label = page.locator('table', { has: page.locator('caption', { hasText: /^label INT64/ }) });
+    await label.waitFor();
+    assert.equal(await label.locator('tbody td').nth(1).innerText(), '2');
+    await editor.fill('{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 3], "data": [1, 2, 3]}]}');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /\(400\)$/);
+    await screenshot(page, 'try-tensor');
   });
 
   it('follows a training job live to succeeded, and cancels another', async () => {
@@ -235,5 +253,49 @@ describe('the dashboard', () => {
     await server.stop();
     await page.getByText('The server cannot be reached. Reconnecting').waitFor({ timeout: 20_000 });
     assert.ok(await page.locator('[data-testid=models-table]').isVisible(), 'the last data stays on screen');
+  });
+});
+
+describe('the dashboard on a server with API keys', () => {
+  let keyed, keyedRepo, keyedBrowser, p, viewer;
+
+  before(async () => {
+    keyedRepo = prepareRepository();
+    viewer = createKey(keyedRepo, 'infer');
+    keyed = await startServer(keyedRepo, { config: viewer.config, importSeries: false });
+    keyedBrowser = await startBrowser();
+    p = await keyedBrowser.context.newPage();
+    p.setDefaultTimeout(30_000);
+  });
+
+  after(async () => {
+    await keyedBrowser?.close();
+    await keyed?.stop();
+    if (keyedRepo) fs.rmSync(keyedRepo.dir, { recursive: true, force: true });
+  });
+
+  it('says in words that a key is needed, takes it once, and disables what its role cannot do', async () => {
+    await p.goto(`${keyed.url}/models`);
+    await p.getByRole('alert').getByText(/Not signed in \(401\).*API key/).waitFor();
+    await p.getByLabel('API key').fill(viewer.key);
+    await p.getByRole('button', { name: 'Use key' }).click();
+    await p.locator('[data-testid=models-table] tr[data-model=iris]').waitFor();
+    assert.ok(!p.url().includes(viewer.key), 'the key is in the URL');
+    assert.equal(await p.evaluate(() => sessionStorage.getItem('modelhost.key')), viewer.key);
+    const unload = p.locator('tr[data-model=iris]').getByRole('button', { name: 'Unload iris' });
+    await p.getByText('Loading and unloading needs a key with the manage role.').waitFor();
+    assert.ok(await unload.isDisabled(), 'Unload is enabled for an infer key');
+
+    // The key stays for the tab: another page is allowed what infer allows, and a 403 in words for what it does not.
+    await p.goto(`${keyed.url}/server`);
+    await p.getByRole('alert').getByText(/Not allowed \(403\)/).waitFor();
+    await p.goto(`${keyed.url}/try?model=iris`);
+    for (const [name, value] of Object.entries({ sepal_length: '5.9', sepal_width: '3.0', petal_length: '5.1', petal_width: '1.8' })) {
+      await p.getByLabel(name).fill(value);
+    }
+    await p.getByRole('button', { name: 'Predict' }).click();
+    assert.equal(await p.getByTestId('class-name').innerText(), 'virginica');
+    assert.match(await p.locator('#snippet').innerText(), /\$MODELHOST_TOKEN/);
+    assert.ok(!(await p.locator('#snippet').innerText()).includes(viewer.key), 'the key is written into the snippet');
   });
 });

@@ -28,16 +28,32 @@ export function prepareRepository() {
     path.join(models, 'iris', 'model.yaml'),
     '\ntraining: {trainer: forest, data: iris.csv, target: species, trees: 3000, seed: 7, test_size: 0.3}\n',
   );
+  // A model with no model.yaml: the Try page gives it the generic tensor editor.
+  fs.mkdirSync(path.join(models, 'plain', '1'), { recursive: true });
+  fs.copyFileSync(path.join(models, 'iris', '1', 'model.onnx'), path.join(models, 'plain', '1', 'model.onnx'));
   const data = path.join(dir, 'data');
   fs.mkdirSync(data);
   fs.copyFileSync(path.join(root, 'datasets', 'iris.csv'), path.join(data, 'iris.csv'));
   return { dir, models, data };
 }
 
-export async function startServer(repo) {
+/** Creates an API key with `role` in a config file of the repository's folder; returns the file and the key. */
+export function createKey(repo, role) {
+  const config = path.join(repo.dir, 'modelhost.yaml');
+  const out = execFileSync(findBinary(), ['token', 'create', '--name', `web-${role}`, '--role', role, '--config', config], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const key = /mh_\S+/.exec(out)?.[0];
+  if (!key) throw new Error(`no key in the output of modelhost token create: ${out}`);
+  return { config, key };
+}
+
+export async function startServer(repo, { config, importSeries = true } = {}) {
   const bin = findBinary();
-  execFileSync(bin, ['data', 'import', path.join(root, 'datasets', 'eu_stock_markets.csv'), '--data-dir', repo.data], { stdio: 'pipe' });
-  const child = spawn(bin, ['serve', '--models', repo.models, '--data-dir', repo.data, '--urls', 'http://127.0.0.1:0'], {
+  if (importSeries) {
+    execFileSync(bin, ['data', 'import', path.join(root, 'datasets', 'eu_stock_markets.csv'), '--data-dir', repo.data], { stdio: 'pipe' });
+  }
+  const args = ['serve', '--models', repo.models, '--data-dir', repo.data, '--urls', 'http://127.0.0.1:0'];
+  if (config) args.push('--config', config);
+  const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: repo.dir,
     env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MODELHOST_'))),

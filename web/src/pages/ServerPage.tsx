@@ -1,4 +1,4 @@
-import { getJson } from '../api';
+import { getJson, headers } from '../api';
 import { useLoad } from '../hooks';
 import { ErrorNotice } from '../components/Notice';
 
@@ -40,7 +40,7 @@ export function uptime(seconds: number): string {
 
 async function readiness(signal: AbortSignal): Promise<Ready> {
   // 400 means "not ready" and still has a body: read it without treating it as an error.
-  const response = await fetch('/v2/health/ready', { signal });
+  const response = await fetch('/v2/health/ready', { signal, headers: headers(false) });
   return (await response.json()) as Ready;
 }
 
