@@ -124,6 +124,25 @@ public sealed partial class ForecastTables
         return new TimeSeries(key, timestamps, values);
     }
 
+    /// <summary>Every series with observations and how many it has, by key.</summary>
+    public async Task<IReadOnlyList<(string Key, long Count)>> ListAsync(CancellationToken cancellationToken)
+    {
+        await _data.CreateTableAsync(_options.ObservationsTable, _observationColumns, cancellationToken).ConfigureAwait(false);
+        var key = DataSql.Quote(_options.KeyColumn);
+        var query = await _data.QueryAsync(
+            $"SELECT {key}, COUNT(*) FROM {DataSql.Quote(_options.ObservationsTable)} GROUP BY {key} ORDER BY {key}", cancellationToken).ConfigureAwait(false);
+        await using (query.ConfigureAwait(false))
+        {
+            var series = new List<(string, long)>();
+            while (await query.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                series.Add((Convert.ToString(query.GetValue(0), CultureInfo.InvariantCulture) ?? string.Empty, Convert.ToInt64(query.GetValue(1), CultureInfo.InvariantCulture)));
+            }
+
+            return series;
+        }
+    }
+
     /// <summary>Whether the series has at least one observation.</summary>
     public async Task<bool> HasObservationsAsync(string key, CancellationToken cancellationToken)
     {

@@ -31,6 +31,7 @@ internal static class ForecastEndpoints
     {
         routes.MapPost("/api/model", context => SubmitAsync(context, jobs)).Requires(Role.Train);
         routes.MapGet("/v1/forecasts/{series_key}", context => ReadAsync(context, jobs)).Requires(Role.Infer);
+        routes.MapGet("/v1/series", context => ListSeriesAsync(context, jobs)).Requires(Role.Infer);
         routes.MapGet("/v1/series/{series_key}", context => ReadSeriesAsync(context, jobs)).Requires(Role.Infer);
     }
 
@@ -154,6 +155,27 @@ internal static class ForecastEndpoints
         return ForecastTables.IsValidKey(key)
             ? key!
             : throw new HttpError(StatusCodes.Status400BadRequest, "the series key must be 1 to 32 letters, digits, '_' or '-'");
+    }
+
+    /// <summary><c>GET /v1/series</c>: every series with observations, by key, with its count.</summary>
+    private static async Task ListSeriesAsync(HttpContext context, JobsHost jobs)
+    {
+        var series = await jobs.RequireTables().ListAsync(context.RequestAborted);
+        await KServeEndpoints.WriteJsonAsync(context, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("series"u8);
+            foreach (var (key, count) in series)
+            {
+                w.WriteStartObject();
+                w.WriteString("series_key"u8, key);
+                w.WriteNumber("count"u8, count);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
     }
 
     /// <summary><c>GET /v1/series/{key}?last=N</c>: the series' newest N observations (default 500), oldest first.</summary>

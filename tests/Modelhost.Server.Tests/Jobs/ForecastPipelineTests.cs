@@ -216,11 +216,15 @@ public sealed class ForecastPipelineTests
 
     [Theory]
     [Sqlite]
-    public async Task Get_v1_series_answers_the_newest_observations_oldest_first_and_refuses_bad_keys_and_counts(Backend backend)
+    public async Task Get_v1_series_lists_the_series_and_answers_one_series_newest_observations_oldest_first_refusing_bad_keys_and_counts(Backend backend)
     {
         await using var world = await JobsFixture.CreateAsync(backend);
         await ImportAsync(world);
         await world.StartAsync();
+
+        var list = JsonDocument.Parse(await world.Server.Client.GetStringAsync("/v1/series")).RootElement.GetProperty("series");
+        Assert.Equal(["CH", "DE", "FR", "GB"], list.EnumerateArray().Select(s => s.GetProperty("series_key").GetString()!).ToArray());
+        Assert.Equal(1860, list[1].GetProperty("count").GetInt64());
 
         var series = JsonDocument.Parse(await world.Server.Client.GetStringAsync("/v1/series/DE?last=3")).RootElement;
         Assert.Equal("DE", series.GetProperty("series_key").GetString());

@@ -26,11 +26,11 @@ export function ForecastsPage({ initialSeries }: { initialSeries: string | null 
   const [note, setNote] = useState<string | null>(null);
   const [retrain, setRetrain] = useState<{ train: Job | null; predict: Job | null } | null>(null);
 
-  // Series seen in forecasting jobs, offered as suggestions.
+  // The series with observations, offered as choices.
   useEffect(() => {
-    getJson<{ jobs: Job[] }>('/v1/jobs?kind=train_forecast&limit=100').then(
+    getJson<{ series: { series_key: string; count: number }[] }>('/v1/series').then(
       (answer) => {
-        const keys = [...new Set(answer.jobs.map((j) => j.payload?.series_key).filter((k): k is string => typeof k === 'string'))].sort();
+        const keys = answer.series.map((x) => x.series_key);
         setKnown(keys);
         if (!series && keys.length) {
           setSeries(keys[0]);

@@ -326,6 +326,11 @@ function DependencyGraph({ graph }: { graph: ReturnType<typeof dependencyGraph> 
   return (
     <figure className="graph">
       <svg width={width} height={height} role="img" aria-label={`Dependencies: ${desc}`}>
+        <defs>
+          <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
+            <path d="M 0 0 L 10 5 L 0 10 z" fill="#57606a" />
+          </marker>
+        </defs>
         {graph.edges.map(([a, b]) => {
           const s = pos.get(a)!, t = pos.get(b)!;
           return (
@@ -336,6 +341,7 @@ function DependencyGraph({ graph }: { graph: ReturnType<typeof dependencyGraph> 
               x2={t.x * (W + GX)}
               y2={t.y * (H + GY) + H / 2}
               className="edge"
+              markerEnd="url(#arrow)"
             />
           );
         })}
