@@ -6,6 +6,7 @@ import { TryPage } from './pages/TryPage';
 import { JobsPage } from './pages/JobsPage';
 import { ForecastsPage } from './pages/ForecastsPage';
 import { ServerPage } from './pages/ServerPage';
+import { ErrorBoundary } from './components/ErrorBoundary';
 
 export function App() {
   const { page, params } = useLocation();
@@ -15,9 +16,9 @@ export function App() {
   const title = PAGES.find((p) => p.path === page)?.title ?? 'Models';
 
   useEffect(() => onConnectivity(setOnline), []);
+  // A heartbeat, so a server that stops shows the banner on every page (every 2 s while it is away, else every 5 s).
   useEffect(() => {
-    if (online) return;
-    const timer = setInterval(() => void probe(), 2000);
+    const timer = setInterval(() => void probe(), online ? 5000 : 2000);
     return () => clearInterval(timer);
   }, [online]);
   useEffect(() => {
@@ -60,13 +61,13 @@ export function App() {
         <h1 ref={heading} tabIndex={-1}>
           {title}
         </h1>
-        <div key={keyVersion}>
+        <ErrorBoundary key={`${page}-${keyVersion}`}>
           {page === '/models' && <ModelsPage />}
           {page === '/try' && <TryPage initialModel={params.get('model')} />}
           {page === '/jobs' && <JobsPage />}
           {page === '/forecasts' && <ForecastsPage initialSeries={params.get('series')} />}
           {page === '/server' && <ServerPage />}
-        </div>
+        </ErrorBoundary>
       </main>
     </>
   );

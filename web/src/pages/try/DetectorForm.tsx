@@ -153,10 +153,10 @@ export function DetectorForm({ model }: { model: ModelInfo }) {
         }}
       >
         <p>Drop an image here, or</p>
+        <input id="image-file" className="visually-hidden" type="file" accept="image/*" onChange={(e) => readFile(e.target.files?.[0])} />
         <label htmlFor="image-file" className="button-like">
           Choose an image
         </label>
-        <input id="image-file" className="visually-hidden" type="file" accept="image/*" onChange={(e) => readFile(e.target.files?.[0])} />
         {typeof navigator.mediaDevices?.getUserMedia === 'function' && !camera && (
           <button type="button" onClick={() => void startCamera()}>
             Use the webcam
