@@ -35,9 +35,10 @@ export function ModelsPage() {
   const readings = useRef<Reading[]>([]);
   const [stats, setStats] = useState<{ previous: Reading | null; current: Reading } | null>(null);
 
-  // Whether this key may load and unload: the repository index needs the manage role.
+  // Whether this key may load and unload: like the server summary, that needs the manage role (a GET, so the probe
+  // leaves no line in the audit log).
   useEffect(() => {
-    postJson('/v2/repository/index', {}).then(
+    getJson('/v1/server').then(
       () => setManage({ allowed: true, reason: '' }),
       (e: ApiError) =>
         setManage(
@@ -128,11 +129,11 @@ export function ModelsPage() {
                         <div className="small">labels: {labels.map(([l, v]) => `${l}→${v}`).join(', ')}</div>
                       )}
                     </th>
-                    <td>
+                    <td data-label="State">
                       <StateBadge state={m.state} />
                       {m.reason && <div className="small reason">{m.reason}</div>}
                     </td>
-                    <td>
+                    <td data-label="Versions">
                       <ul className="plain">
                         {m.versions.map((v) => (
                           <li key={v.version}>
@@ -142,10 +143,10 @@ export function ModelsPage() {
                         ))}
                       </ul>
                     </td>
-                    <td>{tensors(m.inputs)}</td>
-                    <td>{tensors(m.outputs)}</td>
-                    <td className="small">{batching(m)}</td>
-                    <td className="small">
+                    <td data-label="Inputs">{tensors(m.inputs)}</td>
+                    <td data-label="Outputs">{tensors(m.outputs)}</td>
+                    <td className="small" data-label="Batching">{batching(m)}</td>
+                    <td className="small" data-label="Last minute">
                       {r ? (
                         <>
                           <div>{r.requestsPerSecond.toFixed(1)} req/s</div>
@@ -159,7 +160,7 @@ export function ModelsPage() {
                         '–'
                       )}
                     </td>
-                    <td>
+                    <td data-label="Actions">
                       <div className="actions">
                         {m.state === 'UNLOADED' || m.state === 'UNAVAILABLE' ? (
                           <button
