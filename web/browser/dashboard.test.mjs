@@ -123,6 +123,17 @@ describe('the dashboard', () => {
 
   it('follows a training job live to succeeded, and cancels another', async () => {
     await page.goto(`${server.url}/jobs`);
+    // Record every progress value each job's row shows, from before the job exists, without reloading the page.
+    await page.evaluate(() => {
+      window.__progress = {};
+      const read = () => {
+        for (const bar of document.querySelectorAll('tr[data-job] progress')) {
+          const id = bar.closest('tr').getAttribute('data-job');
+          (window.__progress[id] ??= []).push(Number(bar.getAttribute('data-progress')));
+        }
+      };
+      new MutationObserver(read).observe(document.body, { subtree: true, attributes: true, childList: true });
+    });
     await page.getByLabel(/Train a model/).selectOption('iris');
     await page.getByRole('button', { name: 'Start training' }).click();
     await page.getByText(/Training job \d+ submitted/).waitFor();
@@ -131,31 +142,19 @@ describe('the dashboard', () => {
     await page.getByText(`Training job ${first + 1} submitted`).waitFor();
     const second = first + 1;
 
-    // Record every progress value the first job's row shows, without reloading the page.
-    await page.locator(`tr[data-job="${first}"]`).waitFor();
-    await page.evaluate((id) => {
-      window.__progress = [];
-      const read = () => {
-        const bar = document.querySelector(`tr[data-job="${id}"] progress`);
-        if (bar) window.__progress.push(Number(bar.getAttribute('data-progress')));
-      };
-      new MutationObserver(read).observe(document.body, { subtree: true, attributes: true, childList: true });
-      read();
-    }, first);
-
     const secondRow = page.locator(`tr[data-job="${second}"]`);
     await secondRow.getByRole('button', { name: `Cancel job ${second}` }).click();
     await secondRow.locator('.badge', { hasText: 'cancelled' }).waitFor();
 
     const firstRow = page.locator(`tr[data-job="${first}"]`);
     await firstRow.locator('.badge', { hasText: 'succeeded' }).waitFor({ timeout: 180_000 });
-    const seen = [...new Set(await page.evaluate(() => window.__progress))];
+    const seen = [...new Set(await page.evaluate((id) => window.__progress[id] ?? [], String(first)))];
     timings.progressValuesSeen = seen;
     assert.ok(seen.some((p) => p > 0 && p < 100), `no progress between 0 and 100 was shown: ${seen.join(', ')}`);
     assert.ok(seen.includes(100), `the job never showed 100%: ${seen.join(', ')}`);
 
     await firstRow.getByRole('button', { name: `Details of job ${first}` }).click();
-    await page.getByTestId('job-log').waitFor();
+    await page.getByTestId('job-log').getByText(/wrote .*model\.onnx/).waitFor();
     await screenshot(page, 'jobs');
   });
 

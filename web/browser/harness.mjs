@@ -23,10 +23,22 @@ export function prepareRepository() {
   for (const name of ['iris', 'face-front', 'face-back']) {
     fs.cpSync(path.join(root, 'models', name), path.join(models, name), { recursive: true });
   }
-  // Training iris inside the server: the built-in forest, long enough (many trees) to report progress several times.
+  // Training iris: an external trainer that reports progress in steps a second apart, whatever the machine's speed,
+  // and publishes a copy of version 1.
+  fs.writeFileSync(
+    path.join(models, 'iris', 'train.sh'),
+    [
+      'set -e',
+      'echo "progress: 10 reading"', 'sleep 1',
+      'echo "progress: 50 fitting"', 'sleep 1',
+      'echo "progress: 90 writing"', 'sleep 1',
+      'cp 1/model.onnx "$1/model.onnx"',
+      'echo "wrote $1/model.onnx"',
+    ].join('\n') + '\n',
+  );
   fs.appendFileSync(
     path.join(models, 'iris', 'model.yaml'),
-    '\ntraining: {trainer: forest, data: iris.csv, target: species, trees: 3000, seed: 7, test_size: 0.3}\n',
+    '\ntraining: {trainer: external, command: ["sh", "train.sh", "{output_dir}"], timeout_s: 120}\n',
   );
   // A model with no model.yaml: the Try page gives it the generic tensor editor.
   fs.mkdirSync(path.join(models, 'plain', '1'), { recursive: true });
