@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Modelhost.Core.Models;
 using Modelhost.Server.Configuration;
+using Modelhost.Server.Dashboard;
 using Modelhost.Server.Endpoints;
 using Modelhost.Server.Grpc;
 using Modelhost.Server.Hosting;
@@ -137,7 +138,6 @@ public static class ModelhostServer
         RepositoryEndpoints.Map(app, manager, options);
         StatisticsEndpoints.Map(app, manager);
         VisionEndpoints.Map(app, manager, options);
-        HomePage.Map(app, manager, options);
         PredictEndpoint.Map(app, manager, options);
         JobsEndpoints.Map(app, app.Services.GetRequiredService<JobsHost>(), manager, app.Lifetime);
         ForecastEndpoints.Map(app, app.Services.GetRequiredService<JobsHost>());
@@ -155,6 +155,9 @@ public static class ModelhostServer
             GrpcSetup.Map(app);
         }
 
+        ModelListEndpoint.Map(app, manager);
+        ServerEndpoint.Map(app, options, app.Services.GetRequiredService<TimeProvider>());
+        app.MapDashboard(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         return app;
     }
 }

@@ -70,7 +70,8 @@ public sealed partial class ForecastTables
     /// <summary>Whether <paramref name="key"/> is a series key the pipeline accepts: <c>[A-Za-z0-9_-]{1,32}</c>.</summary>
     public static bool IsValidKey(string? key) => key is not null && Key().IsMatch(key);
 
-    internal static string FormatTimestamp(DateTime timestamp) => timestamp.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+    /// <summary>A timestamp as the tables store it: <c>yyyy-MM-ddTHH:mm:ss</c>.</summary>
+    public static string FormatTimestamp(DateTime timestamp) => timestamp.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
     /// <summary>Replaces the observations of every series in <paramref name="series"/>, in one transaction.</summary>
     /// <returns>How many rows were written.</returns>
@@ -121,6 +122,25 @@ public sealed partial class ForecastTables
         }
 
         return new TimeSeries(key, timestamps, values);
+    }
+
+    /// <summary>Every series with observations and how many it has, by key.</summary>
+    public async Task<IReadOnlyList<(string Key, long Count)>> ListAsync(CancellationToken cancellationToken)
+    {
+        await _data.CreateTableAsync(_options.ObservationsTable, _observationColumns, cancellationToken).ConfigureAwait(false);
+        var key = DataSql.Quote(_options.KeyColumn);
+        var query = await _data.QueryAsync(
+            $"SELECT {key}, COUNT(*) FROM {DataSql.Quote(_options.ObservationsTable)} GROUP BY {key} ORDER BY {key}", cancellationToken).ConfigureAwait(false);
+        await using (query.ConfigureAwait(false))
+        {
+            var series = new List<(string, long)>();
+            while (await query.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                series.Add((Convert.ToString(query.GetValue(0), CultureInfo.InvariantCulture) ?? string.Empty, Convert.ToInt64(query.GetValue(1), CultureInfo.InvariantCulture)));
+            }
+
+            return series;
+        }
     }
 
     /// <summary>Whether the series has at least one observation.</summary>

@@ -87,22 +87,18 @@ public sealed class FirstHourTests
     }
 
     [Fact]
-    public async Task Get_root_answers_an_html_page_with_the_models_and_links_and_post_root_still_detects()
+    public async Task Get_root_answers_the_dashboard_page_and_post_root_still_detects()
     {
         using var repository = new TempRepository().AddIris();
         await using var server = await RunningServer.StartAsync(repository.Root);
 
+        // The dashboard (web/, built beside the server) replaced the first-hour home page at GET /.
         using var response = await server.Client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         var html = await response.Content.ReadAsStringAsync();
         Assert.Contains("Modelhost", html, StringComparison.Ordinal);
-        Assert.Contains(ServerInfo.Version, html, StringComparison.Ordinal);
-        Assert.Contains("<td>iris</td><td>1</td><td class=\"READY\">READY</td>", html, StringComparison.Ordinal);
-        foreach (var link in new[] { "/docs", "/openapi/v1.json", "/metrics" })
-        {
-            Assert.Contains($"href=\"{link}\"", html, StringComparison.Ordinal);
-        }
+        Assert.Contains("/assets/", html, StringComparison.Ordinal);
 
         // POST / is still the seed's detection route (no detector here: 404 saying so, not 405).
         using var post = await server.PostJsonAsync("/", """{"image":"x"}""");

@@ -22,12 +22,17 @@ internal static class ForecastEndpoints
     /// <summary>How many pages of training jobs a submission looks through for one of the same series.</summary>
     private const int MaxPages = 10;
 
+    /// <summary>How many of a series' newest observations <c>GET /v1/series/{key}</c> answers without <c>last</c>.</summary>
+    private const int DefaultSeriesPoints = 500;
+
     private static readonly JobState[] _activeStates = [JobState.Queued, JobState.Running, JobState.Failed, JobState.Waiting];
 
     public static void Map(IEndpointRouteBuilder routes, JobsHost jobs)
     {
         routes.MapPost("/api/model", context => SubmitAsync(context, jobs)).Requires(Role.Train);
         routes.MapGet("/v1/forecasts/{series_key}", context => ReadAsync(context, jobs)).Requires(Role.Infer);
+        routes.MapGet("/v1/series", context => ListSeriesAsync(context, jobs)).Requires(Role.Infer);
+        routes.MapGet("/v1/series/{series_key}", context => ReadSeriesAsync(context, jobs)).Requires(Role.Infer);
     }
 
     private static async Task SubmitAsync(HttpContext context, JobsHost jobs)
@@ -144,15 +149,72 @@ internal static class ForecastEndpoints
         && k.ValueKind == JsonValueKind.String
         && string.Equals(k.GetString(), key, StringComparison.Ordinal);
 
-    private static async Task ReadAsync(HttpContext context, JobsHost jobs)
+    private static string SeriesKey(HttpContext context)
     {
         var key = context.Request.RouteValues["series_key"] as string;
-        if (!ForecastTables.IsValidKey(key))
+        return ForecastTables.IsValidKey(key)
+            ? key!
+            : throw new HttpError(StatusCodes.Status400BadRequest, "the series key must be 1 to 32 letters, digits, '_' or '-'");
+    }
+
+    /// <summary><c>GET /v1/series</c>: every series with observations, by key, with its count.</summary>
+    private static async Task ListSeriesAsync(HttpContext context, JobsHost jobs)
+    {
+        var series = await jobs.RequireTables().ListAsync(context.RequestAborted);
+        await KServeEndpoints.WriteJsonAsync(context, w =>
         {
-            throw new HttpError(StatusCodes.Status400BadRequest, "the series key must be 1 to 32 letters, digits, '_' or '-'");
+            w.WriteStartObject();
+            w.WriteStartArray("series"u8);
+            foreach (var (key, count) in series)
+            {
+                w.WriteStartObject();
+                w.WriteString("series_key"u8, key);
+                w.WriteNumber("count"u8, count);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary><c>GET /v1/series/{key}?last=N</c>: the series' newest N observations (default 500), oldest first.</summary>
+    private static async Task ReadSeriesAsync(HttpContext context, JobsHost jobs)
+    {
+        var key = SeriesKey(context);
+        var last = DefaultSeriesPoints;
+        if (context.Request.Query["last"] is { Count: > 0 } text
+            && (!int.TryParse(text.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out last) || last < 1 || last > ForecastTables.MaxObservations))
+        {
+            throw new HttpError(StatusCodes.Status400BadRequest, $"'last' must be a whole number from 1 to {ForecastTables.MaxObservations}");
         }
 
-        var rows = await jobs.RequireTables().ReadPredictionsAsync(key!, context.RequestAborted);
+        var series = await jobs.RequireTables().LoadAsync(key, context.RequestAborted)
+            ?? throw new HttpError(StatusCodes.Status404NotFound, $"there are no observations for '{key}'; load them with 'modelhost data import'");
+        var start = Math.Max(0, series.Count - last);
+        await KServeEndpoints.WriteJsonAsync(context, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("series_key"u8, key);
+            w.WriteNumber("count"u8, series.Count);
+            w.WriteStartArray("observations"u8);
+            for (var i = start; i < series.Count; i++)
+            {
+                w.WriteStartObject();
+                w.WriteString("ts"u8, ForecastTables.FormatTimestamp(series.Timestamps[i]));
+                w.WriteNumber("value"u8, series.Values[i]);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    private static async Task ReadAsync(HttpContext context, JobsHost jobs)
+    {
+        var key = SeriesKey(context);
+        var rows = await jobs.RequireTables().ReadPredictionsAsync(key, context.RequestAborted);
         if (rows.Count == 0)
         {
             throw new HttpError(StatusCodes.Status404NotFound, $"there are no forecasts for '{key}'");

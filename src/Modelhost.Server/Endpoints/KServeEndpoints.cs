@@ -191,7 +191,7 @@ internal static class KServeEndpoints
         return length;
     }
 
-    private static void WriteTensorMetadata(Utf8JsonWriter w, ReadOnlySpan<byte> property, IReadOnlyList<Core.Engine.NodeInfo> nodes)
+    internal static void WriteTensorMetadata(Utf8JsonWriter w, ReadOnlySpan<byte> property, IReadOnlyList<Core.Engine.NodeInfo> nodes)
     {
         w.WriteStartArray(property);
         foreach (var node in nodes)

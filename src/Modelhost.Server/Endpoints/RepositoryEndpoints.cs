@@ -93,13 +93,7 @@ internal static class RepositoryEndpoints
                     w.WriteStartObject();
                     w.WriteString("name"u8, model.Name);
                     w.WriteString("version"u8, RouteValues.VersionText(version.Version));
-                    w.WriteString("state"u8, version.State switch
-                    {
-                        ModelVersionState.Ready => "READY",
-                        ModelVersionState.Loading => "LOADING",
-                        ModelVersionState.Unloading => "UNLOADING",
-                        _ => "UNAVAILABLE",
-                    });
+                    w.WriteString("state"u8, ModelListEndpoint.VersionState(version.State));
                     w.WriteString("reason"u8, ErrorResponses.Readable(ErrorResponses.RelativePaths(string.IsNullOrEmpty(version.Reason) ? modelProblem ?? string.Empty : version.Reason, options)));
                     w.WriteEndObject();
                 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Modelhost.Learning.Forecasting;
+using Modelhost.Server.Tests.Infrastructure;
 using Modelhost.Workflows;
 
 namespace Modelhost.Server.Tests.Jobs;
@@ -212,5 +213,35 @@ public sealed class ForecastPipelineTests
 
         var jobs = JsonDocument.Parse(await world.Server.Client.GetStringAsync("/v1/jobs")).RootElement.GetProperty("jobs");
         Assert.Equal(0, jobs.GetArrayLength());
+    }
+
+    [Theory]
+    [Sqlite]
+    public async Task Get_v1_series_lists_the_series_and_answers_one_series_newest_observations_oldest_first_refusing_bad_keys_and_counts(Backend backend)
+    {
+        await using var world = await JobsFixture.CreateAsync(backend);
+        await ImportAsync(world);
+        await world.StartAsync();
+
+        var list = JsonDocument.Parse(await world.Server.Client.GetStringAsync("/v1/series")).RootElement.GetProperty("series");
+        Assert.Equal(["CH", "DE", "FR", "GB"], list.EnumerateArray().Select(s => s.GetProperty("series_key").GetString()!).ToArray());
+        Assert.Equal(1860, list[1].GetProperty("count").GetInt64());
+
+        var series = JsonDocument.Parse(await world.Server.Client.GetStringAsync("/v1/series/DE?last=3")).RootElement;
+        Assert.Equal("DE", series.GetProperty("series_key").GetString());
+        Assert.Equal(1860, series.GetProperty("count").GetInt32());
+        var points = series.GetProperty("observations").EnumerateArray().ToList();
+        Assert.Equal(3, points.Count);
+        Assert.True(string.CompareOrdinal(points[0].GetProperty("ts").GetString(), points[2].GetProperty("ts").GetString()) < 0);
+        var all = SeriesCsv.Load(SeriesFixture).Series.Single(s => s.Name == "DE");
+        Assert.Equal(all.Values[^1], points[2].GetProperty("value").GetDouble());
+        Assert.Equal(500, JsonDocument.Parse(await world.Server.Client.GetStringAsync("/v1/series/DE")).RootElement.GetProperty("observations").GetArrayLength());
+
+        foreach (var (path, status) in new[] { ("/v1/series/XX", HttpStatusCode.NotFound), ("/v1/series/DE?last=0", HttpStatusCode.BadRequest), ("/v1/series/DE?last=x", HttpStatusCode.BadRequest), ("/v1/series/" + new string('A', 40), HttpStatusCode.BadRequest) })
+        {
+            using var response = await world.Server.Client.GetAsync(path);
+            Assert.True(response.StatusCode == status, $"{path}: {(int)response.StatusCode}");
+            Assert.NotEmpty(await RunningServer.ErrorOf(response));
+        }
     }
 }

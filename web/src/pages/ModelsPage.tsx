@@ -1,0 +1,207 @@
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, getJson, postJson, type ModelInfo, type ModelList, type TensorInfo } from '../api';
+import { useLoad } from '../hooks';
+import { navigate } from '../router';
+import { rates, type ModelStat, type Reading } from '../stats';
+import { ErrorNotice, StateBadge } from '../components/Notice';
+
+function tensors(list: TensorInfo[]) {
+  if (list.length === 0) return <span className="muted">none ready</span>;
+  return (
+    <ul className="plain">
+      {list.map((t) => (
+        <li key={t.name}>
+          <code>{t.name}</code> {t.datatype} [{t.shape.join(', ')}]
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function batching(m: ModelInfo) {
+  const parts = [`max batch ${m.max_batch_size ?? '?'}`, `${m.instances} instance${m.instances === 1 ? '' : 's'}`];
+  if (m.dynamic_batching) {
+    parts.push(`delay ${m.dynamic_batching.max_queue_delay_us} µs`, `queue ${m.dynamic_batching.max_queue_size}`);
+    if (m.dynamic_batching.preferred_batch_sizes.length) parts.push(`preferred ${m.dynamic_batching.preferred_batch_sizes.join('/')}`);
+  }
+  return parts.join(', ');
+}
+
+export function ModelsPage() {
+  const models = useLoad((signal) => getJson<ModelList>('/v1/models', signal), [], 3000);
+  const [manage, setManage] = useState<{ allowed: boolean; reason: string }>({ allowed: true, reason: '' });
+  const [busy, setBusy] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const readings = useRef<Reading[]>([]);
+  const [stats, setStats] = useState<{ previous: Reading | null; current: Reading } | null>(null);
+
+  // Whether this key may load and unload: like the server summary, that needs the manage role (a GET, so the probe
+  // leaves no line in the audit log).
+  useEffect(() => {
+    getJson('/v1/server').then(
+      () => setManage({ allowed: true, reason: '' }),
+      (e: ApiError) =>
+        setManage(
+          e.status === 401 || e.status === 403
+            ? { allowed: false, reason: 'Loading and unloading needs a key with the manage role.' }
+            : { allowed: true, reason: '' },
+        ),
+    );
+  }, []);
+
+  useEffect(() => {
+    let stopped = false;
+    const poll = async () => {
+      try {
+        const answer = await getJson<{ model_stats: ModelStat[] }>('/v2/models/stats');
+        if (stopped) return;
+        const reading = { at: performance.now(), stats: answer.model_stats };
+        // Rates over the last minute: compare with the oldest reading kept.
+        readings.current = [...readings.current.filter((r) => reading.at - r.at <= 60_000), reading];
+        setStats({ previous: readings.current.length > 1 ? readings.current[0] : null, current: reading });
+      } catch {
+        /* the models table shows the error */
+      }
+    };
+    void poll();
+    const timer = setInterval(poll, 3000);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, []);
+
+  async function act(model: string, action: 'load' | 'unload') {
+    setBusy(`${action} ${model}`);
+    setActionError(null);
+    try {
+      await postJson(`/v2/repository/models/${encodeURIComponent(model)}/${action}`, {});
+    } catch (e) {
+      setActionError(`Could not ${action} ${model}: ${(e as Error).message}`);
+    } finally {
+      setBusy(null);
+      models.reload();
+    }
+  }
+
+  return (
+    <section aria-labelledby="models-heading">
+      <h2 id="models-heading" className="visually-hidden">
+        Every model
+      </h2>
+      <ErrorNotice error={models.error} />
+      <ErrorNotice error={actionError} />
+      {!manage.allowed && <p className="note">{manage.reason}</p>}
+      {busy && (
+        <p className="note" role="status">
+          Working: {busy}…
+        </p>
+      )}
+      {models.data && models.data.models.length === 0 && <p>The repository has no models.</p>}
+      {models.data && models.data.models.length > 0 && (
+        <div className="table-wrap">
+          <table className="models" data-testid="models-table">
+            <caption className="visually-hidden">Models, their versions, signatures and statistics</caption>
+            <thead>
+              <tr>
+                <th scope="col">Model</th>
+                <th scope="col">State</th>
+                <th scope="col">Versions</th>
+                <th scope="col">Inputs</th>
+                <th scope="col">Outputs</th>
+                <th scope="col">Batching</th>
+                <th scope="col">Last minute</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {models.data.models.map((m) => {
+                const r = stats ? rates(stats.previous, stats.current, m.name) : null;
+                const labels = Object.entries(m.labels);
+                return (
+                  <tr key={m.name} data-model={m.name}>
+                    <th scope="row">
+                      {m.name}
+                      {m.default && <span className="tag">default</span>}
+                      {m.vision && <span className="tag">detector</span>}
+                      <div className="muted small">{m.platform}</div>
+                      {labels.length > 0 && (
+                        <div className="small">labels: {labels.map(([l, v]) => `${l}→${v}`).join(', ')}</div>
+                      )}
+                    </th>
+                    <td data-label="State">
+                      <StateBadge state={m.state} />
+                      {m.reason && <div className="small reason">{m.reason}</div>}
+                    </td>
+                    <td data-label="Versions">
+                      <ul className="plain">
+                        {m.versions.map((v) => (
+                          <li key={v.version}>
+                            v{v.version} <StateBadge state={v.state} />
+                            {v.reason && <div className="small reason">{v.reason}</div>}
+                          </li>
+                        ))}
+                      </ul>
+                    </td>
+                    <td data-label="Inputs">{tensors(m.inputs)}</td>
+                    <td data-label="Outputs">{tensors(m.outputs)}</td>
+                    <td className="small" data-label="Batching">{batching(m)}</td>
+                    <td className="small" data-label="Last minute">
+                      {r ? (
+                        <>
+                          <div>{r.requestsPerSecond.toFixed(1)} req/s</div>
+                          <div>compute {r.meanComputeMs == null ? '–' : `${r.meanComputeMs.toFixed(2)} ms`}</div>
+                          <div>batch {r.meanBatchSize == null ? '–' : r.meanBatchSize.toFixed(1)}</div>
+                          <div>
+                            {r.total} requests, {r.failures} failed
+                          </div>
+                        </>
+                      ) : (
+                        '–'
+                      )}
+                    </td>
+                    <td data-label="Actions">
+                      <div className="actions">
+                        {m.state === 'UNLOADED' || m.state === 'UNAVAILABLE' ? (
+                          <button
+                            type="button"
+                            disabled={!manage.allowed || busy !== null}
+                            title={manage.allowed ? undefined : manage.reason}
+                            onClick={() => void act(m.name, 'load')}
+                          >
+                            Load <span className="visually-hidden">{m.name}</span>
+                          </button>
+                        ) : (
+                          <button
+                            type="button"
+                            disabled={!manage.allowed || busy !== null}
+                            title={manage.allowed ? undefined : manage.reason}
+                            onClick={() => void act(m.name, 'unload')}
+                          >
+                            Unload <span className="visually-hidden">{m.name}</span>
+                          </button>
+                        )}
+                        {m.state === 'READY' && (
+                          <a
+                            href={`/try?model=${encodeURIComponent(m.name)}`}
+                            onClick={(e) => {
+                              e.preventDefault();
+                              navigate(`/try?model=${encodeURIComponent(m.name)}`);
+                            }}
+                          >
+                            Try <span className="visually-hidden">{m.name}</span>
+                          </a>
+                        )}
+                      </div>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {!models.data && !models.error && <p role="status">Loading models…</p>}
+    </section>
+  );
+}
