@@ -53,7 +53,7 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var snapshot = RepositoryScanner.Scan(_options.Root);
+            var snapshot = RepositoryScanner.Scan(_options.Root, _options.SingleModelName);
             foreach (var problem in snapshot.Problems)
             {
                 Log.RepositoryProblem(_logger, problem);
@@ -129,7 +129,7 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
         await _syncLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var snapshot = RepositoryScanner.Scan(_options.Root);
+            var snapshot = RepositoryScanner.Scan(_options.Root, _options.SingleModelName);
             if (snapshot.Error is { } error)
             {
                 throw new InferenceException(InferenceErrorKind.Unavailable, $"cannot load '{name}': {error}");
