@@ -175,7 +175,7 @@ postgres_standin() {
 }
 
 # A field of the first JSON object in $1: job_field JSON state -> running.
-json_field() { grep -o "\"$2\":[^,}]*" <<<"$1" | head -n1 | sed 's/^"[^"]*"://; s/^"//; s/"$//'; }
+json_field() { { grep -o "\"$2\":[^,}]*" <<<"$1" || true; } | head -n1 | sed 's/^"[^"]*"://; s/^"//; s/"$//'; }
 
 # Waits until job $2 (asked at base $1) is in state $3, at most $4 seconds; prints the job.
 wait_job() {
@@ -240,15 +240,19 @@ scenario_compose() {
   published=$SECONDS
   wait_version "$one" flowers 2 6
   wait_version "$two" flowers 2 6
-  log "  training job $id ran once on $(json_field "$job" lease_owner | cut -d: -f1); version 2 served by both $((SECONDS - published))s after it succeeded"
+  log "  training job $id ran once; version 2 served by both $((SECONDS - published))s after it succeeded"
   curl -sf -o /dev/null "$one/v2/models/flowers/versions/3/ready" && die "a second version appeared: the job ran twice"
 
   # 2. A replica killed mid-job: the other takes the job over when its lease expires and finishes it.
-  printf 'features: [sepal_length, sepal_width, petal_length, petal_width]\ntraining: {trainer: forest, data: iris.csv, target: species, trees: 30000, seed: 2, test_size: 0.3}\n' >"$flowers/model.yaml"
+  # A slower job, so it is still running when its replica dies: iris ten times over, 3000 trees.
+  { head -n1 datasets/iris.csv; for _ in 1 2 3 4 5 6 7 8 9 10; do tail -n +2 datasets/iris.csv; done; } >"$work/iris10.csv"
+  podman cp "$work/iris10.csv" "${run_id}_modelhost-1_1:/data/iris10.csv"
+  printf 'features: [sepal_length, sepal_width, petal_length, petal_width]\ntraining: {trainer: forest, data: iris10.csv, target: species, trees: 3000, seed: 2, test_size: 0.3}\n' >"$flowers/model.yaml"
   podman cp "$flowers/model.yaml" "${run_id}_modelhost-1_1:/models/flowers/model.yaml"
   sleep 3  # the config change is picked up at the next repository poll (2 s)
   job=$(curl -sS "$two/v1/jobs" -H 'content-type: application/json' -d '{"kind": "train", "model": "flowers"}')
   id=$(json_field "$job" id)
+  [ -n "$id" ] || die "training submission answered '$job'"
   job=$(wait_job "$two" "$id" running 60)
   local owner victim survivor
   owner=$(json_field "$job" lease_owner | cut -d: -f1)
@@ -259,10 +263,12 @@ scenario_compose() {
   esac
   podman kill -s KILL "$victim" >/dev/null
   log "  killed $owner while it ran training job $id"
-  job=$(wait_job "$survivor" "$id" succeeded 240)
+  local killed=$SECONDS
+  job=$(wait_job "$survivor" "$id" succeeded 300)
+  log "  the other replica finished job $id $((SECONDS - killed))s after the kill (lease 6 s)"
   [ "$(json_field "$job" attempts)" = 2 ] || die "expected the job to finish on its second attempt: $job"
   wait_version "$survivor" flowers 3 6
-  log "  the other replica took job $id over and published version 3"
+  curl -sf -o /dev/null "$survivor/v2/models/flowers/versions/4/ready" && die "job $id published twice"
   compose down -v >>"$work/compose.log" 2>&1 || true
   results+=("compose: a job ran once and both replicas served its version; a replica killed mid-job left the job to the other")
 }
