@@ -22,6 +22,7 @@ IMAGE="localhost/modelhost:$run_id"
 SEED='{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}'
 results=()
 images_before=""
+volumes_before=""
 KUBE_FILES=()
 
 cleanup() {
@@ -30,10 +31,11 @@ cleanup() {
   log "cleaning up"
   if [ -n "${COMPOSE_STARTED:-}" ]; then compose down -v >/dev/null 2>&1; fi
   for file in "${KUBE_FILES[@]}"; do podman kube down "$file" >/dev/null 2>&1; done
-  podman secret rm modelhost-secrets >/dev/null 2>&1
   for pod in $(podman pod ls -q --filter "name=$run_id" 2>/dev/null); do podman pod rm -f "$pod" >/dev/null 2>&1; done
-  for ctr in $(podman ps -aq --filter "name=$run_id" 2>/dev/null); do podman rm -f "$ctr" >/dev/null 2>&1; done
-  for vol in $(podman volume ls -q --filter "name=$run_id" 2>/dev/null); do podman volume rm -f "$vol" >/dev/null 2>&1; done
+  for ctr in $(podman ps -aq --filter "name=$run_id" 2>/dev/null); do podman rm -f -v "$ctr" >/dev/null 2>&1; done
+  for vol in $(podman volume ls -q 2>/dev/null); do
+    grep -qx "$vol" <<<"$volumes_before" || podman volume rm -f "$vol" >/dev/null 2>&1
+  done
   for net in $(podman network ls -q --filter "name=$run_id" 2>/dev/null); do podman network rm -f "$net" >/dev/null 2>&1; done
   if [ -n "$images_before" ]; then
     for img in $(podman images -aq --no-trunc 2>/dev/null | sort -u); do
@@ -71,6 +73,7 @@ published_port() { podman port "$1" "${2:-8080}" | head -n1 | sed 's/.*://'; }
 build_image() {
   setup_podman
   images_before=$(podman images -aq --no-trunc | sort -u)
+  volumes_before=$(podman volume ls -q)
   standin_bases
   local nuget=${NUGET_PACKAGES:-$HOME/.nuget/packages}
   mkdir -p "$nuget"
@@ -109,7 +112,7 @@ scenario_image() {
       [ "$(podman inspect --format '{{.Config.User}}' "$name")" = "1654:1654" ] || die "the container does not run as 1654"
       podman exec "$name" /app/modelhost probe --url http://127.0.0.1:8080/nonexistent >/dev/null 2>&1 && die "probe says ready for a 404"
     fi
-    podman rm -f "$name" >/dev/null 2>&1
+    podman rm -f -v "$name" >/dev/null 2>&1
   done
   results+=("image: $(awk -v s="$size" -v b="$base_size" 'BEGIN { printf "%.1f MB (base %.1f MB, Modelhost %.1f MB)", s/1e6, b/1e6, (s-b)/1e6 }'), ready in ${best}s (best of 3, from process start)")
 }
@@ -146,7 +149,7 @@ kserve_run() {
     -d '{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.9,3.0,5.1,1.8]}],"outputs":[{"name":"label"}]}')
   grep -q "\"model_name\":\"$name\",\"model_version\":\"$version\"" <<<"$answer" && grep -q '"data":\[2\]' <<<"$answer" \
     || { podman logs "$ctr" 2>&1 | tail -20 >&2; die "KServe contract ($label): V2 infer on /v2/models/$name answered '$answer'"; }
-  podman rm -f "$ctr" >/dev/null 2>&1
+  podman rm -f -v "$ctr" >/dev/null 2>&1
 }
 
 scenario_kserve() {
@@ -276,8 +279,14 @@ scenario_compose() {
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # deploy/kubernetes as `podman kube play` can take it: our images, the models volume made here, no init container
-# (its image is yours), the port published on a loopback port, and PostgreSQL at a fixed address on the test's network
+# (its image is yours), one replica with the port published on a loopback port (kube play makes every replica, and
+# they cannot share the host port), and PostgreSQL at a fixed address on the test's network
 # (kube play has no Service DNS, and skips Services).
+# The container kube play made for DEPLOYMENT's CONTAINER (named DEPLOYMENT-pod[-N]-CONTAINER by podman's version).
+kube_container() {
+  podman ps -a --format '{{.Names}}' | grep -E "^$1-pod(-[0-9]+)?-$2\$" | head -n1
+}
+
 scenario_kube() {
   log "kube: podman kube play of deploy/kubernetes (Secret, ConfigMap, PostgreSQL, Deployment)"
   postgres_standin
@@ -291,37 +300,48 @@ scenario_kube() {
   cp -r models/iris "$volume/"
   chown -R 1654:1654 "$volume"
 
-  # PostgreSQL and the Secret first, at a fixed address; then the ConfigMap and the Deployment.
-  sed -e "s|@modelhost-postgres:5432|@$pg_ip:5432|" deploy/kubernetes/secret.yaml >"$work/kube-db.yaml"
-  { echo ---; sed -e "s|image: docker.io/library/postgres:16|image: $POSTGRES_STANDIN|" deploy/kubernetes/postgres.yaml; } >>"$work/kube-db.yaml"
+  # PostgreSQL first, at a fixed address; then the ConfigMap and the Deployment.
+  # podman 4.3's kube play crashes on secret volumes (a nil pointer in VolumeFromSecret, fixed in later podman), so
+  # the play gets the Secret's keys as a ConfigMap of the same name, mounted the same way (items, paths).
+  sed -e "s|@modelhost-postgres:5432|@$pg_ip:5432|" -e 's/^kind: Secret$/kind: ConfigMap/' -e 's/^stringData:$/data:/' \
+    -e '/^type: Opaque$/d' deploy/kubernetes/secret.yaml >"$work/secret-as-configmap.yaml"
+  secret_as_configmap() { sed -e 's/^          secret:$/          configMap:/' -e 's/^            secretName: /            name: /'; }
+  { cat "$work/secret-as-configmap.yaml"; echo ---
+    sed -e "s|image: docker.io/library/postgres:16|image: $POSTGRES_STANDIN|" deploy/kubernetes/postgres.yaml | secret_as_configmap
+  } >"$work/kube-db.yaml"
   KUBE_FILES+=("$work/kube-db.yaml")
   podman kube play --replace --network "$net" --ip "$pg_ip" "$work/kube-db.yaml" >"$work/kube.log" 2>&1 \
     || { cat "$work/kube.log" >&2; die "podman kube play of PostgreSQL failed"; }
 
   {
+    cat "$work/secret-as-configmap.yaml"; echo ---
     cat deploy/kubernetes/configmap.yaml
     echo ---
     awk '/^      initContainers:/ { skip = 1; next } /^      containers:/ { skip = 0 } !skip' deploy/kubernetes/deployment.yaml \
-      | sed -e "s|^          image: modelhost$|          image: $IMAGE|" \
+      | sed -e "s|^          image: modelhost$|          image: $IMAGE|" -e 's/^  replicas: 2$/  replicas: 1/' \
             -e "s|claimName: modelhost-models|claimName: $run_id-models|" \
-            -e "s|^            - containerPort: 8080$|            - containerPort: 8080\n              hostPort: $port\n              hostIP: 127.0.0.1|"
+            -e "s|^            - containerPort: 8080$|            - containerPort: 8080\n              hostPort: $port\n              hostIP: 127.0.0.1|" \
+      | secret_as_configmap
   } >"$work/kube-app.yaml"
   KUBE_FILES+=("$work/kube-app.yaml")
   local deadline=$((SECONDS + 60))
-  until podman exec modelhost-postgres-pod-postgres pg_isready -q -h 127.0.0.1 -U modelhost -d modelhost 2>/dev/null; do
+  local pg app
+  pg=$(kube_container modelhost-postgres postgres)
+  until podman exec "$pg" pg_isready -q -h 127.0.0.1 -U modelhost -d modelhost 2>/dev/null; do
     [ $SECONDS -lt $deadline ] || die "PostgreSQL (kube play) not ready within 60s"
     sleep 0.3
   done
   podman kube play --replace --network "$net" "$work/kube-app.yaml" >>"$work/kube.log" 2>&1 \
     || { cat "$work/kube.log" >&2; die "podman kube play of the Deployment failed"; }
+  app=$(kube_container modelhost modelhost)
   local base="http://127.0.0.1:$port"
-  wait_ready "$base/v2/health/ready" 90 modelhost-pod-modelhost
+  wait_ready "$base/v2/health/ready" 90 "$app"
   seed "$base"
-  podman logs modelhost-pod-modelhost 2>&1 | grep -q "Job store .* opened on PostgreSQL" \
-    || { podman logs modelhost-pod-modelhost 2>&1 | tail -20 >&2; die "the Deployment's replica did not open the job store on PostgreSQL"; }
+  podman logs "$app" 2>&1 | grep -q "Job store .* opened on Postgres" \
+    || { podman logs "$app" 2>&1 | tail -20 >&2; die "the Deployment's replica did not open the job store on PostgreSQL"; }
   local user
-  user=$(podman inspect --format '{{.Config.User}}' modelhost-pod-modelhost)
-  [ "$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}}' modelhost-pod-modelhost)" = true ] || die "the Deployment's root filesystem is not read-only"
+  user=$(podman inspect --format '{{.Config.User}}' "$app")
+  [ "$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$app")" = true ] || die "the Deployment's root filesystem is not read-only"
   results+=("kube: kube play of the Secret, ConfigMap, PostgreSQL and Deployment (user $user, read-only root) answered the seed request on the published port")
 }
 
@@ -348,6 +368,7 @@ main() {
     # An image built earlier (a rerun while working on a scenario); it is not removed.
     setup_podman
     images_before=$(podman images -aq --no-trunc | sort -u)
+    volumes_before=$(podman volume ls -q)
     IMAGE=$MODELHOST_DEPLOY_IMAGE
     podman image exists "$STANDIN_RUNTIME" || STANDIN_RUNTIME=$IMAGE
   else
