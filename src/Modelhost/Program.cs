@@ -10,6 +10,7 @@ var root = new RootCommand("Modelhost: serve ONNX models from a versioned reposi
     TrainCommand.Create(),
     DataCommand.Create(),
     TokenCommand.Create(TimeProvider.System),
+    ProbeCommand.Create(),
 };
 
 // The host handles SIGTERM and Ctrl+C itself and drains requests in flight; System.CommandLine's own handler

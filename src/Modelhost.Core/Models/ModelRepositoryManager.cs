@@ -71,7 +71,7 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _metrics.RepositoryPolls.Add(1);
-            var snapshot = RepositoryScanner.Scan(_options.Root);
+            var snapshot = RepositoryScanner.Scan(_options.Root, _options.SingleModelName);
             foreach (var problem in snapshot.Problems)
             {
                 Log.RepositoryProblem(_logger, problem);
@@ -147,7 +147,7 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
         await _syncLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var snapshot = RepositoryScanner.Scan(_options.Root);
+            var snapshot = RepositoryScanner.Scan(_options.Root, _options.SingleModelName);
             if (snapshot.Error is { } error)
             {
                 throw new InferenceException(InferenceErrorKind.Unavailable, $"cannot load '{name}': {error}");

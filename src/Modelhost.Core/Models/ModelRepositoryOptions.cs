@@ -10,6 +10,12 @@ public sealed class ModelRepositoryOptions
     /// <summary>The repository's root directory.</summary>
     public string Root { get; set; } = "models";
 
+    /// <summary>
+    /// The name to serve <see cref="Root"/> under when it is one model rather than a repository (KServe's
+    /// <c>/mnt/models</c>: <c>model.onnx</c> directly in it, or version directories); null to read it as a repository.
+    /// </summary>
+    public string? SingleModelName { get; set; }
+
     /// <summary>How often to look for new, changed and removed versions; null or zero to load once at startup.</summary>
     public TimeSpan? PollInterval { get; set; }
 

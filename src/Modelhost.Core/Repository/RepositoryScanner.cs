@@ -32,10 +32,20 @@ internal static class RepositoryScanner
         ReturnSpecialDirectories = false,
     };
 
-    /// <summary>Scans the repository under <paramref name="root"/>.</summary>
-    public static RepositorySnapshot Scan(string root)
+    /// <summary>
+    /// Scans the repository under <paramref name="root"/>; with <paramref name="singleModel"/>, a root that is one model rather than a
+    /// repository (KServe's <c>/mnt/models</c>) is served under that name: <c>model.onnx</c> directly in the root is
+    /// version 1 (with <c>model.yaml</c> beside it), and version directories (<c>1/</c>, <c>2/</c>...) directly in the root
+    /// are that model's versions. A root holding neither is read as a repository.
+    /// </summary>
+    public static RepositorySnapshot Scan(string root, string? singleModel = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
+        if (singleModel is not null && ScanSingleModel(root, singleModel) is { } single)
+        {
+            return single;
+        }
+
         string fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         var problems = new List<string>();
         string? realRoot = Directory.Exists(fullRoot) ? RealPath.Resolve(fullRoot) : null;
@@ -104,13 +114,66 @@ internal static class RepositoryScanner
         return new RepositorySnapshot(fullRoot, models, problems, forecasters);
     }
 
+    /// <summary>The root as one model named <paramref name="name"/>, or <see langword="null"/> when it holds model directories instead.</summary>
+    private static RepositorySnapshot? ScanSingleModel(string root, string name)
+    {
+        string fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        if (!Directory.Exists(fullRoot) || RealPath.Resolve(fullRoot) is not { } realRoot)
+        {
+            return null;
+        }
+
+        var directory = new DirectoryInfo(fullRoot);
+        if (File.Exists(Path.Join(fullRoot, ModelFileName)))
+        {
+            var problems = new List<string>();
+            var configPath = Path.Join(fullRoot, ModelConfigLoader.FileName);
+            var config = File.Exists(configPath) ? Fingerprint(new FileInfo(configPath)) : null;
+            var versions = new List<VersionDirectory>();
+            var unreadable = new SortedDictionary<long, string>();
+            if (FingerprintVersion(directory, name, realRoot, out string? problem, out bool readError) is { } fingerprint)
+            {
+                versions.Add(new VersionDirectory(1, fullRoot, fingerprint));
+            }
+            else if (problem is not null)
+            {
+                problems.Add(problem);
+                if (readError)
+                {
+                    unreadable[1] = problem;
+                }
+            }
+
+            var model = new ModelDirectory(name, fullRoot, config is null ? null : configPath, config, versions, problems, unreadable);
+            return new RepositorySnapshot(fullRoot, [model], [], []);
+        }
+
+        try
+        {
+            foreach (var entry in directory.EnumerateDirectories("*", _listOptions))
+            {
+                if (RepositoryLayout.TryParseVersion(entry.Name, out _))
+                {
+                    var model = ScanModel(directory, realRoot, name) ?? new ModelDirectory(name, fullRoot, null, null, [], []);
+                    return new RepositorySnapshot(fullRoot, [model], [], []);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SecurityException)
+        {
+            // The repository scan below lists the root again and reports why it cannot.
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// Scans one model directory; <see langword="null"/> when it no longer exists, and a model with
     /// <see cref="ModelDirectory.ReadError"/> when it, or its <c>model.yaml</c>, cannot be read.
     /// </summary>
-    private static ModelDirectory? ScanModel(DirectoryInfo directory, string realRoot)
+    private static ModelDirectory? ScanModel(DirectoryInfo directory, string realRoot, string? name = null)
     {
-        string name = directory.Name;
+        name ??= directory.Name;
         var problems = new List<string>();
         string? configPath = null;
         FileFingerprint? configFingerprint = null;

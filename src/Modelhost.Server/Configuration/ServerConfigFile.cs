@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Modelhost.Core.Configuration;
+using Modelhost.Core.Repository;
 
 namespace Modelhost.Server.Configuration;
 
@@ -12,7 +13,7 @@ namespace Modelhost.Server.Configuration;
 /// </summary>
 public static partial class ServerConfigFile
 {
-    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "verbose", "session", "jobs", "forecasting", "auth", "tls", "limits", "metrics", "grpc"];
+    private static readonly string[] TopKeys = ["urls", "models", "model_dir", "model_name", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "verbose", "session", "jobs", "forecasting", "auth", "tls", "limits", "metrics", "grpc"];
     private static readonly string[] JobsKeys =
     [
         "enabled", "data_dir", "database", "training_workers", "prediction_workers", "lease_seconds", "heartbeat_seconds",
@@ -71,6 +72,7 @@ public static partial class ServerConfigFile
         }
 
         var options = new ServerOptions();
+        ConfigNode? modelDirectory = null;
         foreach (var value in new ConfigNode(builder.Build()).Children)
         {
             switch (value.Key)
@@ -79,7 +81,17 @@ public static partial class ServerConfigFile
                     options.Urls = String(value);
                     break;
                 case "models":
-                    options.Repository.Root = String(value);
+                case "model_dir":
+                    // model_dir is KServe's name for it (--model-dir /mnt/models); one of the two, or they would disagree.
+                    options.Repository.Root = modelDirectory is null
+                        ? String(value)
+                        : throw value.Fail($"{modelDirectory.Key} and {value.Key} both name the model directory: set one of them");
+                    modelDirectory = value;
+                    break;
+                case "model_name":
+                    options.Repository.SingleModelName = ModelName.TryValidate(String(value), out var nameError)
+                        ? value.Value
+                        : throw value.Fail(nameError);
                     break;
                 case "poll_seconds":
                     options.Repository.PollInterval = TimeSpan.FromSeconds(Number(value, 0, 86_400));

@@ -27,9 +27,11 @@ internal static class ServeCommand
         var verbose = new Option<bool>("--verbose") { Description = "Log every request (Debug level)." };
         var dataDir = new Option<string?>("--data-dir") { Description = "The data directory: the jobs' SQLite file and the CSV files jobs read and write (default ./data)." };
         var database = new Option<string?>("--database") { Description = "The jobs' database: a PostgreSQL connection string or postgres:// URL (default: SQLite in the data directory)." };
-        var command = new Command("serve", "Serve the models in a repository.") { models, urls, grpcUrls, poll, config, verbose, dataDir, database, allowAnonymous };
+        var modelDir = new Option<string?>("--model-dir") { Description = "KServe's name for the model directory (/mnt/models): a repository, or one model (model.onnx in it, or version directories 1/, 2/...) served as --model-name." };
+        var modelName = new Option<string?>("--model-name") { Description = "The name to serve the model directory under when it holds one model (KServe's InferenceService name)." };
+        var command = new Command("serve", "Serve the models in a repository.") { models, urls, grpcUrls, poll, config, verbose, dataDir, database, allowAnonymous, modelDir, modelName };
         command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(models),
+            (result.GetValue(models), result.GetValue(modelDir), result.GetValue(modelName)),
             (result.GetValue(urls), result.GetValue(grpcUrls)),
             result.GetValue(poll),
             result.GetValue(config),
@@ -39,7 +41,7 @@ internal static class ServeCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string? models, (string? Http, string? Grpc) urls, double? pollSeconds, string? configPath, Flags flags, (string? DataDir, string? Database) jobs, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync((string? Repository, string? Directory, string? Name) models, (string? Http, string? Grpc) urls, double? pollSeconds, string? configPath, Flags flags, (string? DataDir, string? Database) jobs, CancellationToken cancellationToken)
     {
         ServerOptions options;
         string connections;
@@ -60,7 +62,9 @@ internal static class ServeCommand
                 }
             }
 
-            Flag("models", models, "--models");
+            Flag("models", models.Repository, "--models");
+            Flag("model_dir", models.Directory, "--model-dir");
+            Flag("model_name", models.Name, "--model-name");
             Flag("urls", urls.Http, "--urls");
             Flag("grpc:urls", urls.Grpc, "--grpc-urls");
             Flag("poll_seconds", pollSeconds?.ToString("R", CultureInfo.InvariantCulture), "--poll-seconds");
@@ -81,7 +85,7 @@ internal static class ServeCommand
 
             if (!Directory.Exists(options.Repository.Root))
             {
-                throw new ServerConfigException($"the model repository '{options.Repository.Root}' does not exist (set --models)");
+                throw new ServerConfigException($"the model repository '{options.Repository.Root}' does not exist (set --models, or --model-dir)");
             }
 
             if (!options.Security.HasCredentials && !options.Security.AllowAnonymous && (FirstNonLoopback(options.Urls) ?? (options.Grpc.Enabled ? FirstNonLoopback(options.Grpc.Urls) : null)) is { } exposed)
