@@ -153,6 +153,8 @@ def environment(port):
     env = {k: v for k, v in os.environ.items() if not (k.upper().startswith("MODELHOST_") or k == "PORT")}
     env["MODELHOST_URLS"] = f"http://127.0.0.1:{port}"
     env["MODELHOST_SERVER"] = f"http://127.0.0.1:{port}"
+    # The gRPC service's default port (8081) may be taken on a shared machine; the README runs no gRPC command.
+    env["MODELHOST_GRPC__URLS"] = "http://127.0.0.1:0"
     env["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1"
     env["DOTNET_NOLOGO"] = "1"
     return env

@@ -63,7 +63,7 @@ export async function startServer(repo, { config, importSeries = true } = {}) {
   if (importSeries) {
     execFileSync(bin, ['data', 'import', path.join(root, 'datasets', 'eu_stock_markets.csv'), '--data-dir', repo.data], { stdio: 'pipe' });
   }
-  const args = ['serve', '--models', repo.models, '--data-dir', repo.data, '--urls', 'http://127.0.0.1:0'];
+  const args = ['serve', '--models', repo.models, '--data-dir', repo.data, '--urls', 'http://127.0.0.1:0', '--grpc-urls', ''];
   if (config) args.push('--config', config);
   const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
