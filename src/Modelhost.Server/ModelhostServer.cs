@@ -9,6 +9,8 @@ using Modelhost.Server.Configuration;
 using Modelhost.Server.Endpoints;
 using Modelhost.Server.Hosting;
 using Modelhost.Server.Http;
+using Microsoft.Extensions.Logging.Console;
+using Modelhost.Server.Logging;
 using Modelhost.Server.Metrics;
 using Modelhost.Server.OpenApi;
 using Scalar.AspNetCore;
@@ -60,11 +62,20 @@ public static class ModelhostServer
         });
         KestrelSetup.Configure(builder.WebHost, options);
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console =>
+        if (options.LogFormat == LogFormat.Json)
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss ";
-        });
+            builder.Logging.AddConsole(console => console.FormatterName = JsonLineFormatter.FormatterName);
+            builder.Logging.AddConsoleFormatter<JsonLineFormatter, ConsoleFormatterOptions>();
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Hosting's per-request diagnostics open a logging scope and an Activity on every request when any

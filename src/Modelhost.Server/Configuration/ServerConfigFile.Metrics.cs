@@ -1,6 +1,6 @@
 namespace Modelhost.Server.Configuration;
 
-/// <summary>The <c>metrics</c> section of the server's settings.</summary>
+/// <summary>The <c>metrics</c> section and <c>log_format</c> of the server's settings.</summary>
 public static partial class ServerConfigFile
 {
     private static readonly string[] MetricsKeys = ["enabled", "urls"];
@@ -23,4 +23,11 @@ public static partial class ServerConfigFile
             }
         }
     }
+
+    private static Logging.LogFormat ReadLogFormat(ConfigNode node) => String(node) switch
+    {
+        "console" => Logging.LogFormat.Console,
+        "json" => Logging.LogFormat.Json,
+        var other => throw node.Fail($"expected 'console' or 'json', got '{other}'"),
+    };
 }
