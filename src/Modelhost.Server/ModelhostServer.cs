@@ -13,6 +13,9 @@ using Microsoft.Extensions.Logging.Console;
 using Modelhost.Server.Logging;
 using Modelhost.Server.Metrics;
 using Modelhost.Server.OpenApi;
+using Modelhost.Core.Telemetry;
+using Modelhost.Jobs.Workers;
+using OpenTelemetry.Trace;
 using Scalar.AspNetCore;
 using Modelhost.Server.Security;
 using Modelhost.Workflows;
@@ -109,6 +112,20 @@ public static class ModelhostServer
                 builder.Services.AddSingleton(sp => new MetricsServer(metricsUrls, sp.GetRequiredService<PrometheusExporter>(), sp.GetRequiredService<ILoggerFactory>()));
                 builder.Services.AddHostedService(sp => sp.GetRequiredService<MetricsServer>());
             }
+        }
+
+        if (options.Tracing.OtlpEndpoint is not null || options.Tracing.Configure is not null)
+        {
+            builder.Services.AddOpenTelemetry().WithTracing(tracing =>
+            {
+                tracing.AddSource(CoreTracing.SourceName, JobTracing.SourceName).AddAspNetCoreInstrumentation();
+                if (options.Tracing.OtlpEndpoint is { } endpoint)
+                {
+                    tracing.AddOtlpExporter(otlp => otlp.Endpoint = endpoint);
+                }
+
+                options.Tracing.Configure?.Invoke(tracing);
+            });
         }
 
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<ApiDocumentTransformer>());

@@ -12,7 +12,7 @@ namespace Modelhost.Server.Configuration;
 /// </summary>
 public static partial class ServerConfigFile
 {
-    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "verbose", "session", "jobs", "forecasting", "auth", "tls", "limits", "metrics", "log_format"];
+    private static readonly string[] TopKeys = ["urls", "models", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "verbose", "session", "jobs", "forecasting", "auth", "tls", "limits", "metrics", "tracing", "log_format"];
     private static readonly string[] JobsKeys =
     [
         "enabled", "data_dir", "database", "training_workers", "prediction_workers", "lease_seconds", "heartbeat_seconds",
@@ -103,6 +103,9 @@ public static partial class ServerConfigFile
                     break;
                 case "metrics":
                     ReadMetrics(value, options.Metrics);
+                    break;
+                case "tracing":
+                    ReadTracing(value, options.Tracing);
                     break;
                 case "log_format":
                     options.LogFormat = ReadLogFormat(value);
