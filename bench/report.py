@@ -239,38 +239,47 @@ def cpu_ms(run):
     return run["server"].get("cpu_ms_per_request") if ok(run) and "server" in run else None
 
 
-def auth_target(t, anon, keyed):
-    """The authentication cost on the seed request: keyed ÷ anonymous req/s, with both servers' CPU per request."""
-    r = ratio(rps(keyed), rps(anon))
-    ca, ck = cpu_ms(anon), cpu_ms(keyed)
-    cpu = (f"server CPU per request in these rounds: keyed {ck:.4f} ms vs anonymous {ca:.4f} ms ({(ck / ca - 1) * 100:+.1f}%)"
-           if ca and ck is not None else "CPU per request: n/a")
+def pair_target(t, title, base, other, names, target, threshold):
+    """A cost on the seed request: other ÷ base req/s (names: base, other), with both servers' CPU per request."""
+    bn, on = names
+    r = ratio(rps(other), rps(base))
+    cb, co = cpu_ms(base), cpu_ms(other)
+    cpu = (f"server CPU per request in these rounds: {on} {co:.4f} ms vs {bn} {cb:.4f} ms ({(co / cb - 1) * 100:+.1f}%)"
+           if cb and co is not None else "CPU per request: n/a")
     # CPU per request moves less than req/s with what else the machine runs: its mean over the rounds says more.
-    all_a, all_k = ((run or {}).get("rounds_cpu_ms") or [] for run in (anon, keyed))
-    if len(all_a) > 1 and None not in all_a + all_k and all_k:
-        ma, mk = sum(all_a) / len(all_a), sum(all_k) / len(all_k)
-        cpu += f"; mean of the rounds: keyed {mk:.4f} ms vs anonymous {ma:.4f} ms ({(mk / ma - 1) * 100:+.1f}%)"
-    rounds_a, rounds_k = (anon or {}).get("rounds_rps"), (keyed or {}).get("rounds_rps")
-    paired = [k / a for a, k in zip(rounds_a, rounds_k)] if rounds_a and rounds_k and len(rounds_a) == len(rounds_k) > 1 else []
+    all_b, all_o = ((run or {}).get("rounds_cpu_ms") or [] for run in (base, other))
+    if len(all_b) > 1 and None not in all_b + all_o and all_o:
+        mb, mo = sum(all_b) / len(all_b), sum(all_o) / len(all_o)
+        cpu += f"; mean of the rounds: {on} {mo:.4f} ms vs {bn} {mb:.4f} ms ({(mo / mb - 1) * 100:+.1f}%)"
+    rounds_b, rounds_o = (base or {}).get("rounds_rps"), (other or {}).get("rounds_rps")
+    paired = [o / b for b, o in zip(rounds_b, rounds_o)] if rounds_b and rounds_o and len(rounds_b) == len(rounds_o) > 1 else []
     per_round = (f"; per-round ratios {', '.join(f'{x:.3f}' for x in paired)} (median {median(paired):.3f})" if paired else "")
-    t.add("Authentication cost: seed /predict req/s at 64 connections, keyed ÷ anonymous loopback",
-          NA if r is None else f"{r:.3f} ({num(rps(keyed))} vs {num(rps(anon))})", "≥ 0.95", None if r is None else r >= 0.95,
-          (cpu + per_round) if r is not None else why(keyed if ok(anon) else anon))
+    t.add(title, NA if r is None else f"{r:.3f} ({num(rps(other))} vs {num(rps(base))})", target, None if r is None else r >= threshold,
+          (cpu + per_round) if r is not None else why(other if ok(base) else base))
 
 
-def write_auth(w, anon, keyed):
-    w("## Authentication: the seed request with an API key vs anonymous loopback")
+def auth_target(t, anon, keyed):
+    pair_target(t, "Authentication cost: seed /predict req/s at 64 connections, keyed ÷ anonymous loopback",
+                anon, keyed, ("anonymous", "keyed"), "≥ 0.95", 0.95)
+
+
+def metrics_target(t, off, on):
+    pair_target(t, "Metrics cost: seed /predict req/s at 64 connections, metrics on ÷ off (same run, under load)",
+                off, on, ("off", "on"), "≥ 0.97", 0.97)
+
+
+def write_pair(w, heading, intro, rows):
+    w(heading)
     w("")
-    if anon is None and keyed is None:
+    if all(run is None for _, run in rows):
         w(f"{NA} (not run).")
         w("")
         return
-    w("Two Modelhost servers on the demo repository with the same settings file (jobs off), one holding an `infer` key"
-      " that every request sends as `X-Api-Token`, the other without keys (anonymous loopback). Closed loop, 64 connections.")
+    w(intro)
     w("")
     w("| server | load | req/s | p50 | p90 | p99 | server CPU % | CPU ms/req | RSS MB | client CPU % | steal % | problems |")
     w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for desc, run in (("anonymous loopback (no keys)", anon), ("`X-Api-Token` key, role infer", keyed)):
+    for desc, run in rows:
         rounds = run.get("rounds_rps") if run else None
         load_desc = "closed, 64 conns" + (f"; median of {len(rounds)} rounds ({', '.join(num(x) for x in rounds)})"
                                           if rounds and len(rounds) > 1 else "")
@@ -278,6 +287,20 @@ def write_auth(w, anon, keyed):
           f" | {server(run, 'cpu_pct')} | {server(run, 'cpu_ms_per_request', 4)} | {server(run, 'rss_mb_peak')}"
           f" | {client(run, 'cpu_pct')} | {steal(run)} | {problems(run)} |")
     w("")
+
+
+def write_auth(w, anon, keyed):
+    write_pair(w, "## Authentication: the seed request with an API key vs anonymous loopback",
+               "Two Modelhost servers on the demo repository with the same settings file (jobs off), one holding an `infer` key"
+               " that every request sends as `X-Api-Token`, the other without keys (anonymous loopback). Closed loop, 64 connections.",
+               (("anonymous loopback (no keys)", anon), ("`X-Api-Token` key, role infer", keyed)))
+
+
+def write_metrics(w, off, on):
+    write_pair(w, "## Metrics: the seed request with metrics on vs off",
+               "Two Modelhost servers on the demo repository, jobs off, one with `metrics: {enabled: false}`; measured in the"
+               " same run in alternating rounds, under load (the load generator shares the machine). Closed loop, 64 connections.",
+               (("metrics off", off), ("metrics on (default)", on)))
 
 
 LEARNER_MODELS = (("random_forest", "random forest, 300 trees"), ("logistic_regression", "logistic regression"))
@@ -624,6 +647,8 @@ def main():
     # ---- authentication
     auth = {side: load(R, f"auth_{side}_c64") for side in ("anonymous", "keyed")}
     auth_target(t, auth["anonymous"], auth["keyed"])
+    metrics = {side: load(R, f"metrics_{side}_c64") for side in ("off", "on")}
+    metrics_target(t, metrics["off"], metrics["on"])
 
     # ---- batching
     inproc = load(R, "inprocess")
@@ -743,6 +768,7 @@ def main():
         w("")
 
     write_auth(w, auth["anonymous"], auth["keyed"])
+    write_metrics(w, metrics["off"], metrics["on"])
 
     w("## Dynamic batching: MLP 512→2048→2048→512 FP32, 64 clients × 1 row")
     w("")

@@ -7,7 +7,7 @@
 #   --quick            a smoke test: every scenario, much shorter (about 5 minutes instead of 18)
 #   --update-results   also copy the report to bench/RESULTS.md (the committed figures)
 #   --no-build         reuse the binaries in bench/.out from the previous run instead of publishing again
-#   --only SCENARIO    run one scenario: inprocess, trees, seed, auth, batching, binary, process, learners, forecast, decode or memory (others
+#   --only SCENARIO    run one scenario: inprocess, trees, seed, auth, metrics, batching, binary, process, learners, forecast, decode or memory (others
 #                      n/a; batching also runs inprocess, the limit its ratio is computed against); or ort-ab, the before/after
 #                      of the ONNX Runtime package against the old binding (bench/ort-ab.sh, its own report)
 #
@@ -29,7 +29,7 @@ QUICK=0
 UPDATE=0
 BUILD=1
 ONLY=
-SCENARIOS=(inprocess trees seed auth batching binary process learners forecast decode memory) # in the order they run
+SCENARIOS=(inprocess trees seed auth metrics batching binary process learners forecast decode memory) # in the order they run
 while [ $# -gt 0 ]; do
   arg=$1
   shift
@@ -515,6 +515,43 @@ scenario_auth() {
   stop_pid "${pid[anonymous]}"
 }
 
+scenario_metrics() {
+  log "scenario: what metrics cost the seed request (metrics on, the default, vs metrics: {enabled: false})"
+  # Two servers alike but for metrics, measured in alternating rounds as the auth scenario does; under load from the
+  # load generator on the same machine, so the ratio, not the absolute req/s, is the result.
+  local dir=$OUT/metrics srv
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  printf 'jobs:\n  enabled: false\n' >"$dir/on.yaml"
+  printf 'jobs:\n  enabled: false\nmetrics:\n  enabled: false\n' >"$dir/off.yaml"
+  local -A port pid
+  for srv in on off; do
+    start_modelhost "modelhost_metrics_$srv" "$ROOT/models" --config "$dir/$srv.yaml"
+    port[$srv]=$MH_PORT pid[$srv]=$MH_PID
+    wait_http "modelhost_metrics_$srv" "${pid[$srv]}" 60 200 -X POST -H 'Content-Type: application/json' -d "$SEED_BODY" "http://127.0.0.1:${port[$srv]}/predict"
+    run_load "metrics_${srv}_warmup" --url "http://127.0.0.1:${port[$srv]}/predict" --body "$SEED_BODY" \
+      --connections 64 --threads 2 --warmup "$WARMUP" --duration 1 --expect-contains '"result":[2]'
+  done
+  # The server with metrics on must really export them, or the comparison would measure nothing.
+  wait_http modelhost_metrics_on "${pid[on]}" 10 200 "http://127.0.0.1:${port[on]}/metrics"
+  wait_http modelhost_metrics_off "${pid[off]}" 10 404 "http://127.0.0.1:${port[off]}/metrics"
+
+  local round warm order
+  for round in $(seq 1 "$SEED_ROUNDS"); do
+    warm=$WARMUP
+    [ "$round" -gt 1 ] && warm=$SEED_REWARMUP
+    order=(off on)
+    [ $((round % 2)) = 0 ] && order=(on off)
+    for srv in "${order[@]}"; do
+      log "metrics: $srv, closed loop, 64 connections, round $round of $SEED_ROUNDS"
+      run_load "metrics_${srv}_c64_r$round" --url "http://127.0.0.1:${port[$srv]}/predict" --body "$SEED_BODY" \
+        --connections 64 --threads 2 --warmup "$warm" --duration "$DURATION" --pid "${pid[$srv]}" --expect-contains '"result":[2]'
+    done
+  done
+  for srv in on off; do median_round "metrics_${srv}_c64"; done
+  for srv in on off; do stop_pid "${pid[$srv]}"; done
+}
+
 scenario_inprocess() {
   log "scenario: in-process ONNX Runtime, MLP rows/s by batch size"
   run_child timeout --kill-after=5 900 "$OUT/inprocess/inprocess" measure --model "$DATA/mlp.onnx" --out "$RESULTS/inprocess.json" \
@@ -753,6 +790,7 @@ if wants inprocess || [ "$ONLY" = batching ]; then scenario_inprocess; fi
 if wants trees; then scenario_trees; fi
 if wants seed; then scenario_seed; fi
 if wants auth; then scenario_auth; fi
+if wants metrics; then scenario_metrics; fi
 if wants batching; then scenario_batching; fi
 if wants binary; then scenario_binary; fi
 if wants process; then scenario_process_costs; fi

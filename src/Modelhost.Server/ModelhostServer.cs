@@ -11,8 +11,13 @@ using Modelhost.Server.Endpoints;
 using Modelhost.Server.Grpc;
 using Modelhost.Server.Hosting;
 using Modelhost.Server.Http;
+using Microsoft.Extensions.Logging.Console;
+using Modelhost.Server.Logging;
 using Modelhost.Server.Metrics;
 using Modelhost.Server.OpenApi;
+using Modelhost.Core.Telemetry;
+using Modelhost.Jobs.Workers;
+using OpenTelemetry.Trace;
 using Scalar.AspNetCore;
 using Modelhost.Server.Security;
 using Modelhost.Workflows;
@@ -69,11 +74,20 @@ public static class ModelhostServer
         builder.Services.AddSingleton(grpcListeners);
         KestrelSetup.Configure(builder.WebHost, options, options.Grpc.Enabled ? grpcListeners : null);
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console =>
+        if (options.LogFormat == LogFormat.Json)
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss ";
-        });
+            builder.Logging.AddConsole(console => console.FormatterName = JsonLineFormatter.FormatterName);
+            builder.Logging.AddConsoleFormatter<JsonLineFormatter, ConsoleFormatterOptions>();
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Hosting's per-request diagnostics open a logging scope and an Activity on every request when any
@@ -107,6 +121,20 @@ public static class ModelhostServer
                 builder.Services.AddSingleton(sp => new MetricsServer(metricsUrls, sp.GetRequiredService<PrometheusExporter>(), sp.GetRequiredService<ILoggerFactory>()));
                 builder.Services.AddHostedService(sp => sp.GetRequiredService<MetricsServer>());
             }
+        }
+
+        if (options.Tracing.OtlpEndpoint is not null || options.Tracing.Configure is not null)
+        {
+            builder.Services.AddOpenTelemetry().WithTracing(tracing =>
+            {
+                tracing.AddSource(CoreTracing.SourceName, JobTracing.SourceName).AddAspNetCoreInstrumentation();
+                if (options.Tracing.OtlpEndpoint is { } endpoint)
+                {
+                    tracing.AddOtlpExporter(otlp => otlp.Endpoint = endpoint);
+                }
+
+                options.Tracing.Configure?.Invoke(tracing);
+            });
         }
 
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<ApiDocumentTransformer>());

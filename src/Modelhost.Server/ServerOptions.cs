@@ -44,6 +44,12 @@ public sealed class ServerOptions
     /// <summary>The Prometheus endpoint: on or off, and an open listener of its own.</summary>
     public MetricsOptions Metrics { get; } = new();
 
+    /// <summary>OpenTelemetry tracing: off unless an OTLP endpoint is set.</summary>
+    public TracingOptions Tracing { get; } = new();
+
+    /// <summary>The console log's format: readable lines, or one JSON object per line (<c>--log-format json</c>).</summary>
+    public Logging.LogFormat LogFormat { get; set; }
+
     /// <summary>Log every request (Debug level): <c>--verbose</c>.</summary>
     public bool Verbose { get; set; }
 

@@ -31,6 +31,9 @@ public sealed class InferenceRequest : IDisposable
     /// <summary>When the request, validated, entered its model's queue.</summary>
     internal long QueuedTimestamp { get; set; }
 
+    /// <summary>The span the request arrived in (set only while someone listens to <see cref="Telemetry.CoreTracing"/>).</summary>
+    internal System.Diagnostics.ActivityContext TraceParent { get; set; }
+
     /// <summary>Returns every input's buffer.</summary>
     public void Dispose()
     {

@@ -154,6 +154,7 @@ internal sealed class ModelRunner
 
     private EngineValue[] RunSession(EngineValue[] inputs, string[] outputNames, CancellationToken cancellationToken)
     {
+        using var span = Telemetry.CoreTracing.Source.StartActivity("onnxruntime.run");
         try
         {
             return _session.Run(_inputNames, inputs, outputNames, cancellationToken);

@@ -94,6 +94,11 @@ public sealed class LoadedModel
 
         var start = _timeProvider.GetTimestamp();
         request.QueuedTimestamp = start;
+        if (CoreTracing.Source.HasListeners())
+        {
+            request.TraceParent = System.Diagnostics.Activity.Current?.Context ?? default;
+        }
+
         if (_batcher is null)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -179,6 +184,7 @@ public sealed class LoadedModel
     private ValueTask<InferenceResult[]> ExecuteBatchAsync(Batch<InferenceRequest> batch, CancellationToken cancellationToken)
     {
         var start = _timeProvider.GetTimestamp();
+        using var span = CoreTracing.Source.HasListeners() ? StartBatchSpan(batch.Requests.Span, start) : null;
         try
         {
             var timings = default(RunTimings);
@@ -200,6 +206,34 @@ public sealed class LoadedModel
             _metrics.Failed(batch.Count, ReasonFor(ex));
             throw;
         }
+    }
+
+    /// <summary>
+    /// Ends each request's queue span (from its enqueue to now, a child of its request's span) and starts the batch's
+    /// span, linked to every request it answers.
+    /// </summary>
+    private System.Diagnostics.Activity? StartBatchSpan(ReadOnlySpan<InferenceRequest> requests, long start)
+    {
+        var links = new System.Diagnostics.ActivityLink[requests.Length];
+        var now = CoreTracing.ToTime(_timeProvider, start);
+        for (var i = 0; i < requests.Length; i++)
+        {
+            var request = requests[i];
+            links[i] = new System.Diagnostics.ActivityLink(request.TraceParent);
+            using var queued = CoreTracing.Source.StartActivity(
+                "queue", System.Diagnostics.ActivityKind.Internal, request.TraceParent, startTime: CoreTracing.ToTime(_timeProvider, request.QueuedTimestamp));
+            if (queued is not null)
+            {
+                queued.SetTag("model", Name);
+                queued.SetEndTime(now.UtcDateTime);
+            }
+        }
+
+        var batch = CoreTracing.Source.StartActivity("batch", System.Diagnostics.ActivityKind.Internal, parentContext: default, links: links);
+        batch?.SetTag("model", Name);
+        batch?.SetTag("model.version", Version);
+        batch?.SetTag("batch.requests", requests.Length);
+        return batch;
     }
 
     /// <summary>Triton's failure reason for what a run threw: the engine refusing the input is the client's (REJECTED).</summary>

@@ -237,6 +237,11 @@ public sealed partial class JobWorkerPool : IHostedService, IAsyncDisposable
             }
 
             LogRunning(_logger, job.Id, job.Kind, job.Attempts, job.MaxAttempts, workerId);
+            using var span = JobTracing.Source.StartActivity("job " + job.Kind, System.Diagnostics.ActivityKind.Internal);
+            span?.SetTag("job.id", job.Id);
+            span?.SetTag("job.kind", job.Kind);
+            span?.SetTag("job.queue", job.Queue);
+            span?.SetTag("job.attempt", job.Attempts);
             using var heartbeatStop = new CancellationTokenSource();
 
             // Subscribed before the handler starts, so a cancel asked for from now on reaches it at once.

@@ -13,7 +13,7 @@ namespace Modelhost.Server.Configuration;
 /// </summary>
 public static partial class ServerConfigFile
 {
-    private static readonly string[] TopKeys = ["urls", "models", "model_dir", "model_name", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "verbose", "session", "jobs", "forecasting", "auth", "tls", "limits", "metrics", "grpc"];
+    private static readonly string[] TopKeys = ["urls", "models", "model_dir", "model_name", "poll_seconds", "max_request_body_bytes", "shutdown_timeout_seconds", "verbose", "session", "jobs", "forecasting", "auth", "tls", "limits", "metrics", "tracing", "log_format", "grpc"];
     private static readonly string[] JobsKeys =
     [
         "enabled", "data_dir", "database", "training_workers", "prediction_workers", "lease_seconds", "heartbeat_seconds",
@@ -128,6 +128,12 @@ public static partial class ServerConfigFile
                     break;
                 case "grpc":
                     ReadGrpc(value, options.Grpc);
+                    break;
+                case "tracing":
+                    ReadTracing(value, options.Tracing);
+                    break;
+                case "log_format":
+                    options.LogFormat = ReadLogFormat(value);
                     break;
                 default:
                     throw Unknown(value, TopKeys);

@@ -81,6 +81,7 @@ internal sealed partial class ErrorHandlingMiddleware
     private Task HandleAsync(HttpContext context, Exception ex)
     {
         context.Response.Clear();
+        RequestLoggingMiddleware.SetRequestId(context);
         switch (ex)
         {
             case InferenceException inference:

@@ -74,6 +74,7 @@ internal sealed class RequestTimeoutMiddleware
         {
             context.RequestAborted = aborted;
             context.Response.Clear();
+            RequestLoggingMiddleware.SetRequestId(context);
             await ErrorResponses.WriteAsync(context, StatusCodes.Status504GatewayTimeout, _message);
         }
         finally

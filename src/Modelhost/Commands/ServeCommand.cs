@@ -25,11 +25,12 @@ internal static class ServeCommand
         var config = new Option<string?>("--config") { Description = $"A YAML file of server settings (default: ${EnvironmentSettings.ConfigVariable}, or ./{ConfigKeysFile.DefaultPath} when it exists); MODELHOST_* variables override it, and flags override both. Its API keys are reloaded when it changes." };
         var allowAnonymous = new Option<bool>("--allow-anonymous") { Description = "Serve clients without an API key on non-loopback addresses too (logged as a warning at every start)." };
         var verbose = new Option<bool>("--verbose") { Description = "Log every request (Debug level)." };
+        var logFormat = new Option<string?>("--log-format") { Description = "console (default) or json: one JSON object per line with the trace and request ids." };
         var dataDir = new Option<string?>("--data-dir") { Description = "The data directory: the jobs' SQLite file and the CSV files jobs read and write (default ./data)." };
         var database = new Option<string?>("--database") { Description = "The jobs' database: a PostgreSQL connection string or postgres:// URL (default: SQLite in the data directory)." };
         var modelDir = new Option<string?>("--model-dir") { Description = "KServe's name for the model directory (/mnt/models): a repository, or one model (model.onnx in it, or version directories 1/, 2/...) served as --model-name." };
         var modelName = new Option<string?>("--model-name") { Description = "The name to serve the model directory under when it holds one model (KServe's InferenceService name)." };
-        var command = new Command("serve", "Serve the models in a repository.") { models, urls, grpcUrls, poll, config, verbose, dataDir, database, allowAnonymous, modelDir, modelName };
+        var command = new Command("serve", "Serve the models in a repository.") { models, urls, grpcUrls, poll, config, verbose, dataDir, database, allowAnonymous, modelDir, modelName, logFormat };
         command.SetAction((result, cancellationToken) => RunAsync(
             (result.GetValue(models), result.GetValue(modelDir), result.GetValue(modelName)),
             (result.GetValue(urls), result.GetValue(grpcUrls)),
@@ -37,11 +38,12 @@ internal static class ServeCommand
             result.GetValue(config),
             (result.GetValue(verbose) ? Flags.Verbose : Flags.None) | (result.GetValue(allowAnonymous) ? Flags.AllowAnonymous : Flags.None),
             (result.GetValue(dataDir), result.GetValue(database)),
+            result.GetValue(logFormat),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync((string? Repository, string? Directory, string? Name) models, (string? Http, string? Grpc) urls, double? pollSeconds, string? configPath, Flags flags, (string? DataDir, string? Database) jobs, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync((string? Repository, string? Directory, string? Name) models, (string? Http, string? Grpc) urls, double? pollSeconds, string? configPath, Flags flags, (string? DataDir, string? Database) jobs, string? logFormat, CancellationToken cancellationToken)
     {
         ServerOptions options;
         string connections;
@@ -72,6 +74,7 @@ internal static class ServeCommand
             Flag("jobs:database", jobs.Database, "--database");
             Flag("auth:allow_anonymous", flags.HasFlag(Flags.AllowAnonymous) ? "true" : null, "--allow-anonymous");
             Flag("verbose", flags.HasFlag(Flags.Verbose) ? "true" : null, "--verbose");
+            Flag("log_format", logFormat, "--log-format");
             options = ServerConfigFile.Load(new ServerConfigSources { File = configPath, Environment = environment, CommandLine = commandLine });
 
             try

@@ -132,8 +132,11 @@ public sealed class MetricsTests
         Assert.Equal("counter", metrics.Types["dotnet_gc_collections_total"]);
         Assert.Equal("gauge", metrics.Types["dotnet_assembly_number"]);
 
-        // The runtime declares the thread count an observable counter.
-        Assert.Equal("counter", metrics.Types["dotnet_thread_pool_thread_count_total"]);
+        // System.Diagnostics.DiagnosticSource 10.0.0-10.0.x declared the thread count an observable counter; later ones an
+        // up-down counter (a gauge). Either way it is exported.
+        Assert.True(
+            metrics.Types.GetValueOrDefault("dotnet_thread_pool_thread_number") == "gauge" || metrics.Types.GetValueOrDefault("dotnet_thread_pool_thread_count_total") == "counter",
+            string.Join(", ", metrics.Types.Keys.Where(k => k.StartsWith("dotnet_thread_pool", StringComparison.Ordinal))));
         Assert.Equal("counter", metrics.Types["dotnet_process_cpu_time_seconds_total"]);
         Assert.Equal("gauge", metrics.Types["dotnet_process_memory_working_set_bytes"]);
         Assert.Contains("http_route=\"/v2/models/{model}/infer\"", metrics.Text, StringComparison.Ordinal);
