@@ -46,12 +46,15 @@ internal sealed class HostFilterMiddleware
             host = context.Request.Host.Host;
         }
 
-        return _allowedSpans.Contains(host) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
-            ? _next(context)
-            : ErrorResponses.WriteAsync(
-                context,
-                StatusCodes.Status400BadRequest,
-                $"the Host header '{Printable(host.ToString())}' is not allowed: a server without API keys answers only to loopback names (localhost, 127.0.0.1, [::1]); add the name to auth.allowed_hosts in the server config");
+        if (_allowedSpans.Contains(host) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return _next(context);
+        }
+
+        var message = $"the Host header '{Printable(host.ToString())}' is not allowed: a server without API keys answers only to loopback names (localhost, 127.0.0.1, [::1]); add the name to auth.allowed_hosts in the server config";
+        return Grpc.GrpcRefusal.IsGrpc(context)
+            ? Grpc.GrpcRefusal.WriteAsync(context, global::Grpc.Core.StatusCode.PermissionDenied, message)
+            : ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, message);
     }
 
     /// <summary>

@@ -177,6 +177,19 @@ public sealed class GrpcServingTests
     }
 
     [Fact]
+    public async Task A_keyless_server_refuses_a_grpc_call_for_a_foreign_host_name_with_a_grpc_status()
+    {
+        using var repository = new TempRepository().AddIris();
+        await using var server = await RunningServer.StartAsync(repository.Root);
+
+        // A page on evil.example rebinding its name to 127.0.0.1 would send this Host; the answer is a gRPC status.
+        using var client = new GrpcClient(server);
+        var ex = await GrpcClient.FailsAsync(client.Inference.ServerMetadataAsync(new ServerMetadataRequest(), new Metadata { { "host", "evil.example" } }));
+        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+        Assert.Contains("the Host header 'evil.example' is not allowed", ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Grpc_turned_off_listens_on_no_grpc_port()
     {
         using var repository = new TempRepository().AddIris();

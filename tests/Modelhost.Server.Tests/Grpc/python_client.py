@@ -4,8 +4,10 @@ Usage: python3 python_client.py PROTO_DIR HOST:PORT REFERENCE_JSON
 Runs the liveness, readiness and metadata calls, the seed request (one iris row, raw FP32) and the 150 iris reference
 rows (typed fp32_contents), and checks the labels against scikit-learn's. Prints one line per check; exits 1 on a failure.
 """
+import atexit
 import importlib
 import json
+import shutil
 import struct
 import subprocess
 import sys
@@ -13,6 +15,7 @@ import tempfile
 
 proto_dir, address, reference_path = sys.argv[1], sys.argv[2], sys.argv[3]
 stubs = tempfile.mkdtemp(prefix="modelhost-grpc-")
+atexit.register(shutil.rmtree, stubs, True)
 subprocess.run(
     [sys.executable, "-m", "grpc_tools.protoc", "-I", proto_dir, "--python_out=" + stubs, "--grpc_python_out=" + stubs,
      "grpc_service.proto"],
