@@ -25,9 +25,14 @@ internal sealed class TreeEnsemble<T>
     // Trees walked side by side for one row.
     private const int GroupTrees = 8;
 
+    // Trees whose leaves are found before their weights are added (in tree order); within a window, trees of like
+    // depth are walked together. A multiple of GroupTrees.
+    private const int WindowTrees = 64;
+
     private readonly TreeNode<T>[] _nodes;
     private readonly int[] _roots;
-    private readonly int[] _depths;
+    private readonly int[] _walkOrder;
+    private readonly int[] _groupDepths;
     private readonly int[] _leafFirst;
     private readonly int[] _leafCount;
     private readonly int[] _weightTargets;
@@ -39,7 +44,25 @@ internal sealed class TreeEnsemble<T>
     {
         _nodes = layout.Nodes;
         _roots = layout.Roots;
-        _depths = layout.Depths;
+        // Trees of like depth walk together, so that few walks idle on their leaf while the deepest of the group goes on.
+        var depths = layout.Depths;
+        _walkOrder = new int[depths.Length];
+        for (var t = 0; t < _walkOrder.Length; t++)
+        {
+            _walkOrder[t] = t;
+        }
+
+        var keys = (int[])depths.Clone();
+        for (var w = 0; w < depths.Length; w += WindowTrees)
+        {
+            Array.Sort(keys, _walkOrder, w, Math.Min(WindowTrees, depths.Length - w));
+        }
+
+        _groupDepths = new int[(depths.Length + GroupTrees - 1) / GroupTrees];
+        for (var t = 0; t < _walkOrder.Length; t++)
+        {
+            _groupDepths[t / GroupTrees] = Math.Max(_groupDepths[t / GroupTrees], depths[_walkOrder[t]]);
+        }
         _leafFirst = layout.LeafFirst;
         _leafCount = layout.LeafCount;
         _weightTargets = layout.WeightTargets;
@@ -115,6 +138,12 @@ internal sealed class TreeEnsemble<T>
         byte[]? rentedHas = null;
         var acc = size <= 256 ? stackalloc T[256] : (rentedAcc = ArrayPool<T>.Shared.Rent(size));
         var has = size <= 256 ? stackalloc byte[256] : (rentedHas = ArrayPool<byte>.Shared.Rent(size));
+        var leafCount = block * WindowTrees;
+        int[]? rentedLeaves = null;
+        T[]? rentedValues = null;
+        var single = Targets == 1;
+        var leaves = single ? [] : leafCount <= 1024 ? stackalloc int[1024] : (rentedLeaves = ArrayPool<int>.Shared.Rent(leafCount));
+        var values = !single ? [] : leafCount <= 1024 ? stackalloc T[1024] : (rentedValues = ArrayPool<T>.Shared.Rent(leafCount));
         try
         {
             for (var start = 0; start < rows; start += BlockRows)
@@ -124,14 +153,33 @@ internal sealed class TreeEnsemble<T>
                 acc[..used].Clear();
                 has[..used].Clear();
                 var trees = _roots.Length;
-                for (var p = 0; p < partitions; p++)
+                for (var window = 0; window < trees; window += WindowTrees)
                 {
-                    var per = trees / partitions;
-                    var extra = trees % partitions;
-                    var first = p < extra ? (per + 1) * p : (per * p) + extra;
-                    var end = first + (p < extra ? per + 1 : per);
-                    var accBase = p * n * Targets;
-                    RunTrees(first, end, x[(start * stride)..], n, stride, acc[accBase..], has[accBase..]);
+                    var windowEnd = Math.Min(trees, window + WindowTrees);
+                    RunTrees(window, windowEnd, x[(start * stride)..], n, stride, leaves, values);
+                    for (var i = 0; i < n; i++)
+                    {
+                        // The window's trees in order, each added to the partial sum of its partition.
+                        var p = 0;
+                        var partitionEnd = PartitionEnd(0, partitions, trees);
+                        for (var j = window; j < windowEnd; j++)
+                        {
+                            while (j >= partitionEnd)
+                            {
+                                partitionEnd = PartitionEnd(++p, partitions, trees);
+                            }
+
+                            var at = ((p * n) + i) * Targets;
+                            if (Targets == 1)
+                            {
+                                Accumulate(ref acc[at], ref has[at], values[(i * WindowTrees) + j - window]);
+                            }
+                            else
+                            {
+                                Leaf(leaves[(i * WindowTrees) + j - window], at, acc, has);
+                            }
+                        }
+                    }
                 }
 
                 for (var i = 0; i < n; i++)
@@ -163,63 +211,72 @@ internal sealed class TreeEnsemble<T>
             {
                 ArrayPool<byte>.Shared.Return(rentedHas);
             }
+
+            if (rentedLeaves is not null)
+            {
+                ArrayPool<int>.Shared.Return(rentedLeaves);
+            }
+
+            if (rentedValues is not null)
+            {
+                ArrayPool<T>.Shared.Return(rentedValues);
+            }
         }
     }
 
-    private void RunTrees(int first, int end, ReadOnlySpan<T> x, int n, int stride, Span<T> acc, Span<byte> has)
+    private void RunTrees(int window, int windowEnd, ReadOnlySpan<T> x, int n, int stride, Span<int> leaves, Span<T> values)
     {
         switch (_sameMode)
         {
             case NodeMode.BranchLeq:
-                RunTrees<NodeTests.Leq<T>>(first, end, x, n, stride, acc, has);
+                RunTrees<NodeTests.Leq<T>>(window, windowEnd, x, n, stride, leaves, values);
                 break;
             case NodeMode.BranchLt:
-                RunTrees<NodeTests.Lt<T>>(first, end, x, n, stride, acc, has);
+                RunTrees<NodeTests.Lt<T>>(window, windowEnd, x, n, stride, leaves, values);
                 break;
             case NodeMode.BranchGte:
-                RunTrees<NodeTests.Gte<T>>(first, end, x, n, stride, acc, has);
+                RunTrees<NodeTests.Gte<T>>(window, windowEnd, x, n, stride, leaves, values);
                 break;
             case NodeMode.BranchGt:
-                RunTrees<NodeTests.Gt<T>>(first, end, x, n, stride, acc, has);
+                RunTrees<NodeTests.Gt<T>>(window, windowEnd, x, n, stride, leaves, values);
                 break;
             case NodeMode.BranchEq:
-                RunTrees<NodeTests.Eq<T>>(first, end, x, n, stride, acc, has);
+                RunTrees<NodeTests.Eq<T>>(window, windowEnd, x, n, stride, leaves, values);
                 break;
             case NodeMode.BranchNeq:
-                RunTrees<NodeTests.Neq<T>>(first, end, x, n, stride, acc, has);
+                RunTrees<NodeTests.Neq<T>>(window, windowEnd, x, n, stride, leaves, values);
                 break;
             default:
-                RunTrees<NodeTests.Mixed<T>>(first, end, x, n, stride, acc, has);
+                RunTrees<NodeTests.Mixed<T>>(window, windowEnd, x, n, stride, leaves, values);
                 break;
         }
     }
 
     /// <summary>
-    /// Trees <paramref name="first"/> to <paramref name="end"/> over the block's rows, a group of trees at a time: each
-    /// row walks the group's trees side by side, a fixed number of branch-free steps (leaves lead to themselves), so
-    /// the walks' memory loads overlap; then the leaves' weights are added in tree order.
+    /// Finds every tree's leaf for the block's rows, a group of trees at a time: each row walks the group's trees side
+    /// by side, a fixed number of branch-free steps (leaves lead to themselves), so the walks' memory loads overlap.
+    /// Groups are made of trees of like depth (<see cref="_walkOrder"/>); the leaves go to <paramref name="leaves"/>
+    /// (row by row, in tree order), whose weights are then added in the model's order.
     /// </summary>
-    private void RunTrees<TTest>(int first, int end, ReadOnlySpan<T> x, int n, int stride, Span<T> acc, Span<byte> has)
+    private void RunTrees<TTest>(int window, int windowEnd, ReadOnlySpan<T> x, int n, int stride, Span<int> leaves, Span<T> values)
         where TTest : struct, NodeTests.ITest<T>
     {
         ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
         ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var leaf0 = ref MemoryMarshal.GetReference(leaves);
+        ref var value0 = ref MemoryMarshal.GetReference(values);
+        var single = Targets == 1;
         Span<int> at = stackalloc int[GroupTrees];
-        for (var group = first; group < end; group += GroupTrees)
+        for (var group = window; group < windowEnd; group += GroupTrees)
         {
-            var count = Math.Min(GroupTrees, end - group);
-            var depth = 0;
-            for (var k = 0; k < count; k++)
-            {
-                depth = Math.Max(depth, _depths[group + k]);
-            }
-
+            var count = Math.Min(GroupTrees, windowEnd - group);
+            var depth = _groupDepths[group / GroupTrees];
             for (var i = 0; i < n; i++)
             {
                 ref var row = ref Unsafe.Add(ref x0, i * stride);
                 for (var k = 0; k < count; k++)
                 {
-                    at[k] = _roots[group + k];
+                    at[k] = _roots[_walkOrder[group + k]];
                 }
 
                 for (var step = 0; step < depth; step++)
@@ -233,26 +290,32 @@ internal sealed class TreeEnsemble<T>
                     }
                 }
 
-                for (var k = 0; k < count; k++)
+                if (single)
                 {
-                    Leaf(at[k], i, acc, has);
+                    // One target: the leaf's weight now, while its node is in the cache.
+                    ref var rowValues = ref Unsafe.Add(ref value0, (i * WindowTrees) - window);
+                    for (var k = 0; k < count; k++)
+                    {
+                        Unsafe.Add(ref rowValues, _walkOrder[group + k]) = Unsafe.Add(ref nodes, at[k]).Value;
+                    }
+                }
+                else
+                {
+                    ref var rowLeaves = ref Unsafe.Add(ref leaf0, (i * WindowTrees) - window);
+                    for (var k = 0; k < count; k++)
+                    {
+                        Unsafe.Add(ref rowLeaves, _walkOrder[group + k]) = at[k];
+                    }
                 }
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Leaf(int leaf, int i, Span<T> acc, Span<byte> has)
+    private void Leaf(int leaf, int rowBase, Span<T> acc, Span<byte> has)
     {
-        if (Targets == 1)
-        {
-            Accumulate(ref acc[i], ref has[i], _nodes[leaf].Value);
-            return;
-        }
-
         var first = _leafFirst[leaf];
         var end = first + _leafCount[leaf];
-        var rowBase = i * Targets;
         for (var w = first; w < end; w++)
         {
             var t = rowBase + _weightTargets[w];
@@ -284,6 +347,20 @@ internal sealed class TreeEnsemble<T>
 
                 break;
         }
+    }
+
+    /// <summary>Where partition <paramref name="p"/> of <paramref name="partitions"/> ends: ONNX Runtime's PartitionWork.</summary>
+    private static int PartitionEnd(int p, int partitions, int trees)
+    {
+        if (p >= partitions)
+        {
+            return int.MaxValue;
+        }
+
+        var per = trees / partitions;
+        var extra = trees % partitions;
+        var first = p < extra ? (per + 1) * p : (per * p) + extra;
+        return first + (p < extra ? per + 1 : per);
     }
 
     /// <summary>Merges the partitions' scores of row <paramref name="i"/> into partition 0, in ONNX Runtime's order.</summary>
