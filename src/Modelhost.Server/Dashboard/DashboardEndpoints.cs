@@ -35,10 +35,11 @@ internal static class DashboardEndpoints
     {
         var full = Path.GetFullPath(root);
         RequestDelegate index = context => SendAsync(context, Path.Combine(full, "index.html"), IndexCache);
-        routes.MapGet("/", index).Open();
+        // Pages and files, not API: left out of the OpenAPI document.
+        routes.MapGet("/", index).Open().ExcludeFromDescription();
         foreach (var page in Pages)
         {
-            routes.MapGet(page, index).Open();
+            routes.MapGet(page, index).Open().ExcludeFromDescription();
         }
 
         var assets = Path.Combine(full, "assets");
@@ -48,7 +49,7 @@ internal static class DashboardEndpoints
             return IsPlainFileName(file)
                 ? SendAsync(context, Path.Combine(assets, file!), AssetCache)
                 : throw new HttpError(StatusCodes.Status404NotFound, "no such dashboard file");
-        }).Open();
+        }).Open().ExcludeFromDescription();
     }
 
     /// <summary>True for a name of letters, digits, '-', '_' and '.' that does not start with a dot.</summary>

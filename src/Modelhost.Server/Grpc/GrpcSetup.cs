@@ -1,5 +1,7 @@
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Modelhost.Server.Security;
@@ -51,9 +53,11 @@ internal static class GrpcSetup
         {
             var method = endpoint.Metadata.OfType<GrpcMethodMetadata>().FirstOrDefault()?.Method.Name;
             endpoint.Metadata.Add(method is "ServerLive" or "ServerReady" ? RouteRole.Open : RouteRole.For(RoleOf(method)));
+            // The OpenAPI document describes the HTTP API; the .proto and reflection describe this one.
+            endpoint.Metadata.Add(new ExcludeFromDescriptionAttribute());
         });
-        app.MapGrpcHealthChecksService().Open();
-        app.MapGrpcReflectionService().Requires(Role.Infer);
+        app.MapGrpcHealthChecksService().Open().ExcludeFromDescription();
+        app.MapGrpcReflectionService().Requires(Role.Infer).ExcludeFromDescription();
     }
 
     /// <summary>The role a method needs, as its HTTP counterpart: repository changes and the index need manage.</summary>

@@ -31,7 +31,8 @@ internal sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
             foreach (var endpoint in source.Endpoints)
             {
                 if (endpoint is not RouteEndpoint route || endpoint.Metadata.GetMetadata<RouteRole>() is not { } role
-                    || endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { } methods)
+                    || endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { } methods
+                    || endpoint.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is { ExcludeFromDescription: true })
                 {
                     continue;
                 }

@@ -64,6 +64,10 @@ internal static class ApiExamples
         ["POST /v2/repository/index"] = ("Every model and version with its state (Triton's repository extension)", Empty, """[{"name":"iris","version":"1","state":"READY","reason":""}]"""),
         ["POST /v2/repository/models/{model}/load"] = ("Loads (or reloads) a model from the repository", Empty, NoBody),
         ["POST /v2/repository/models/{model}/unload"] = ("Unloads a model", Empty, NoBody),
+        ["GET /v1/models"] = ("Every model with its state, versions, labels, features, batching and signature (the dashboard's list)", null, """{"default_model":"iris","models":[{"name":"iris","state":"READY","reason":"","platform":"onnxruntime_onnx","default":true,"versions":[{"version":"1","state":"READY","reason":""}]}]}"""),
+        ["GET /v1/server"] = ("Version, uptime, addresses, repository, job store and access, without secrets", null, """{"name":"modelhost","version":"0.1.0","started_at":"2026-12-03T13:00:00Z","uptime_seconds":12,"listening":["http://127.0.0.1:8080"]}"""),
+        ["GET /v1/series"] = ("The forecasting series that have observations", null, """{"series":[{"series_key":"DE","count":1860}]}"""),
+        ["GET /v1/series/{series_key}"] = ("A series' newest observations, oldest first (?last=N, default 500)", null, """{"series_key":"DE","count":1860,"observations":[{"ts":"1998-08-14T00:00:00","value":5473.72}]}"""),
         ["GET /metrics"] = ("Prometheus metrics (text format 0.0.4)", null, "\"# TYPE nv_inference_request_success counter\\nnv_inference_request_success{model=\\\"iris\\\",version=\\\"1\\\"} 9\\n\""),
     };
 

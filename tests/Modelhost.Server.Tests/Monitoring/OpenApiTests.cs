@@ -31,7 +31,8 @@ public sealed class OpenApiTests
         var checkedRoutes = 0;
         foreach (var endpoint in server.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>())
         {
-            if (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { } methods || endpoint.Metadata.GetMetadata<RouteRole>() is null)
+            if (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { } methods || endpoint.Metadata.GetMetadata<RouteRole>() is null
+                || endpoint.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is { ExcludeFromDescription: true })
             {
                 continue;
             }
