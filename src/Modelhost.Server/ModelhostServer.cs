@@ -183,7 +183,7 @@ public static class ModelhostServer
             GrpcSetup.Map(app);
         }
 
-        ModelListEndpoint.Map(app, manager);
+        ModelListEndpoint.Map(app, manager, options);
         ServerEndpoint.Map(app, options, app.Services.GetRequiredService<TimeProvider>());
         app.MapDashboard(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         return app;

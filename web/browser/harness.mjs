@@ -36,10 +36,11 @@ export function prepareRepository() {
       'echo "wrote $1/model.onnx"',
     ].join('\n') + '\n',
   );
-  fs.appendFileSync(
-    path.join(models, 'iris', 'model.yaml'),
-    '\ntraining: {trainer: external, command: ["sh", "train.sh", "{output_dir}"], timeout_s: 120}\n',
-  );
+  // The demo's own training section (the built-in forest) is replaced by an external trainer whose progress the test
+  // can watch move.
+  const yamlPath = path.join(models, 'iris', 'model.yaml');
+  const yaml = fs.readFileSync(yamlPath, 'utf8').split('\n').filter((line) => !line.startsWith('training:')).join('\n');
+  fs.writeFileSync(yamlPath, yaml + '\ntraining: {trainer: external, command: ["sh", "train.sh", "{output_dir}"], timeout_s: 120}\n');
   // A model with no model.yaml: the Try page gives it the generic tensor editor.
   fs.mkdirSync(path.join(models, 'plain', '1'), { recursive: true });
   fs.copyFileSync(path.join(models, 'iris', '1', 'model.onnx'), path.join(models, 'plain', '1', 'model.onnx'));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Modelhost.Core.Models;
+using Modelhost.Server.Http;
 using Modelhost.Server.Security;
 
 namespace Modelhost.Server.Endpoints;
@@ -13,31 +14,32 @@ namespace Modelhost.Server.Endpoints;
 /// </summary>
 internal static class ModelListEndpoint
 {
-    public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager) =>
-        routes.MapGet("/v1/models", context => KServeEndpoints.WriteJsonAsync(context, w => Write(w, manager))).Requires(Role.Infer);
+    public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager, ServerOptions options) =>
+        routes.MapGet("/v1/models", context => KServeEndpoints.WriteJsonAsync(context, w => Write(w, manager, options))).Requires(Role.Infer);
 
-    private static void Write(Utf8JsonWriter w, ModelRepositoryManager manager)
+    private static void Write(Utf8JsonWriter w, ModelRepositoryManager manager, ServerOptions options)
     {
         w.WriteStartObject();
         w.WriteString("default_model"u8, manager.DefaultModel);
         w.WriteStartArray("models"u8);
         foreach (var model in manager.Index())
         {
-            WriteModel(w, model, manager.ReadyVersions(model.Name));
+            WriteModel(w, model, manager.ReadyVersions(model.Name), options);
         }
 
         w.WriteEndArray();
         w.WriteEndObject();
     }
 
-    private static void WriteModel(Utf8JsonWriter w, ModelStatus model, IReadOnlyList<LoadedModel> ready)
+    private static void WriteModel(Utf8JsonWriter w, ModelStatus model, IReadOnlyList<LoadedModel> ready, ServerOptions options)
     {
         var config = model.Config;
         w.WriteStartObject();
         w.WriteString("name"u8, model.Name);
         var (state, reason) = State(model, ready.Count > 0);
         w.WriteString("state"u8, state);
-        w.WriteString("reason"u8, reason);
+        // Reasons name files relative to the repository, as every client-facing message does.
+        w.WriteString("reason"u8, ErrorResponses.Readable(ErrorResponses.RelativePaths(reason, options)));
         w.WriteString("platform"u8, "onnxruntime_onnx");
         w.WriteBoolean("default"u8, config.IsDefault);
         w.WriteBoolean("trainable"u8, config.Training is not null);
@@ -47,7 +49,7 @@ internal static class ModelListEndpoint
             w.WriteStartObject();
             w.WriteString("version"u8, RouteValues.VersionText(version.Version));
             w.WriteString("state"u8, VersionState(version.State));
-            w.WriteString("reason"u8, version.Reason ?? string.Empty);
+            w.WriteString("reason"u8, ErrorResponses.Readable(ErrorResponses.RelativePaths(version.Reason ?? string.Empty, options)));
             w.WriteEndObject();
         }
 

@@ -91,6 +91,20 @@ public sealed class DashboardTests
     }
 
     [Fact]
+    public async Task Get_v1_models_names_a_broken_model_yaml_relative_to_the_repository()
+    {
+        using var repository = new TempRepository().AddIris().AddIris("broken", isDefault: false).AddConfig("broken", "features: [a\nx: 'y'\n");
+        await using var server = await RunningServer.StartAsync(repository.Root);
+
+        var text = await server.Client.GetStringAsync("/v1/models");
+        var broken = JsonDocument.Parse(text).RootElement.GetProperty("models").EnumerateArray()
+            .Single(m => m.GetProperty("name").GetString() == "broken");
+        Assert.Equal("UNAVAILABLE", broken.GetProperty("state").GetString());
+        Assert.Contains("broken/model.yaml", broken.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(repository.Root, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Get_v1_models_marks_an_unloaded_model_and_shows_a_detectors_defaults()
     {
         using var repository = new TempRepository().AddIris().AddDetector("face-front");
