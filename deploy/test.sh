@@ -22,6 +22,7 @@ IMAGE="localhost/modelhost:$run_id"
 SEED='{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}'
 results=()
 images_before=""
+images_recorded=""
 volumes_before=""
 KUBE_FILES=()
 
@@ -37,7 +38,8 @@ cleanup() {
     grep -qx "$vol" <<<"$volumes_before" || podman volume rm -f "$vol" >/dev/null 2>&1
   done
   for net in $(podman network ls -q --filter "name=$run_id" 2>/dev/null); do podman network rm -f "$net" >/dev/null 2>&1; done
-  if [ -n "$images_before" ]; then
+  # Only once the images before the run are known (an empty list is a fresh machine: remove every image then).
+  if [ -n "$images_recorded" ]; then
     for img in $(podman images -aq --no-trunc 2>/dev/null | sort -u); do
       grep -qx "$img" <<<"$images_before" || podman rmi -f "$img" >/dev/null 2>&1
     done
@@ -73,6 +75,7 @@ published_port() { podman port "$1" "${2:-8080}" | head -n1 | sed 's/.*://'; }
 build_image() {
   setup_podman
   images_before=$(podman images -aq --no-trunc | sort -u)
+  images_recorded=1
   volumes_before=$(podman volume ls -q)
   standin_bases
   local nuget=${NUGET_PACKAGES:-$HOME/.nuget/packages}
@@ -281,7 +284,8 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 # deploy/kubernetes as `podman kube play` can take it: our images, the models volume made here, no init container
 # (its image is yours), one replica with the port published on a loopback port (kube play makes every replica, and
 # they cannot share the host port), and PostgreSQL at a fixed address on the test's network
-# (kube play has no Service DNS, and skips Services).
+# (kube play has no Service DNS, and skips Services). kube play runs in the work folder: in the repository root it
+# would take the ./modelhost launcher for a build folder of the image `modelhost` (podman 4.3 ignores --build=false).
 # The container kube play made for DEPLOYMENT's CONTAINER (named DEPLOYMENT-pod[-N]-CONTAINER by podman's version).
 kube_container() {
   podman ps -a --format '{{.Names}}' | grep -E "^$1-pod(-[0-9]+)?-$2\$" | head -n1
@@ -310,7 +314,7 @@ scenario_kube() {
     sed -e "s|image: docker.io/library/postgres:16|image: $POSTGRES_STANDIN|" deploy/kubernetes/postgres.yaml | secret_as_configmap
   } >"$work/kube-db.yaml"
   KUBE_FILES+=("$work/kube-db.yaml")
-  podman kube play --replace --network "$net" --ip "$pg_ip" "$work/kube-db.yaml" >"$work/kube.log" 2>&1 \
+  (cd "$work" && podman kube play --replace --network "$net" --ip "$pg_ip" "$work/kube-db.yaml") >"$work/kube.log" 2>&1 \
     || { cat "$work/kube.log" >&2; die "podman kube play of PostgreSQL failed"; }
 
   {
@@ -331,7 +335,7 @@ scenario_kube() {
     [ $SECONDS -lt $deadline ] || die "PostgreSQL (kube play) not ready within 60s"
     sleep 0.3
   done
-  podman kube play --replace --network "$net" "$work/kube-app.yaml" >>"$work/kube.log" 2>&1 \
+  (cd "$work" && podman kube play --replace --network "$net" "$work/kube-app.yaml") >>"$work/kube.log" 2>&1 \
     || { cat "$work/kube.log" >&2; die "podman kube play of the Deployment failed"; }
   app=$(kube_container modelhost modelhost)
   local base="http://127.0.0.1:$port"
@@ -370,6 +374,7 @@ main() {
     # An image built earlier (a rerun while working on a scenario); it is not removed.
     setup_podman
     images_before=$(podman images -aq --no-trunc | sort -u)
+    images_recorded=1
     volumes_before=$(podman volume ls -q)
     IMAGE=$MODELHOST_DEPLOY_IMAGE
     podman image exists "$STANDIN_RUNTIME" || STANDIN_RUNTIME=$IMAGE
