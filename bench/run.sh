@@ -351,7 +351,9 @@ start_modelhost() { # start_modelhost NAME REPOSITORY [SERVE_ARGS...]: on a free
   local name=$1 repo=$2
   shift 2
   MH_PORT=$(free_port)
-  start_server "$name" "$OUT/modelhost/modelhost" serve --models "$repo" --urls "http://127.0.0.1:$MH_PORT" "$@"
+  # gRPC on a port of its own choosing: scenarios run two servers side by side, and 8081 is the default for both.
+  start_server "$name" "$OUT/modelhost/modelhost" serve --models "$repo" --urls "http://127.0.0.1:$MH_PORT" \
+    --grpc-urls "http://127.0.0.1:0" "$@"
   MH_PID=$LAST_PID
   wait_http "$name" "$MH_PID" 120 200 "http://127.0.0.1:$MH_PORT/v2/health/ready"
 }
@@ -624,7 +626,7 @@ scenario_process_costs() {
   port=$(free_port)
   run_child timeout --kill-after=5 $((STARTUP_RUNS * 60 + 30)) "$OUT/load/load" startup --runs "$STARTUP_RUNS" --timeout 30 \
     --ready-url "http://127.0.0.1:$port/v2/health/ready" --out "$RESULTS/startup.json" \
-    -- "$OUT/modelhost/modelhost" serve --models "$ROOT/models" --urls "http://127.0.0.1:$port" 2>>"$LOGS/load.log" || {
+    -- "$OUT/modelhost/modelhost" serve --models "$ROOT/models" --urls "http://127.0.0.1:$port" --grpc-urls "http://127.0.0.1:0" 2>>"$LOGS/load.log" || {
     log "the startup measurement failed (see $LOGS/load.log)"
     [ -s "$RESULTS/startup.json" ] || printf '{"name": "startup", "unavailable": "failed, see bench/.out/logs/load.log"}\n' >"$RESULTS/startup.json"
   }

@@ -42,6 +42,23 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_names_the_grpc_flag_when_the_grpc_port_is_taken_before_loading_any_model()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        using var process = CliProcess.Start("serve", "--models", _models, "--urls", $"http://127.0.0.1:{FreePort()}", "--grpc-urls", $"http://127.0.0.1:{port}");
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exit);
+        var error = process.Output.Split('\n').Single(l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains($"port {port} is in use", error, StringComparison.Ordinal);
+        Assert.EndsWith("choose another with --grpc-urls", error.TrimEnd(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Loading iris", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_answers_the_seed_request_and_stops_on_sigterm()
     {
         var port = FreePort();

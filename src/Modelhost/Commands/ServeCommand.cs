@@ -113,7 +113,7 @@ internal static class ServeCommand
         }
 
         // A taken port is found before any model is loaded or any job worker starts on the database.
-        if (BusyPort(options.Urls) is { } busy)
+        if ((BusyPort(options.Urls, "--urls") ?? (options.Grpc.Enabled ? BusyPort(options.Grpc.Urls, "--grpc-urls") : null)) is { } busy)
         {
             await Console.Error.WriteLineAsync($"error: {busy}");
             return ExitPortInUse;
@@ -136,7 +136,10 @@ internal static class ServeCommand
         }
         catch (Exception ex) when (ex is AddressInUseException || ex.InnerException is AddressInUseException)
         {
-            await Console.Error.WriteLineAsync($"error: {PortInUseMessage(options.Grpc.Enabled ? $"{options.Urls};{options.Grpc.Urls}" : options.Urls)}");
+            var message = PortInUseMessage(options.Urls, "--urls")
+                ?? (options.Grpc.Enabled ? PortInUseMessage(options.Grpc.Urls, "--grpc-urls") : null)
+                ?? $"an address in {options.Urls} is in use; choose another with --urls";
+            await Console.Error.WriteLineAsync($"error: {message}");
             return ExitPortInUse;
         }
         catch (System.Data.Common.DbException ex)
@@ -198,7 +201,8 @@ internal static class ServeCommand
         AllowAnonymous = 2,
     }
 
-    private static string PortInUseMessage(string urls)
+    /// <summary>The message naming the first taken port of <paramref name="urls"/> and the flag that moves it, or null.</summary>
+    private static string? PortInUseMessage(string urls, string flag)
     {
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -212,19 +216,19 @@ internal static class ServeCommand
             {
                 var owner = PortOwner.Find(port);
                 return owner is null
-                    ? string.Create(CultureInfo.InvariantCulture, $"port {port} is in use by another process ({url}); choose another with --urls")
-                    : string.Create(CultureInfo.InvariantCulture, $"port {port} is in use by process {owner.Value.Pid} ({owner.Value.Name}); choose another with --urls");
+                    ? string.Create(CultureInfo.InvariantCulture, $"port {port} is in use by another process ({url}); choose another with {flag}")
+                    : string.Create(CultureInfo.InvariantCulture, $"port {port} is in use by process {owner.Value.Pid} ({owner.Value.Name}); choose another with {flag}");
             }
         }
 
-        return $"an address in {urls} is in use; choose another with --urls";
+        return null;
     }
 
     /// <summary>
     /// Binds each URL's address and port for a moment: the message naming the first port that is taken (and its
     /// process when it can be found), or null when all are free. Port 0 and names other than localhost are left to Kestrel.
     /// </summary>
-    internal static string? BusyPort(string urls)
+    internal static string? BusyPort(string urls, string flag)
     {
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -244,8 +248,8 @@ internal static class ServeCommand
 
             var owner = PortOwner.Find(uri.Port);
             return owner is null
-                ? string.Create(CultureInfo.InvariantCulture, $"port {uri.Port} is in use by another process ({url}); nothing was loaded; choose another with --urls")
-                : string.Create(CultureInfo.InvariantCulture, $"port {uri.Port} is in use by process {owner.Value.Pid} ({owner.Value.Name}); nothing was loaded; choose another with --urls");
+                ? string.Create(CultureInfo.InvariantCulture, $"port {uri.Port} is in use by another process ({url}); nothing was loaded; choose another with {flag}")
+                : string.Create(CultureInfo.InvariantCulture, $"port {uri.Port} is in use by process {owner.Value.Pid} ({owner.Value.Name}); nothing was loaded; choose another with {flag}");
         }
 
         return null;
