@@ -91,7 +91,8 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
 
         // Every request runs as soon as it is read, so that the batcher sees them together; the answers go out in the
         // order they finish, through one writer (a stream takes one write at a time).
-        var answers = Channel.CreateUnbounded<ModelStreamInferResponse>(new UnboundedChannelOptions { SingleReader = true });
+        // Bounded too: a client that sends without reading holds at most this many answers, then its requests wait.
+        var answers = Channel.CreateBounded<ModelStreamInferResponse>(new BoundedChannelOptions(MaxInFlightPerStream) { SingleReader = true });
         using var gate = new SemaphoreSlim(MaxInFlightPerStream);
         var pending = 1;
         void Done()
@@ -138,7 +139,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
                     };
                 }
 
-                answers.Writer.TryWrite(answer);
+                await answers.Writer.WriteAsync(answer, cancellation).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
