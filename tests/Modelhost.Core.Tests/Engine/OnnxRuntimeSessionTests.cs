@@ -219,8 +219,9 @@ public sealed class OnnxRuntimeSessionTests
     [Fact]
     public void Cancelling_the_token_during_a_run_stops_it_and_throws_OperationCanceledException()
     {
-        // 2000 MatMuls of 256x256 take seconds on one thread; ORT checks the terminate flag between nodes.
-        const int Size = 256;
+        // 2000 MatMuls of 512x512 (about 0.5 TFLOP) take tens of seconds on one thread, so the run is still going when the
+        // token fires, however fast or loaded the machine; ORT checks the terminate flag between nodes.
+        const int Size = 512;
         using IEngineSession session = OnnxRuntimeEngine.Instance.CreateSession(
             SlowModel.Create(Size, matMulCount: 2000), new EngineSessionOptions { IntraOpThreads = 1, OptimizationLevel = OptimizationLevel.Disable });
         using EngineValue input = OnnxRuntimeEngine.Instance.CreateTensor<float>(new float[Size * Size], [Size, Size]);
