@@ -66,15 +66,20 @@ public sealed class ServingFaultTests
     public async Task An_unreadable_model_or_version_directory_keeps_serving_and_shows_the_error_while_it_lasts(string directory)
     {
         using var repository = new TempRepository().AddVersion("scaled", 1, Scaled(1));
+
+        // The directory is a link to a mounted volume (inside the repository, as links may not leave it) from the start;
+        // the fault swaps that link, in one rename, for one that leads nowhere, as when the volume is unmounted: opening
+        // it fails (ENOENT through the link), for root too, unlike chmod 000. Swapping in one step matters: a poll
+        // between removing the directory and adding the link would rightly see the version gone and unload it.
+        var model = Path.Combine(repository.Root, directory);
+        var volume = Path.Combine(repository.Root, ".mounted", directory);
+        Directory.CreateDirectory(Path.GetDirectoryName(volume)!);
+        Directory.Move(model, volume);
+        File.CreateSymbolicLink(model, volume);
         await using var server = await RunningServer.StartAsync(repository.Root, o => o.Repository.PollInterval = Poll);
         await using var load = new RequestLoad(server, "/v2/models/scaled/infer", Body);
 
-        // The directory stays a name in the repository but leads nowhere, as when the volume behind a link is
-        // unmounted: opening it fails (ENOENT through the link), for root too, unlike chmod 000.
-        var model = Path.Combine(repository.Root, directory);
-        var away = repository.Root + "-away";
-        Directory.Move(model, away);
-        File.CreateSymbolicLink(model, Path.Combine(repository.Root, ".volume", directory));
+        SwapLink(repository, model, Path.Combine(repository.Root, ".volume", directory));
         try
         {
             await RequestLoad.WaitUntilAsync(async () => Row(await IndexAsync(server), "scaled", "1")?.Reason.Contains("cannot read", StringComparison.Ordinal) == true, Bound, "the index to show the error");
@@ -84,14 +89,24 @@ public sealed class ServingFaultTests
         }
         finally
         {
-            File.Delete(model);
-            Directory.Move(away, model);
+            SwapLink(repository, model, volume);
         }
 
         await RequestLoad.WaitUntilAsync(async () => Row(await IndexAsync(server), "scaled", "1")?.Reason == string.Empty, Bound, "the error to clear");
         Assert.Equal("READY", Row(await IndexAsync(server), "scaled", "1")?.State);
         Assert.Empty(await load.StopAsync());
         Assert.True(load.Requests > 0);
+    }
+
+    // rename(2) replaces the old link atomically; the new one is made beside the repository so no poll sees it.
+    // mv -T, because File.Move refuses a source link that leads nowhere.
+    private static void SwapLink(TempRepository repository, string link, string target)
+    {
+        var staged = repository.Root + "-staged-link";
+        File.CreateSymbolicLink(staged, target);
+        using var mv = System.Diagnostics.Process.Start("mv", ["-T", staged, link]);
+        mv.WaitForExit();
+        Assert.Equal(0, mv.ExitCode);
     }
 
     [Fact]
