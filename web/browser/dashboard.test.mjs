@@ -339,6 +339,13 @@ describe('the dashboard on a server with API keys', () => {
     // The key stays for the tab: another page is allowed what infer allows, and a 403 in words for what it does not.
     await p.goto(`${keyed.url}/server`);
     await p.getByRole('alert').getByText(/Not allowed \(403\)/).waitFor();
+    // Training and retraining need the train role: disabled, saying why.
+    await p.goto(`${keyed.url}/jobs`);
+    await p.getByText('Training needs a key with the train role.').waitFor();
+    assert.ok(await p.getByRole('button', { name: 'Start training' }).isDisabled(), 'Start training is enabled for an infer key');
+    await p.goto(`${keyed.url}/forecasts?series=DE`);
+    await p.getByText('Retraining needs a key with the train role.').waitFor();
+    assert.ok(await p.getByRole('button', { name: 'Retrain DE' }).isDisabled(), 'Retrain is enabled for an infer key');
     await p.goto(`${keyed.url}/try?model=iris`);
     for (const [name, value] of Object.entries({ sepal_length: '5.9', sepal_width: '3.0', petal_length: '5.1', petal_width: '1.8' })) {
       await p.getByLabel(name).fill(value);

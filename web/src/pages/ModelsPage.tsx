@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, getJson, postJson, type ModelInfo, type ModelList, type TensorInfo } from '../api';
-import { useLoad } from '../hooks';
+import { useAllowed, useLoad } from '../hooks';
 import { navigate } from '../router';
 import { rates, type ModelStat, type Reading } from '../stats';
 import { formatSeconds, keepWindow, latency, type LatencyReading, type VersionHistograms } from '../latency';
@@ -30,7 +30,8 @@ function batching(m: ModelInfo) {
 
 export function ModelsPage() {
   const models = useLoad((signal) => getJson<ModelList>('/v1/models', signal), [], 3000);
-  const [manage, setManage] = useState<{ allowed: boolean; reason: string }>({ allowed: true, reason: '' });
+  // Load and unload need the manage role, as the server summary does (a GET, so the probe leaves no audit line).
+  const manage = useAllowed('/v1/server', 'Loading and unloading needs a key with the manage role.');
   const [busy, setBusy] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const readings = useRef<Reading[]>([]);
@@ -38,20 +39,6 @@ export function ModelsPage() {
   const latencyReadings = useRef<LatencyReading[]>([]);
   const [histograms, setHistograms] = useState<{ previous: LatencyReading | null; current: LatencyReading } | null>(null);
   const [latencyError, setLatencyError] = useState<string | null>(null);
-
-  // Whether this key may load and unload: like the server summary, that needs the manage role (a GET, so the probe
-  // leaves no line in the audit log).
-  useEffect(() => {
-    getJson('/v1/server').then(
-      () => setManage({ allowed: true, reason: '' }),
-      (e: ApiError) =>
-        setManage(
-          e.status === 401 || e.status === 403
-            ? { allowed: false, reason: 'Loading and unloading needs a key with the manage role.' }
-            : { allowed: true, reason: '' },
-        ),
-    );
-  }, []);
 
   useEffect(() => {
     let stopped = false;
