@@ -172,6 +172,7 @@ public static class ModelhostServer
         if (exporter is not null)
         {
             MetricsEndpoint.Map(app, exporter);
+            ModelLatencyEndpoint.Map(app, manager, exporter);
         }
 
         // The API description and its reference page describe routes, not data: open, like the health probes.

@@ -72,6 +72,57 @@ describe('the dashboard', () => {
     await screenshot(page, 'try-iris');
   });
 
+  it('shows p50 and p99 latency, queue time and batch size for iris on the Models page after some requests', async () => {
+    const seed = JSON.stringify({ sepal_length: 5.9, sepal_width: 3.0, petal_length: 5.1, petal_width: 1.8 });
+    for (let i = 0; i < 20; i++) {
+      const r = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: seed });
+      assert.equal(r.status, 200);
+    }
+    await page.goto(`${server.url}/models`);
+    const figures = page.getByTestId('latency-iris');
+    // The first reading counts since the server started; the p99 of 20 answered requests is a duration.
+    const duration = /^\d+(\.\d+)? (µs|ms|s)$/;
+    await page.waitForFunction(
+      (re) => new RegExp(re).test(document.querySelector('[data-testid=latency-iris] [data-figure=p99]')?.textContent ?? ''),
+      duration.source,
+    );
+    assert.match(await figures.locator('[data-figure=p50]').innerText(), duration);
+    assert.match(await figures.locator('[data-figure=queue]').innerText(), /^\d+(\.\d+)? (µs|ms|s)/);
+    assert.match(await figures.locator('[data-figure=batch]').innerText(), /^\d+\.\d$/);
+    // Polls later, more requests: the window's rate appears.
+    for (let i = 0; i < 10; i++) await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: seed });
+    await figures.getByText(/req\/s$/).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'models');
+  });
+
+  it('sends a webcam snapshot to the face detector and shows the result', async () => {
+    await browser.context.grantPermissions(['camera'], { origin: server.url });
+    await page.goto(`${server.url}/try?model=face-front`);
+    await page.getByRole('button', { name: 'Use the webcam' }).click();
+    await page.getByLabel('Webcam preview').waitFor();
+    const take = page.getByRole('button', { name: 'Take a snapshot' });
+    await page.waitForFunction(() => {
+      const b = [...document.querySelectorAll('button')].find((x) => x.textContent === 'Take a snapshot');
+      return b && !b.disabled;
+    });
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/v1/vision/face-front:detect'));
+    await take.click();
+    const request = await sent;
+    const body = request.postDataJSON();
+    // A JPEG from the fake camera's frame, base64 (JPEG starts with FF D8: "/9j/").
+    assert.match(body.requests[0].image.content, /^\/9j\//);
+    const answer = await (await request.response()).json();
+    assert.ok(Array.isArray(answer.responses[0].detections), JSON.stringify(answer));
+    await page.getByTestId('detection-count').getByText(/^\d+ detection\(s\) in snapshot\.jpg$/).waitFor();
+    assert.equal(await page.getByTestId('detections-canvas').getAttribute('aria-label'), `snapshot.jpg with ${answer.responses[0].detections.length} detection(s) drawn`);
+    assert.equal(await page.getByRole('alert').count(), 0, 'an error is shown');
+    // The canvas holds the snapshot: it has the camera's size, scaled to fit 640×480.
+    assert.ok((await page.getByTestId('detections-canvas').evaluate((c) => c.width)) > 0);
+    await screenshot(page, 'try-webcam');
+    await page.getByRole('button', { name: 'Stop the webcam' }).click();
+    await page.getByRole('button', { name: 'Use the webcam' }).waitFor();
+  });
+
   it('draws exactly one box near the face when the astronaut image is dropped on the face detector', async () => {
     await page.goto(`${server.url}/try?model=face-front`);
     const bytes = fs.readFileSync(path.join(root, 'tests/fixtures/images/astronaut.png')).toString('base64');
@@ -288,6 +339,13 @@ describe('the dashboard on a server with API keys', () => {
     // The key stays for the tab: another page is allowed what infer allows, and a 403 in words for what it does not.
     await p.goto(`${keyed.url}/server`);
     await p.getByRole('alert').getByText(/Not allowed \(403\)/).waitFor();
+    // Training and retraining need the train role: disabled, saying why.
+    await p.goto(`${keyed.url}/jobs`);
+    await p.getByText('Training needs a key with the train role.').waitFor();
+    assert.ok(await p.getByRole('button', { name: 'Start training' }).isDisabled(), 'Start training is enabled for an infer key');
+    await p.goto(`${keyed.url}/forecasts?series=DE`);
+    await p.getByText('Retraining needs a key with the train role.').waitFor();
+    assert.ok(await p.getByRole('button', { name: 'Retrain DE' }).isDisabled(), 'Retrain is enabled for an infer key');
     await p.goto(`${keyed.url}/try?model=iris`);
     for (const [name, value] of Object.entries({ sepal_length: '5.9', sepal_width: '3.0', petal_length: '5.1', petal_width: '1.8' })) {
       await p.getByLabel(name).fill(value);

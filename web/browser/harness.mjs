@@ -117,6 +117,8 @@ export async function startBrowser() {
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync',
+      // A fake camera (a generated moving test picture) that needs no permission prompt: the webcam snapshot test.
+      '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
     ],
   });
   return {

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { getJson, type ApiError } from './api';
 
 /** Loads data on mount (and every `refreshMs` when given); keeps the last good data while a refresh fails. */
 export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[], refreshMs?: number) {
@@ -26,4 +27,28 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
     return () => clearInterval(timer);
   }, [refreshMs, reload]);
   return { data, error, reload };
+}
+
+/** A GET that needs the train role (jobs, training, retraining): listing one job. */
+export const TRAIN_PROBE = '/v1/jobs?limit=1';
+
+/**
+ * Whether the key in use may do what `probe` (a GET that needs the same role as the action) may do: allowed unless the
+ * server answers 401 or 403, then not allowed with `reason`, which the page shows beside the disabled controls.
+ */
+export function useAllowed(probe: string, reason: string): { allowed: boolean; reason: string } {
+  const [state, setState] = useState({ allowed: true, reason: '' });
+  useEffect(() => {
+    let stopped = false;
+    getJson(probe).then(
+      () => !stopped && setState({ allowed: true, reason: '' }),
+      (e: ApiError) => {
+        if (!stopped) setState(e.status === 401 || e.status === 403 ? { allowed: false, reason } : { allowed: true, reason: '' });
+      },
+    );
+    return () => {
+      stopped = true;
+    };
+  }, [probe, reason]);
+  return state;
 }

@@ -120,6 +120,9 @@ internal sealed class PrometheusExporter : IDisposable
         }
     }
 
+    /// <summary>The family exported as <paramref name="name"/>, for read-only snapshots (<see cref="HistogramSnapshot"/>); null until an instrument of that name is published.</summary>
+    internal MetricFamily? Find(string name) => _families.TryGetValue(name, out var family) ? family : null;
+
     /// <summary>Stops listening.</summary>
     public void Dispose() => _listener.Dispose();
 

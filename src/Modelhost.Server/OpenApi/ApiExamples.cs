@@ -17,6 +17,7 @@ internal static class ApiExamples
     private const string Job = """{"id":42,"kind":"train","queue":"training","state":"queued","attempts":0,"max_attempts":3,"created_at":"2026-12-03T13:00:00Z","spec":{"model":"iris","data":"iris.csv","target":"species"}}""";
     private const string TrainSpec = """{"data":"iris.csv","target":"species","trainer":"random_forest"}""";
     private const string Detection = """{"model_name":"face-front","image":{"width":640,"height":480},"detections":[{"score":0.93,"box":{"x":212,"y":96,"width":180,"height":180},"keypoints":[{"x":260,"y":150},{"x":330,"y":150}]}]}""";
+    private const string LatencyHistograms = """{"models":[{"name":"iris","version":"1","request_duration_seconds":{"bounds":[0.0005,0.001,0.0025],"buckets":[3,8,9,9],"count":9,"sum":0.0061},"queue_duration_seconds":{"bounds":[0.0005,0.001,0.0025],"buckets":[9,9,9,9],"count":9,"sum":0.0004},"compute_duration_seconds":{"bounds":[0.0005,0.001,0.0025],"buckets":[5,9,9,9],"count":9,"sum":0.0042},"batch_size":{"bounds":[1,2,4],"buckets":[4,6,6,6],"count":6,"sum":8}}]}""";
     private const string Empty = "{}";
 
     /// <summary>A response without a body: the status code is the answer.</summary>
@@ -68,6 +69,8 @@ internal static class ApiExamples
         ["GET /v1/server"] = ("Version, uptime, addresses, repository, job store and access, without secrets", null, """{"name":"modelhost","version":"0.1.0","started_at":"2026-12-03T13:00:00Z","uptime_seconds":12,"listening":["http://127.0.0.1:8080"]}"""),
         ["GET /v1/series"] = ("The forecasting series that have observations", null, """{"series":[{"series_key":"DE","count":1860}]}"""),
         ["GET /v1/series/{series_key}"] = ("A series' newest observations, oldest first (?last=N, default 500)", null, """{"series_key":"DE","count":1860,"observations":[{"ts":"1998-08-14T00:00:00","value":5473.72}]}"""),
+        ["GET /v1/metrics/models"] = ("Per model and version, the cumulative buckets of the request, queue and compute duration and batch size histograms (the dashboard's latency; bounds shortened here)", null, LatencyHistograms),
+        ["GET /v1/metrics/models/{model}"] = ("The latency and batch size histograms of one model, per version", null, LatencyHistograms),
         ["GET /metrics"] = ("Prometheus metrics (text format 0.0.4)", null, "\"# TYPE nv_inference_request_success counter\\nnv_inference_request_success{model=\\\"iris\\\",version=\\\"1\\\"} 9\\n\""),
     };
 

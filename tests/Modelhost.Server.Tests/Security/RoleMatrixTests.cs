@@ -33,6 +33,7 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         { "infer", "GET", "/v2/models/iris", null },
         { "infer", "GET", "/v1/models/iris", null },
         { "infer", "GET", "/v2/models/stats", null },
+        { "infer", "GET", "/v1/metrics/models", null },
         { "train", "GET", "/v1/jobs", null },
         { "train", "POST", "/v1/jobs/99/retry", "{}" },
         { "manage", "POST", "/v2/repository/index", "{}" },

@@ -3,6 +3,7 @@ import { ApiError, FINAL_STATES, getJson, postJson, type Job } from '../api';
 import type { ForecastPoint, Observation } from '../forecast';
 import { ForecastChart } from '../components/ForecastChart';
 import { ErrorNotice, StateBadge } from '../components/Notice';
+import { TRAIN_PROBE, useAllowed } from '../hooks';
 
 interface Forecast {
   series_key: string;
@@ -17,6 +18,7 @@ interface Forecast {
 const HISTORY_POINTS = 300;
 
 export function ForecastsPage({ initialSeries }: { initialSeries: string | null }) {
+  const train = useAllowed(TRAIN_PROBE, 'Retraining needs a key with the train role.');
   const [known, setKnown] = useState<string[]>([]);
   const [input, setInput] = useState(initialSeries ?? '');
   const [series, setSeries] = useState(initialSeries ?? '');
@@ -113,10 +115,16 @@ export function ForecastsPage({ initialSeries }: { initialSeries: string | null 
           </datalist>
         </div>
         <button type="submit">Show</button>
-        <button type="button" disabled={!series || !!running} onClick={() => void startRetrain()}>
+        <button
+          type="button"
+          disabled={!series || !!running || !train.allowed}
+          title={train.allowed ? undefined : train.reason}
+          onClick={() => void startRetrain()}
+        >
           Retrain {series}
         </button>
       </form>
+      {!train.allowed && <p className="note">{train.reason}</p>}
       <ErrorNotice error={error} />
       {note && <p className="note">{note}</p>}
       {retrain && (
@@ -134,7 +142,11 @@ export function ForecastsPage({ initialSeries }: { initialSeries: string | null 
             {forecast.model} version <span data-testid="forecast-version">{forecast.model_version}</span>
           </dd>
           <dt>Made</dt>
-          <dd>{forecast.created_at}</dd>
+          <dd>
+            <time dateTime={forecast.created_at} title={forecast.created_at}>
+              {new Date(forecast.created_at).toLocaleString()}
+            </time>
+          </dd>
           <dt>Horizon</dt>
           <dd>{forecast.horizon} steps</dd>
         </dl>

@@ -3,6 +3,7 @@ import { FINAL_STATES, getJson, postJson, request, type Job, type ModelList } fr
 import { applyEvent, dependencyGraph, jobsQuery, type Filters, type JobEventData } from '../jobs';
 import { streamEvents } from '../sse';
 import { ErrorNotice, StateBadge } from '../components/Notice';
+import { TRAIN_PROBE, useAllowed } from '../hooks';
 
 const STATES = ['queued', 'waiting', 'running', 'succeeded', 'failed', 'dead', 'cancelled'];
 const KINDS = ['train', 'predict', 'train_forecast', 'forecast'];
@@ -187,6 +188,7 @@ function TrainForm({ onSubmitted }: { onSubmitted: (id: number) => void }) {
   const [model, setModel] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const train = useAllowed(TRAIN_PROBE, 'Training needs a key with the train role.');
   useEffect(() => {
     getJson<ModelList>('/v1/models').then(
       (l) => {
@@ -221,9 +223,11 @@ function TrainForm({ onSubmitted }: { onSubmitted: (id: number) => void }) {
           ))}
         </select>
       </div>
-      <button type="submit">Start training</button>
+      <button type="submit" disabled={!train.allowed} title={train.allowed ? undefined : train.reason}>
+        Start training
+      </button>
       <span role="status" className="small">
-        {message}
+        {train.allowed ? message : train.reason}
       </span>
       <ErrorNotice error={error} />
     </form>

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, getJson, postJson, type ModelInfo, type ModelList, type TensorInfo } from '../api';
-import { useLoad } from '../hooks';
+import { useAllowed, useLoad } from '../hooks';
 import { navigate } from '../router';
 import { rates, type ModelStat, type Reading } from '../stats';
+import { formatSeconds, keepWindow, latency, type LatencyReading, type VersionHistograms } from '../latency';
 import { ErrorNotice, StateBadge } from '../components/Notice';
 
 function tensors(list: TensorInfo[]) {
@@ -29,25 +30,15 @@ function batching(m: ModelInfo) {
 
 export function ModelsPage() {
   const models = useLoad((signal) => getJson<ModelList>('/v1/models', signal), [], 3000);
-  const [manage, setManage] = useState<{ allowed: boolean; reason: string }>({ allowed: true, reason: '' });
+  // Load and unload need the manage role, as the server summary does (a GET, so the probe leaves no audit line).
+  const manage = useAllowed('/v1/server', 'Loading and unloading needs a key with the manage role.');
   const [busy, setBusy] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const readings = useRef<Reading[]>([]);
   const [stats, setStats] = useState<{ previous: Reading | null; current: Reading } | null>(null);
-
-  // Whether this key may load and unload: like the server summary, that needs the manage role (a GET, so the probe
-  // leaves no line in the audit log).
-  useEffect(() => {
-    getJson('/v1/server').then(
-      () => setManage({ allowed: true, reason: '' }),
-      (e: ApiError) =>
-        setManage(
-          e.status === 401 || e.status === 403
-            ? { allowed: false, reason: 'Loading and unloading needs a key with the manage role.' }
-            : { allowed: true, reason: '' },
-        ),
-    );
-  }, []);
+  const latencyReadings = useRef<LatencyReading[]>([]);
+  const [histograms, setHistograms] = useState<{ previous: LatencyReading | null; current: LatencyReading } | null>(null);
+  const [latencyError, setLatencyError] = useState<string | null>(null);
 
   useEffect(() => {
     let stopped = false;
@@ -61,6 +52,17 @@ export function ModelsPage() {
         setStats({ previous: readings.current.length > 1 ? readings.current[0] : null, current: reading });
       } catch {
         /* the models table shows the error */
+      }
+      try {
+        const answer = await getJson<{ models: VersionHistograms[] }>('/v1/metrics/models');
+        if (stopped) return;
+        // Latency over the last minute: the difference between the oldest reading kept and this one.
+        const reading = { at: performance.now(), models: answer.models };
+        latencyReadings.current = keepWindow(latencyReadings.current, reading, 60_000);
+        setHistograms({ previous: latencyReadings.current.length > 1 ? latencyReadings.current[0] : null, current: reading });
+        setLatencyError(null);
+      } catch (e) {
+        if (!stopped) setLatencyError(e instanceof ApiError && e.status === 404 ? 'Latency needs metrics turned on (metrics.enabled).' : (e as Error).message);
       }
     };
     void poll();
@@ -91,6 +93,7 @@ export function ModelsPage() {
       </h2>
       <ErrorNotice error={models.error} />
       <ErrorNotice error={actionError} />
+      {latencyError && <p className="note">Latency is not available: {latencyError}</p>}
       {!manage.allowed && <p className="note">{manage.reason}</p>}
       {busy && (
         <p className="note" role="status">
@@ -117,6 +120,7 @@ export function ModelsPage() {
             <tbody>
               {models.data.models.map((m) => {
                 const r = stats ? rates(stats.previous, stats.current, m.name) : null;
+                const l = histograms ? latency(histograms.previous, histograms.current, m.name) : null;
                 const labels = Object.entries(m.labels);
                 return (
                   <tr key={m.name} data-model={m.name}>
@@ -147,17 +151,34 @@ export function ModelsPage() {
                     <td data-label="Outputs">{tensors(m.outputs)}</td>
                     <td className="small" data-label="Batching">{batching(m)}</td>
                     <td className="small" data-label="Last minute">
-                      {r ? (
-                        <>
-                          <div>{r.requestsPerSecond.toFixed(1)} req/s</div>
-                          <div>compute {r.meanComputeMs == null ? '–' : `${r.meanComputeMs.toFixed(2)} ms`}</div>
-                          <div>batch {r.meanBatchSize == null ? '–' : r.meanBatchSize.toFixed(1)}</div>
-                          <div>
-                            {r.total} requests, {r.failures} failed
-                          </div>
-                        </>
+                      {l ? (
+                        <dl className="figures" data-testid={`latency-${m.name}`}>
+                          <dt>rate</dt>
+                          <dd>{l.requestsPerSecond == null ? '–' : `${l.requestsPerSecond.toFixed(1)} req/s`}</dd>
+                          <dt>p50</dt>
+                          <dd data-figure="p50">{formatSeconds(l.p50Seconds)}</dd>
+                          <dt>p99</dt>
+                          <dd data-figure="p99">{formatSeconds(l.p99Seconds)}</dd>
+                          <dt>queue</dt>
+                          <dd data-figure="queue">
+                            {formatSeconds(l.meanQueueSeconds)}
+                            {l.p99QueueSeconds != null && <span className="muted"> (p99 {formatSeconds(l.p99QueueSeconds)})</span>}
+                          </dd>
+                          <dt>batch</dt>
+                          <dd data-figure="batch">{l.meanBatchSize == null ? '–' : l.meanBatchSize.toFixed(1)}</dd>
+                        </dl>
                       ) : (
-                        '–'
+                        !r && '–'
+                      )}
+                      {r && (
+                        <div className="muted">
+                          {r.total} requests, {r.failures} failed
+                        </div>
+                      )}
+                      {!l && r && (
+                        <div>
+                          {r.requestsPerSecond.toFixed(1)} req/s, compute {r.meanComputeMs == null ? '–' : `${r.meanComputeMs.toFixed(2)} ms`}
+                        </div>
                       )}
                     </td>
                     <td data-label="Actions">

@@ -22,6 +22,7 @@ export function DetectorForm({ model }: { model: ModelInfo }) {
   const [call, setCall] = useState<Call | null>(null);
   const [dragging, setDragging] = useState(false);
   const [camera, setCamera] = useState<MediaStream | null>(null);
+  const [cameraReady, setCameraReady] = useState(false);
   const canvas = useRef<HTMLCanvasElement>(null);
   const video = useRef<HTMLVideoElement>(null);
   const path = `/v1/vision/${encodeURIComponent(model.name)}:detect`;
@@ -97,13 +98,16 @@ export function DetectorForm({ model }: { model: ModelInfo }) {
     img.src = image.url;
   }, [image, detections]);
 
-  useEffect(() => () => camera?.getTracks().forEach((t) => t.stop()), [camera]);
+  // The video element exists only once the stream does: attach the stream after it is rendered; stop it on leaving.
+  useEffect(() => {
+    if (camera && video.current) video.current.srcObject = camera;
+    return () => camera?.getTracks().forEach((t) => t.stop());
+  }, [camera]);
 
   async function startCamera() {
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: true });
-      setCamera(stream);
-      if (video.current) video.current.srcObject = stream;
+      setCameraReady(false);
+      setCamera(await navigator.mediaDevices.getUserMedia({ video: true }));
     } catch (e) {
       setError(`the camera is not available: ${(e as Error).message}`);
     }
@@ -111,7 +115,10 @@ export function DetectorForm({ model }: { model: ModelInfo }) {
 
   function snapshot() {
     const v = video.current;
-    if (!v || !v.videoWidth) return;
+    if (!v || !v.videoWidth) {
+      setError('the webcam has not shown a picture yet; try again in a moment');
+      return;
+    }
     const c = document.createElement('canvas');
     c.width = v.videoWidth;
     c.height = v.videoHeight;
@@ -165,10 +172,15 @@ export function DetectorForm({ model }: { model: ModelInfo }) {
       </div>
       {camera && (
         <div className="camera">
-          <video ref={video} autoPlay playsInline muted aria-label="Webcam preview" />
-          <button type="button" onClick={snapshot}>
-            Take a snapshot
-          </button>
+          <video ref={video} autoPlay playsInline muted aria-label="Webcam preview" onLoadedData={() => setCameraReady(true)} />
+          <div className="actions">
+            <button type="button" onClick={snapshot} disabled={!cameraReady} title={cameraReady ? undefined : 'Waiting for the webcam’s first picture'}>
+              Take a snapshot
+            </button>
+            <button type="button" onClick={() => setCamera(null)}>
+              Stop the webcam
+            </button>
+          </div>
         </div>
       )}
       <fieldset className="sliders">
