@@ -282,7 +282,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
     private async Task<ModelInferResponse> InferAsync(ModelInferRequest message, ServerCallContext context)
     {
         using var lease = manager.Acquire(RequireName(message.ModelName), Version(message.ModelVersion));
-        using var request = GrpcRequestReader.Read(message);
+        using var request = GrpcRequestReader.Read(message, out var classification);
 
         // The call's deadline (grpc-timeout) bounds the wait in the queue as the timeout parameter does; the shorter wins.
         var parameter = request.Timeout;
@@ -305,7 +305,8 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
         try
         {
             using var result = await lease.Model.InferAsync(request, context.CancellationToken).ConfigureAwait(false);
-            return GrpcResponseWriter.Write(result);
+            var model = lease.Model;
+            return GrpcResponseWriter.Write(result, classification, model.Config.ClassLabels, model.MaxBatchSize > 0);
         }
         catch (InferenceException ex) when (ex.Kind == InferenceErrorKind.DeadlineExceeded && (fromDeadline || parameter is not null))
         {
