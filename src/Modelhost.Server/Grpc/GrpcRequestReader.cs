@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Google.Protobuf.Collections;
 using Modelhost.Core;
 using Modelhost.Core.Inference;
@@ -8,8 +9,8 @@ using Modelhost.Server.Json;
 namespace Modelhost.Server.Grpc;
 
 /// <summary>
-/// Turns a <c>ModelInferRequest</c> into the Core request the HTTP endpoints make too: raw inputs copied once into
-/// pooled tensors (no per-element work), typed contents converted, the output selection with each output's
+/// Turns a <c>ModelInferRequest</c> into the Core request the HTTP endpoints make too: fixed-size raw inputs wrapped in
+/// place, without a copy (the message's bytes live as long as the call, and the batcher only reads them), typed contents converted, the output selection with each output's
 /// <c>classification</c> parameter, and the <c>timeout</c> and <c>priority</c> parameters. Bad input is INVALID_ARGUMENT with the HTTP endpoint's wording where the two agree.
 /// </summary>
 internal static class GrpcRequestReader
@@ -88,7 +89,9 @@ internal static class GrpcRequestReader
                     throw Invalid($"input '{name}': shape {TensorShape.Format(shape)} of {TensorDataTypes.Name(type)} needs {count * TensorDataTypes.ElementSize(type)} bytes, but raw_input_contents[{i}] holds {bytes.Length}");
                 }
 
-                request.Inputs.Add(BinaryTensorReader.Read(bytes, name, type, shape));
+                request.Inputs.Add(type == TensorElementType.String
+                    ? BinaryTensorReader.Read(bytes, name, type, shape)
+                    : InputTensor.FromBorrowed(name, type, shape, MemoryMarshal.AsMemory(raw[i].Memory)));
             }
             else if (input.Contents is { } contents)
             {
