@@ -97,6 +97,27 @@ public sealed class GrpcStatusTests
     }
 
     [Fact]
+    public async Task A_grpc_net_client_deadline_ends_the_call_and_the_server_lets_go_of_the_request()
+    {
+        using var repository = Scale("{max_queue_delay_us: 60000000}");
+        await using var server = await RunningServer.StartAsync(repository.Root);
+        using var client = new GrpcClient(server);
+        var ex = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(Row(), deadline: DateTime.UtcNow.AddMilliseconds(300)));
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+
+        // The client gives up at its deadline on its own; the server must too, or the row would wait 60 s in the queue.
+        var manager = (ModelRepositoryManager)server.Services.GetService(typeof(ModelRepositoryManager))!;
+        using var lease = manager.Acquire("scale");
+        for (var i = 0; i < 1000 && lease.Model.Batcher!.QueuedRequests > 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(0, lease.Model.Batcher!.QueuedRequests);
+        Assert.Equal(0UL, (await client.Inference.ModelStatisticsAsync(new ModelStatisticsRequest { Name = "scale" })).ModelStats[0].ExecutionCount);
+    }
+
+    [Fact]
     public async Task A_timeout_parameter_that_passes_in_the_queue_is_deadline_exceeded_saying_which_timeout()
     {
         using var repository = Scale("{max_queue_delay_us: 60000000}");
