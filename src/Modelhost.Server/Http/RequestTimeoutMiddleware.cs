@@ -47,7 +47,8 @@ internal sealed class RequestTimeoutMiddleware
         var deadline = Rent();
         deadline.Arm(aborted, _timeout);
         context.RequestAborted = deadline.Token;
-        if (Grpc.GrpcRefusal.IsGrpc(context))
+        var grpc = Grpc.GrpcRefusal.IsGrpc(context);
+        if (grpc)
         {
             context.Features.Set(deadline);
         }
@@ -64,14 +65,14 @@ internal sealed class RequestTimeoutMiddleware
 
         if (task.IsCompletedSuccessfully)
         {
-            Release(context, deadline, aborted);
+            Release(context, deadline, aborted, grpc);
             return Task.CompletedTask;
         }
 
-        return AwaitAsync(task, context, deadline, aborted);
+        return AwaitAsync(task, context, deadline, aborted, grpc);
     }
 
-    private async Task AwaitAsync(Task task, HttpContext context, RequestDeadline deadline, CancellationToken aborted)
+    private async Task AwaitAsync(Task task, HttpContext context, RequestDeadline deadline, CancellationToken aborted, bool grpc)
     {
         try
         {
@@ -86,7 +87,7 @@ internal sealed class RequestTimeoutMiddleware
         }
         finally
         {
-            Release(context, deadline, aborted);
+            Release(context, deadline, aborted, grpc);
         }
     }
 
@@ -101,10 +102,10 @@ internal sealed class RequestTimeoutMiddleware
         return new RequestDeadline(_time);
     }
 
-    private void Release(HttpContext context, RequestDeadline deadline, CancellationToken aborted)
+    private void Release(HttpContext context, RequestDeadline deadline, CancellationToken aborted, bool grpc)
     {
         context.RequestAborted = aborted;
-        if (context.Features.Get<RequestDeadline>() is not null)
+        if (grpc)
         {
             context.Features.Set<RequestDeadline>(null);
         }
