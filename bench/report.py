@@ -580,6 +580,49 @@ def write_memory(w, R):
     w("")
 
 
+def grpc_text(R):
+    path = os.path.join(R, "grpc.md")
+    return open(path, encoding="utf-8").read().strip() if os.path.exists(path) else "unavailable: not run"
+
+
+def grpc_targets(t, R):
+    """Issue 15's targets from bench/GrpcBench's MLP rows: gRPC raw ≤ 25 µs/row beyond ORT and ≥ HTTP binary rows/s."""
+    cells = {}
+    for line in grpc_text(R).splitlines():
+        parts = [p.strip() for p in line.strip().strip("|").split("|")]
+        if len(parts) == 8 and parts[0] == "mlp":
+            try:
+                cells[parts[1]] = (float(parts[3]), float(parts[7]))
+            except ValueError:
+                pass
+    if "gRPC raw" not in cells:
+        return
+    grpc_rps, grpc_beyond = cells["gRPC raw"]
+    t.add("gRPC raw, MLP: server CPU beyond ORT", f"{grpc_beyond:.1f} µs/row", "≤ 25 µs/row", grpc_beyond <= 25)
+    if "HTTP binary" in cells:
+        t.add("gRPC raw vs HTTP binary, MLP rows/s", f"{grpc_rps:.0f} vs {cells['HTTP binary'][0]:.0f}", "≥ 1×",
+              grpc_rps >= cells["HTTP binary"][0])
+    if "HTTP JSON" in cells:
+        t.add("HTTP JSON, MLP: server CPU beyond ORT", f"{cells['HTTP JSON'][1]:.1f} µs/row", "≤ 60 µs/row",
+              cells["HTTP JSON"][1] <= 60)
+
+
+def write_grpc(w, R):
+    """The gRPC scenario: bench/GrpcBench's two markdown tables, as it printed them."""
+    w("## gRPC raw vs HTTP binary vs HTTP JSON (issue 15; `bench/GrpcBench`)")
+    w("")
+    text = grpc_text(R)
+    if not text.startswith("unavailable"):
+        w("One `modelhost serve` with both ports; the same number of concurrent one-row clients per protocol, the load")
+        w("generator in a process beside the server. \"ORT µs/row\" is ONNX Runtime's own CPU per row at the mean batch")
+        w("size the server formed (in process, one thread); \"beyond ORT\" is the server's CPU per row less it: the figure")
+        w("that does not depend on the load generator sharing the cores. The second table is the raw-input step alone")
+        w("(`--micro`).")
+        w("")
+    w(text)
+    w("")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", required=True)
@@ -730,6 +773,7 @@ def main():
     # ---- JPEG decoding vs djpeg
     decode_target(t, R)
     trees_targets(t, R)
+    grpc_targets(t, R)
 
     w("## Targets")
     w("")
@@ -858,6 +902,7 @@ def main():
     write_forecast(w, forecast_ours, forecast_r, forecast_rows)
     write_decode(w, R)
     write_memory(w, R)
+    write_grpc(w, R)
 
     text = "\n".join(lines) + "\n"
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)

@@ -7,7 +7,7 @@
 #   --quick            a smoke test: every scenario, much shorter (about 5 minutes instead of 18)
 #   --update-results   also copy the report to bench/RESULTS.md (the committed figures)
 #   --no-build         reuse the binaries in bench/.out from the previous run instead of publishing again
-#   --only SCENARIO    run one scenario: inprocess, trees, seed, auth, metrics, batching, binary, process, learners, forecast, decode or memory (others
+#   --only SCENARIO    run one scenario: inprocess, trees, seed, auth, metrics, batching, binary, process, learners, forecast, decode, memory or grpc (others
 #                      n/a; batching also runs inprocess, the limit its ratio is computed against); or ort-ab, the before/after
 #                      of the ONNX Runtime package against the old binding (bench/ort-ab.sh, its own report)
 #
@@ -29,7 +29,7 @@ QUICK=0
 UPDATE=0
 BUILD=1
 ONLY=
-SCENARIOS=(inprocess trees seed auth metrics batching binary process learners forecast decode memory) # in the order they run
+SCENARIOS=(inprocess trees seed auth metrics batching binary process learners forecast decode memory grpc) # in the order they run
 while [ $# -gt 0 ]; do
   arg=$1
   shift
@@ -85,6 +85,7 @@ if [ $QUICK = 1 ]; then
   BATCHER_WARMUP=1 BATCHER_SECONDS=2
   INPROC_SECONDS=0.5 STARTUP_RUNS=3 IDLE_SECONDS=5 WRK_SECONDS=3
   TREES_SECONDS=1
+  GRPC_SECONDS=1 GRPC_WARMUP=2
   MLP_CONFIGS=(off b64_d2000_i2 b32_d20000_i2_t1 off_bin b32_d20000_i2_t1_bin)
   LEARNER_REPS=3
   FORECAST_REPS=1 # passes over the classic series, after one unmeasured pass
@@ -97,6 +98,7 @@ else
   BATCHER_WARMUP=5 BATCHER_SECONDS=8
   INPROC_SECONDS=3 STARTUP_RUNS=7 IDLE_SECONDS=30 WRK_SECONDS=10
   TREES_SECONDS=5
+  GRPC_SECONDS=3 GRPC_WARMUP=6
   # A label ending in _bin is the config before it, loaded with V2 binary tensors instead of JSON.
   MLP_CONFIGS=(off b64_d2000 b64_d2000_i2 b64_d500_i2 b64_d2000_pref_i2 b64_d20000 b32_d20000_i2_t1
     off_bin b64_d20000_bin b32_d20000_i2_t1_bin)
@@ -249,7 +251,7 @@ build() {
   # every other one needs the server and the three tools.
   if [ "$ONLY" = auth ] || [ "$ONLY" = memory ]; then
     projects+=(src/Modelhost bench/Load)
-  elif [ "$ONLY" = decode ]; then
+  elif [ "$ONLY" = decode ] || [ "$ONLY" = grpc ]; then
     projects+=(src/Modelhost)
   elif [ "$ONLY" != learners ] && [ "$ONLY" != decode ] && [ "$ONLY" != forecast ]; then
     projects+=(src/Modelhost bench/Ceiling bench/InProcess bench/Load)
@@ -257,6 +259,7 @@ build() {
   if wants learners; then projects+=(bench/Learners); fi
   if wants forecast; then projects+=(bench/Forecast); fi
   if wants decode; then projects+=(bench/Decode); fi
+  if wants grpc; then projects+=(bench/GrpcBench); fi
   if [ $BUILD = 0 ]; then
     for project in "${projects[@]}"; do
       name=$(basename "$project" | tr '[:upper:]' '[:lower:]')
@@ -620,6 +623,20 @@ scenario_binary() {
   stop_pid "$MH_PID"
 }
 
+# gRPC raw tensors vs HTTP binary vs HTTP JSON (issue 15): bench/GrpcBench starts its own `modelhost serve` with both
+# ports and reports, per model and protocol, rows/s and the server's CPU per row beyond ONNX Runtime's own; then the
+# raw-input copy on its own (--micro).
+scenario_grpc() {
+  log "scenario: gRPC raw vs HTTP binary vs HTTP JSON on iris and the MLP, ${GRPC_SECONDS} s per protocol"
+  {
+    run_child timeout --kill-after=5 600 "$OUT/grpcbench/grpcbench" "$OUT/modelhost/modelhost.dll" "$GRPC_SECONDS" "$GRPC_WARMUP" \
+      && run_child timeout --kill-after=5 300 "$OUT/grpcbench/grpcbench" --micro
+  } >"$RESULTS/grpc.md" 2>>"$LOGS/grpc.log" || {
+    log "the gRPC measurement failed (see $LOGS/grpc.log)"
+    printf 'unavailable: failed, see bench/.out/logs/grpc.log\n' >"$RESULTS/grpc.md"
+  }
+}
+
 scenario_process_costs() {
   log "scenario: process costs (startup, RSS after warm-up, idle CPU) with the demo repository"
   local port
@@ -780,6 +797,7 @@ mkdir -p "$RESULTS"
 : >"$LOGS/forecast.log"
 : >"$LOGS/decode.log"
 : >"$LOGS/memory.log"
+: >"$LOGS/grpc.log"
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 OPEN_RATE=0
 cd "$ROOT"
@@ -800,6 +818,7 @@ if wants learners; then scenario_learners; fi
 if wants forecast; then scenario_forecast; fi
 if wants decode; then scenario_decode; fi
 if wants memory; then scenario_memory; fi
+if wants grpc; then scenario_grpc; fi
 write_meta
 
 log "report"

@@ -1,6 +1,7 @@
 // gRPC raw tensors beside HTTP binary and HTTP JSON, in the same run, against one `modelhost serve` process.
 //
-//   dotnet run -c Release --project bench/GrpcBench -- MODELHOST_DLL [SECONDS]
+//   dotnet run -c Release --project bench/GrpcBench -- MODELHOST_DLL [SECONDS [WARMUP_SECONDS]]
+//   dotnet run -c Release --project bench/GrpcBench -- --micro     (the raw-input copy alone: ReaderMicroBench)
 //
 // For the iris seed model and the batching MLP (512 FP32 in, 512 out; max_batch_size 64, 2 ms queue delay, one
 // ONNX Runtime thread), each protocol is driven by the same number of concurrent one-row clients for SECONDS (after a
@@ -19,8 +20,18 @@ using Grpc.Net.Client;
 using Modelhost.Server.Grpc.Protocol;
 using Modelhost.Testing;
 
-var modelhost = args.Length > 0 ? args[0] : throw new ArgumentException("usage: grpcbench MODELHOST_DLL [SECONDS]");
+if (args is ["--micro"])
+{
+    Modelhost.Bench.Grpc.ReaderMicroBench.Run();
+    return;
+}
+
+var modelhost = args.Length > 0 ? args[0] : throw new ArgumentException("usage: grpcbench MODELHOST_DLL [SECONDS [WARMUP_SECONDS]] | grpcbench --micro");
 var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+
+// The warm-up per model and protocol: long enough for tiered compilation to finish the path. With 2 s on a loaded
+// machine, a profile of the gRPC run still showed a quarter of the server's CPU in the JIT, charged to the rows.
+var warmup = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 6;
 var root = Directory.CreateTempSubdirectory("modelhost-grpcbench-").FullName;
 var repoRoot = FindRepoRoot();
 CopyDirectory(Path.Combine(repoRoot, "models", "iris"), Path.Combine(root, "iris"));
@@ -62,13 +73,19 @@ try
     {
         foreach (var protocol in new[] { "gRPC raw", "HTTP binary", "HTTP JSON" })
         {
+            // GRPCBENCH_ONLY="mlp/gRPC raw" runs that pair alone (to profile the server under one load).
+            if (Environment.GetEnvironmentVariable("GRPCBENCH_ONLY") is { Length: > 0 } only && only != $"{model}/{protocol}")
+            {
+                continue;
+            }
+
             Func<Task> call = protocol switch
             {
                 "gRPC raw" => GrpcCall(grpc, model, input, output, values),
                 "HTTP binary" => BinaryCall(http, model, input, output, values),
                 _ => JsonCall(http, model, input, output, values),
             };
-            await RunAsync(call, clients, TimeSpan.FromSeconds(Math.Min(2, seconds)), null);
+            await RunAsync(call, clients, TimeSpan.FromSeconds(warmup), null);
             var before = await SnapshotAsync(http, server.Id, model);
             var done = await RunAsync(call, clients, TimeSpan.FromSeconds(seconds), null);
             var after = await SnapshotAsync(http, server.Id, model);
@@ -80,7 +97,7 @@ try
         }
     }
 
-    Console.WriteLine($"`dotnet run -c Release --project bench/GrpcBench -- modelhost.dll {seconds.ToString(CultureInfo.InvariantCulture)}`, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    Console.WriteLine($"`grpcbench modelhost.dll {seconds.ToString(CultureInfo.InvariantCulture)} {warmup.ToString(CultureInfo.InvariantCulture)}` ({seconds.ToString(CultureInfo.InvariantCulture)} s per protocol after a {warmup.ToString(CultureInfo.InvariantCulture)} s warm-up), {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
     Console.WriteLine();
     Console.WriteLine("| model | protocol | clients | rows/s | mean batch | server CPU µs/row | ORT µs/row | beyond ORT µs/row |");
     Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");

@@ -5,12 +5,15 @@ namespace Modelhost.Core.Tensors;
 /// <summary>
 /// One named input of a request: its shape, element type and data. Fixed-size elements live in a buffer from
 /// <see cref="TensorBuffers"/> (pooled when small, a plain array the GC takes back when large), given back on
-/// <see cref="Dispose"/>; BYTES elements are held as UTF-8 byte strings.
+/// <see cref="Dispose"/>, or in memory the caller lends (<see cref="FromBorrowed"/>); BYTES elements are held as UTF-8
+/// byte strings.
 /// </summary>
 public sealed class InputTensor : IDisposable
 {
     private byte[]? _buffer;
     private readonly int _length;
+    private Memory<byte> _borrowed;
+    private bool _isBorrowed;
 
     private InputTensor(string name, TensorElementType type, long[] shape, byte[]? buffer, int length, ReadOnlyMemory<byte>[]? strings)
     {
@@ -35,7 +38,7 @@ public sealed class InputTensor : IDisposable
     public long Rows => Shape.Length == 0 ? 1 : Shape[0];
 
     /// <summary>The raw little-endian data of a fixed-size tensor.</summary>
-    public Memory<byte> Data => _buffer is null ? Memory<byte>.Empty : _buffer.AsMemory(0, _length);
+    public Memory<byte> Data => _buffer is not null ? _buffer.AsMemory(0, _length) : _borrowed;
 
     /// <summary>The elements of a BYTES tensor; null for other types.</summary>
     public ReadOnlyMemory<byte>[]? Strings { get; }
@@ -60,6 +63,13 @@ public sealed class InputTensor : IDisposable
     public static InputTensor FromPooled(string name, TensorElementType type, long[] shape, byte[] pooledBuffer, int length) =>
         new(name, type, shape, pooledBuffer, length, strings: null);
 
+    /// <summary>
+    /// Wraps memory the caller lends, without copying: it must hold exactly the shape's bytes, stay alive and unchanged
+    /// until the tensor is disposed, and is never given to the pool (a parsed protobuf message's bytes, say).
+    /// </summary>
+    public static InputTensor FromBorrowed(string name, TensorElementType type, long[] shape, Memory<byte> data) =>
+        new(name, type, shape, buffer: null, length: 0, strings: null) { _borrowed = data, _isBorrowed = true };
+
     /// <summary>Creates a BYTES tensor.</summary>
     public static InputTensor FromStrings(string name, long[] shape, ReadOnlyMemory<byte>[] strings) =>
         new(name, TensorElementType.String, shape, buffer: null, length: 0, strings);
@@ -70,7 +80,7 @@ public sealed class InputTensor : IDisposable
     public EngineValue ToEngineValue(IInferenceEngine engine)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        ObjectDisposedException.ThrowIf(_buffer is null && Strings is null, this);
+        ObjectDisposedException.ThrowIf(_buffer is null && Strings is null && !_isBorrowed, this);
         return Strings is not null
             ? engine.CreateStringTensor(Strings, Shape)
             : engine.CreateTensor(ElementType, Data, Shape);
@@ -79,6 +89,8 @@ public sealed class InputTensor : IDisposable
     /// <summary>Returns the pooled buffer.</summary>
     public void Dispose()
     {
+        _isBorrowed = false;
+        _borrowed = Memory<byte>.Empty;
         var buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is not null)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Google.Protobuf.Collections;
 using Modelhost.Core;
 using Modelhost.Core.Inference;
@@ -8,22 +9,23 @@ using Modelhost.Server.Json;
 namespace Modelhost.Server.Grpc;
 
 /// <summary>
-/// Turns a <c>ModelInferRequest</c> into the Core request the HTTP endpoints make too: raw inputs copied once into
-/// pooled tensors (no per-element work), typed contents converted, the output selection and the <c>timeout</c> and
-/// <c>priority</c> parameters. Bad input is INVALID_ARGUMENT with the HTTP endpoint's wording where the two agree.
+/// Turns a <c>ModelInferRequest</c> into the Core request the HTTP endpoints make too: fixed-size raw inputs wrapped in
+/// place, without a copy (the message's bytes live as long as the call, and the batcher only reads them), typed contents converted, the output selection with each output's
+/// <c>classification</c> parameter, and the <c>timeout</c> and <c>priority</c> parameters. Bad input is INVALID_ARGUMENT with the HTTP endpoint's wording where the two agree.
 /// </summary>
 internal static class GrpcRequestReader
 {
     private const int MaxInputs = 256;
     private const int MaxRank = 16;
 
-    public static InferenceRequest Read(ModelInferRequest message)
+    /// <summary>Reads the request; <paramref name="classification"/> is, per requested output, its top k (0: its values), or null.</summary>
+    public static InferenceRequest Read(ModelInferRequest message, out int[]? classification)
     {
         var request = new InferenceRequest { Id = message.Id.Length > 0 ? message.Id : null };
         try
         {
             ReadInputs(message, request);
-            ReadOutputs(message.Outputs, request);
+            classification = ReadOutputs(message.Outputs, request);
             ReadParameters(message.Parameters, request);
             return request;
         }
@@ -87,7 +89,9 @@ internal static class GrpcRequestReader
                     throw Invalid($"input '{name}': shape {TensorShape.Format(shape)} of {TensorDataTypes.Name(type)} needs {count * TensorDataTypes.ElementSize(type)} bytes, but raw_input_contents[{i}] holds {bytes.Length}");
                 }
 
-                request.Inputs.Add(BinaryTensorReader.Read(bytes, name, type, shape));
+                request.Inputs.Add(type == TensorElementType.String
+                    ? BinaryTensorReader.Read(bytes, name, type, shape)
+                    : InputTensor.FromBorrowed(name, type, shape, MemoryMarshal.AsMemory(raw[i].Memory)));
             }
             else if (input.Contents is { } contents)
             {
@@ -121,13 +125,14 @@ internal static class GrpcRequestReader
         return shape;
     }
 
-    private static void ReadOutputs(RepeatedField<ModelInferRequest.Types.InferRequestedOutputTensor> outputs, InferenceRequest request)
+    private static int[]? ReadOutputs(RepeatedField<ModelInferRequest.Types.InferRequestedOutputTensor> outputs, InferenceRequest request)
     {
         if (outputs.Count == 0)
         {
-            return;
+            return null;
         }
 
+        int[]? classification = null;
         var names = new string[outputs.Count];
         for (var i = 0; i < names.Length; i++)
         {
@@ -137,15 +142,17 @@ internal static class GrpcRequestReader
                 throw Invalid("each element of 'outputs' needs a 'name'");
             }
 
-            if (output.Parameters.TryGetValue("classification", out var classification) && Integer(classification, "classification") > 0)
+            if (output.Parameters.TryGetValue("classification", out var parameter) && Integer(parameter, "classification") is var k and > 0)
             {
-                throw Invalid($"output '{output.Name}': the classification parameter is not supported; request the output and rank it on the client");
+                classification ??= new int[names.Length];
+                classification[i] = (int)Math.Min(k, int.MaxValue);
             }
 
             names[i] = output.Name;
         }
 
         request.RequestedOutputs = names;
+        return classification;
     }
 
     private static void ReadParameters(MapField<string, InferParameter> parameters, InferenceRequest request)
@@ -161,7 +168,8 @@ internal static class GrpcRequestReader
             request.Timeout = TimeSpan.FromMicroseconds(Math.Min(microseconds, (long)int.MaxValue * 1000));
         }
 
-        // One priority level, as Triton with priority_levels unset: the value is checked and has no effect.
+        // One priority level, as Triton with priority_levels unset: the value is checked and has no effect. (The batcher
+        // takes requests in arrival order; levels would need a queue per level in Core's DynamicBatcher.)
         if (parameters.TryGetValue("priority", out var priority))
         {
             _ = Integer(priority, "priority");

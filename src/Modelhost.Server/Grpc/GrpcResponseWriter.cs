@@ -9,11 +9,13 @@ namespace Modelhost.Server.Grpc;
 
 /// <summary>
 /// Makes a <c>ModelInferResponse</c> from a result: every output in <c>raw_output_contents</c> (where Triton's clients
-/// read numeric outputs), BYTES elements as a 4-byte little-endian length and the bytes.
+/// read numeric outputs), BYTES elements as a 4-byte little-endian length and the bytes; an output with a
+/// <c>classification</c> parameter as its top classes (<see cref="GrpcClassification"/>).
 /// </summary>
 internal static class GrpcResponseWriter
 {
-    public static ModelInferResponse Write(InferenceResult result)
+    /// <summary>The response; <paramref name="classification"/> is, per output, its top k (0: its values), or null.</summary>
+    public static ModelInferResponse Write(InferenceResult result, int[]? classification = null, IReadOnlyList<string>? labels = null, bool batched = false)
     {
         var response = new ModelInferResponse
         {
@@ -21,8 +23,18 @@ internal static class GrpcResponseWriter
             ModelVersion = result.ModelVersion.ToString(CultureInfo.InvariantCulture),
             Id = result.Id ?? string.Empty,
         };
-        foreach (var output in result.Outputs)
+        var outputs = result.Outputs;
+        for (var i = 0; i < outputs.Length; i++)
         {
+            var output = outputs[i];
+            if (classification is not null && classification[i] > 0)
+            {
+                var classes = GrpcClassification.Write(output, classification[i], labels ?? [], batched, out var shape);
+                response.Outputs.Add(new ModelInferResponse.Types.InferOutputTensor { Name = output.Name, Datatype = "BYTES", Shape = { shape } });
+                response.RawOutputContents.Add(UnsafeByteOperations.UnsafeWrap(classes));
+                continue;
+            }
+
             var tensor = new ModelInferResponse.Types.InferOutputTensor
             {
                 Name = output.Name,

@@ -30,8 +30,9 @@ internal static class GrpcSetup
             service.IgnoreUnknownServices = true;
             service.Interceptors.Add<GrpcErrorInterceptor>();
         });
-        // One instance for every call: it holds no per-call state, and gRPC would otherwise make one per call.
+        // One instance each for every call: they hold no per-call state, and gRPC would otherwise make one per call.
         services.AddSingleton<InferenceService>();
+        services.AddSingleton<GrpcErrorInterceptor>();
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(health =>
             {

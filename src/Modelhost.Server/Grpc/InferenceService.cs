@@ -14,7 +14,7 @@ namespace Modelhost.Server.Grpc;
 /// <c>inference.GRPCInferenceService</c>: KServe V2's RPCs and Triton's extensions over the same repository manager and
 /// dynamic batchers as the HTTP endpoints. <see cref="GrpcErrorInterceptor"/> maps Core's errors to status codes.
 /// </summary>
-internal sealed class InferenceService(ModelRepositoryManager manager, IHostApplicationLifetime lifetime) : GRPCInferenceService.GRPCInferenceServiceBase
+internal sealed class InferenceService(ModelRepositoryManager manager, IHostApplicationLifetime lifetime, TimeProvider time) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     /// <summary>Requests of one stream that may be in flight at once; the stream's reader waits beyond it.</summary>
     internal const int MaxInFlightPerStream = 1024;
@@ -282,25 +282,40 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
     private async Task<ModelInferResponse> InferAsync(ModelInferRequest message, ServerCallContext context)
     {
         using var lease = manager.Acquire(RequireName(message.ModelName), Version(message.ModelVersion));
-        using var request = GrpcRequestReader.Read(message);
+        using var request = GrpcRequestReader.Read(message, out var classification);
 
         // The call's deadline (grpc-timeout) bounds the wait in the queue as the timeout parameter does; the shorter wins.
+        var parameter = request.Timeout;
+        var fromDeadline = false;
         if (context.Deadline != DateTime.MaxValue)
         {
-            var left = context.Deadline - DateTime.UtcNow;
+            var left = context.Deadline - time.GetUtcNow().UtcDateTime;
             if (left <= TimeSpan.Zero)
             {
-                throw new InferenceException(InferenceErrorKind.DeadlineExceeded, "the call's deadline passed before it was queued");
+                throw new InferenceException(InferenceErrorKind.DeadlineExceeded, "the call's deadline (grpc-timeout) passed before it was queued");
             }
 
-            if (request.Timeout is not { } timeout || left < timeout)
+            if (parameter is not { } timeout || left < timeout)
             {
                 request.Timeout = left;
+                fromDeadline = true;
             }
         }
 
-        using var result = await lease.Model.InferAsync(request, context.CancellationToken).ConfigureAwait(false);
-        return GrpcResponseWriter.Write(result);
+        try
+        {
+            using var result = await lease.Model.InferAsync(request, context.CancellationToken).ConfigureAwait(false);
+            var model = lease.Model;
+            return GrpcResponseWriter.Write(result, classification, model.Config.ClassLabels, model.MaxBatchSize > 0);
+        }
+        catch (InferenceException ex) when (ex.Kind == InferenceErrorKind.DeadlineExceeded && (fromDeadline || parameter is not null))
+        {
+            // Say which limit it was: Core only knows that the request's deadline passed.
+            var limit = fromDeadline
+                ? "the call's deadline (grpc-timeout)"
+                : string.Create(CultureInfo.InvariantCulture, $"parameters.timeout ({(long)parameter!.Value.TotalMicroseconds} µs)");
+            throw new InferenceException(InferenceErrorKind.DeadlineExceeded, $"{ex.Message} The limit was {limit}.", ex);
+        }
     }
 
     private static async Task WriteAllAsync(ChannelReader<ModelStreamInferResponse> answers, IServerStreamWriter<ModelStreamInferResponse> stream, CancellationToken cancellationToken)

@@ -8,7 +8,8 @@ namespace Modelhost.Server.Http;
 
 /// <summary>
 /// The request rate per client: a token bucket per API key name (once authentication has named the caller),
-/// otherwise per remote address. Health probes are never limited. Over it: 429, <c>Retry-After</c> and a JSON error.
+/// otherwise per remote address. Health probes (HTTP and gRPC) are never limited. Over it: 429, <c>Retry-After</c> and a
+/// JSON error; a gRPC call gets RESOURCE_EXHAUSTED with the same message and the wait as <c>grpc-retry-pushback-ms</c>.
 /// </summary>
 internal static class RateLimiting
 {
@@ -34,7 +35,9 @@ internal static class RateLimiting
             var message = string.Create(
                 CultureInfo.InvariantCulture,
                 $"too many requests: the limit is {limits.RatePerSecond} per second with bursts of {limits.EffectiveRateBurst} per client (limits.rate_per_second, limits.rate_burst)");
-            return new ValueTask(ErrorResponses.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, message, retryAfter));
+            return new ValueTask(Grpc.GrpcRefusal.IsGrpc(rejected.HttpContext)
+                ? Grpc.GrpcRefusal.WriteAsync(rejected.HttpContext, global::Grpc.Core.StatusCode.ResourceExhausted, message, retryAfter)
+                : ErrorResponses.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, message, retryAfter));
         };
     }
 
@@ -67,5 +70,6 @@ internal static class RateLimiting
     }
 
     private static bool IsHealthProbe(PathString path) =>
-        path.Equals("/v2/health/live", StringComparison.OrdinalIgnoreCase) || path.Equals("/v2/health/ready", StringComparison.OrdinalIgnoreCase);
+        path.Equals("/v2/health/live", StringComparison.OrdinalIgnoreCase) || path.Equals("/v2/health/ready", StringComparison.OrdinalIgnoreCase)
+        || Grpc.GrpcRefusal.IsHealthProbe(path);
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -11,7 +10,9 @@ namespace Modelhost.Server.Http;
 /// answered 504 with a JSON error. It is ASP.NET Core's request timeouts middleware at a lower cost: the token source
 /// and timer of each request come from a pool instead of a linked token source, timer and callbacks made per request,
 /// and a request that completes synchronously takes no async state machine. Routes in
-/// <see cref="RequestTimeouts.ExemptRoutes"/> are not timed.
+/// <see cref="RequestTimeouts.ExemptRoutes"/> are not timed. A gRPC call never reaches the 504: gRPC answers every fault of
+/// its handler itself, so the deadline is left on the call's features for the gRPC layer to tell a timeout from a client
+/// that went away (<see cref="TimedOut"/>).
 /// </summary>
 internal sealed class RequestTimeoutMiddleware
 {
@@ -29,10 +30,11 @@ internal sealed class RequestTimeoutMiddleware
         _next = next;
         _timeout = options.Limits.RequestTimeout;
         _time = time;
-        _message = string.Create(
-            CultureInfo.InvariantCulture,
-            $"the request took longer than {_timeout.TotalSeconds} s; limits.request_timeout_seconds sets the limit");
+        _message = RequestTimeouts.Message(_timeout);
     }
+
+    /// <summary>Whether this request's token fired because the server's request timeout passed.</summary>
+    public static bool TimedOut(HttpContext context) => context.Features.Get<RequestDeadline>() is { TimedOut: true };
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -45,6 +47,12 @@ internal sealed class RequestTimeoutMiddleware
         var deadline = Rent();
         deadline.Arm(aborted, _timeout);
         context.RequestAborted = deadline.Token;
+        var grpc = Grpc.GrpcRefusal.IsGrpc(context);
+        if (grpc)
+        {
+            context.Features.Set(deadline);
+        }
+
         Task task;
         try
         {
@@ -57,14 +65,14 @@ internal sealed class RequestTimeoutMiddleware
 
         if (task.IsCompletedSuccessfully)
         {
-            Release(context, deadline, aborted);
+            Release(context, deadline, aborted, grpc);
             return Task.CompletedTask;
         }
 
-        return AwaitAsync(task, context, deadline, aborted);
+        return AwaitAsync(task, context, deadline, aborted, grpc);
     }
 
-    private async Task AwaitAsync(Task task, HttpContext context, RequestDeadline deadline, CancellationToken aborted)
+    private async Task AwaitAsync(Task task, HttpContext context, RequestDeadline deadline, CancellationToken aborted, bool grpc)
     {
         try
         {
@@ -79,7 +87,7 @@ internal sealed class RequestTimeoutMiddleware
         }
         finally
         {
-            Release(context, deadline, aborted);
+            Release(context, deadline, aborted, grpc);
         }
     }
 
@@ -94,9 +102,14 @@ internal sealed class RequestTimeoutMiddleware
         return new RequestDeadline(_time);
     }
 
-    private void Release(HttpContext context, RequestDeadline deadline, CancellationToken aborted)
+    private void Release(HttpContext context, RequestDeadline deadline, CancellationToken aborted, bool grpc)
     {
         context.RequestAborted = aborted;
+        if (grpc)
+        {
+            context.Features.Set<RequestDeadline>(null);
+        }
+
         if (!deadline.TryDisarm())
         {
             return;

@@ -20,6 +20,11 @@ internal static class RequestTimeouts
         "/inference.GRPCInferenceService/RepositoryModelLoad",
     };
 
+    /// <summary>The answer to a request that took longer than <paramref name="timeout"/>, naming the setting.</summary>
+    public static string Message(TimeSpan timeout) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"the request took longer than {timeout.TotalSeconds} s; limits.request_timeout_seconds sets the limit");
+
     /// <summary>Adds the middleware when a timeout is set; call it after routing, so that exempt routes are known.</summary>
     public static void Use(IApplicationBuilder app, ServerOptions options)
     {

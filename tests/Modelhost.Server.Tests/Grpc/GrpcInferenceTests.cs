@@ -395,6 +395,88 @@ public sealed class GrpcInferenceTests : ServerTest
         _ => Bytes<double>([1.5, -2, 0.25, double.MaxValue]),
     };
 
+    [Fact]
+    public async Task Classification_returns_the_top_classes_of_each_iris_row_best_first_with_their_labels()
+    {
+        using var client = new GrpcClient(Server);
+        float[] rows = [5.1f, 3.5f, 1.4f, 0.2f, 5.9f, 3.0f, 5.1f, 1.8f];
+        var plain = await client.Inference.ModelInferAsync(GrpcClient.Raw("iris", "input", "FP32", [2, 4], rows));
+        var proba = GrpcClient.Values<float>(plain.RawOutputContents[plain.Outputs.Select(o => o.Name).ToList().IndexOf("probabilities")]);
+
+        var request = GrpcClient.Raw("iris", "input", "FP32", [2, 4], rows);
+        request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "probabilities", Parameters = { ["classification"] = new InferParameter { Int64Param = 2 } } });
+        request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "label" });
+        var response = await client.Inference.ModelInferAsync(request);
+        var classes = response.Outputs[0];
+        Assert.Equal("BYTES", classes.Datatype);
+        Assert.Equal([2L, 2L], classes.Shape);
+        string F6(int row, int index) => proba[(row * 3) + index].ToString("F6", CultureInfo.InvariantCulture);
+
+        // Row 0 is certain setosa (1, 0, 0): the tie between the zeros goes to the lower index.
+        Assert.Equal(
+            [$"{F6(0, 0)}:0:setosa", $"{F6(0, 1)}:1:versicolor", $"{F6(1, 2)}:2:virginica", $"{F6(1, 1)}:1:versicolor"],
+            ReadStrings(response.RawOutputContents[0]));
+        Assert.Equal([0L, 2L], GrpcClient.Values<long>(response.RawOutputContents[1]));
+
+        // k beyond the class count is capped; a one-dimensional output is ranked as a whole.
+        request.Outputs[0].Parameters["classification"] = new InferParameter { Uint64Param = 10 };
+        request.Outputs[1].Parameters["classification"] = new InferParameter { Int64Param = 1 };
+        response = await client.Inference.ModelInferAsync(request);
+        Assert.Equal([2L, 3L], response.Outputs[0].Shape);
+        Assert.Equal([1L], response.Outputs[1].Shape);
+        Assert.Equal(["2:1:versicolor"], ReadStrings(response.RawOutputContents[1]));
+    }
+
+    [Fact]
+    public async Task Classification_of_a_bytes_output_or_with_a_bad_k_is_invalid_argument()
+    {
+        using var client = new GrpcClient(Server);
+        var request = new ModelInferRequest { ModelName = "id-string" };
+        request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "x", Datatype = "BYTES", Shape = { 1, 2 } });
+        request.RawInputContents.Add(ByteString.CopyFrom(Strings("a", "b")));
+        request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "y", Parameters = { ["classification"] = new InferParameter { Int64Param = 1 } } });
+        var ex = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(request));
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Contains("classification needs a numeric output", ex.Status.Detail, StringComparison.Ordinal);
+
+        var iris = GrpcClient.Raw("iris", "input", "FP32", [1, 4], [5.1f, 3.5f, 1.4f, 0.2f]);
+        iris.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "probabilities", Parameters = { ["classification"] = new InferParameter { StringParam = "2" } } });
+        ex = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(iris));
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Contains("parameters.classification", ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_priority_is_accepted_and_the_request_runs_as_any_other()
+    {
+        using var client = new GrpcClient(Server);
+        foreach (var priority in new[] { new InferParameter { Uint64Param = 1 }, new InferParameter { Int64Param = 7 }, new InferParameter { Int64Param = 0 } })
+        {
+            var request = GrpcClient.Raw("scale", "x", "FP32", [1, 4], [3f, 0f, 0f, 1f]);
+            request.Parameters["priority"] = priority;
+            var response = await client.Inference.ModelInferAsync(request);
+            Assert.Equal([7f, 1f, 1f], GrpcClient.Values<float>(response.RawOutputContents[0]));
+        }
+
+        var negative = GrpcClient.Raw("scale", "x", "FP32", [1, 4], [3f, 0f, 0f, 1f]);
+        negative.Parameters["priority"] = new InferParameter { Int64Param = -1 };
+        Assert.Equal(StatusCode.InvalidArgument, (await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(negative))).StatusCode);
+    }
+
+    private static string[] ReadStrings(ByteString raw)
+    {
+        var values = new List<string>();
+        var span = raw.Span;
+        while (span.Length > 0)
+        {
+            var length = BinaryPrimitives.ReadInt32LittleEndian(span);
+            values.Add(Encoding.UTF8.GetString(span.Slice(4, length)));
+            span = span[(4 + length)..];
+        }
+
+        return [.. values];
+    }
+
     private static byte[] Strings(params string[] values)
     {
         var bytes = new List<byte>();

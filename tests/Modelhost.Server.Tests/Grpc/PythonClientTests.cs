@@ -29,6 +29,7 @@ public sealed class PythonClientTests
             Path.Combine(fixtures, "iris", "reference.json"));
         Assert.True(code == 0, output);
         Assert.Contains("seed request: label 2", output, StringComparison.Ordinal);
+        Assert.Contains(":2:virginica ", output, StringComparison.Ordinal);
         Assert.Contains("reference rows: 150 labels match scikit-learn", output, StringComparison.Ordinal);
         Assert.Contains("unknown model: NOT_FOUND unknown model 'nope'", output, StringComparison.Ordinal);
     }

@@ -1,8 +1,8 @@
 """An independent gRPC client for Modelhost: Python's grpcio, stubs generated at run time from the server's .proto.
 
 Usage: python3 python_client.py PROTO_DIR HOST:PORT REFERENCE_JSON
-Runs the liveness, readiness and metadata calls, the seed request (one iris row, raw FP32) and the 150 iris reference
-rows (typed fp32_contents), and checks the labels against scikit-learn's. Prints one line per check; exits 1 on a failure.
+Runs the liveness, readiness and metadata calls, the seed request (one iris row, raw FP32), the same row with Triton's
+classification parameter, and the 150 iris reference rows (typed fp32_contents), and checks the labels against scikit-learn's. Prints one line per check; exits 1 on a failure.
 """
 import atexit
 import importlib
@@ -41,6 +41,21 @@ response = stub.ModelInfer(request)
 label = struct.unpack("<q", response.raw_output_contents[0])[0]
 assert response.id == "seed" and response.outputs[0].datatype == "INT64" and label == 2, (response, label)
 print("seed request: label", label)
+
+# Triton's classification parameter on the same row: the top 2 probabilities as "value:index:label" BYTES elements.
+request = pb.ModelInferRequest(model_name="iris")
+request.inputs.add(name="input", datatype="FP32", shape=[1, 4])
+request.outputs.add(name="probabilities").parameters["classification"].int64_param = 2
+request.raw_input_contents.append(struct.pack("<4f", 5.9, 3.0, 5.1, 1.8))
+response = stub.ModelInfer(request)
+raw, classes = response.raw_output_contents[0], []
+while raw:
+    (size,) = struct.unpack("<I", raw[:4])
+    classes.append(raw[4:4 + size].decode())
+    raw = raw[4 + size:]
+assert response.outputs[0].datatype == "BYTES" and list(response.outputs[0].shape) == [1, 2], response.outputs[0]
+assert len(classes) == 2 and classes[0].endswith(":2:virginica") and classes[1].endswith(":1:versicolor"), classes
+print("classification:", " ".join(classes))
 
 # The reference rows, sent as typed contents this time.
 with open(reference_path) as f:
