@@ -37,8 +37,10 @@ internal sealed class TreeEnsemble<T>
     private readonly int[] _leafCount;
     private readonly int[] _weightTargets;
     private readonly T[] _weights;
+    private readonly T[] _denseWeights;
     private readonly T[] _baseValues;
     private readonly NodeMode _sameMode;
+    private readonly QuickScorer<T>? _quick;
 
     internal TreeEnsemble(TreeEnsembleLayout<T> layout)
     {
@@ -67,8 +69,10 @@ internal sealed class TreeEnsemble<T>
         _leafCount = layout.LeafCount;
         _weightTargets = layout.WeightTargets;
         _weights = layout.Weights;
+        _denseWeights = layout.DenseWeights;
         _baseValues = layout.BaseValues;
         _sameMode = layout.SameMode;
+        _quick = QuickScorer<T>.Create(layout, WindowTrees);
         Kind = layout.Kind;
         Targets = layout.Targets;
         Aggregate = layout.Aggregate;
@@ -129,6 +133,7 @@ internal sealed class TreeEnsemble<T>
     /// <param name="scores">Receives <see cref="Targets"/> scores per row.</param>
     /// <param name="labels">Receives one label per row (a classifier's; empty for a regressor).</param>
     /// <param name="parallelism">ONNX Runtime's degree of parallelism, which fixes the summation order.</param>
+    [SkipLocalsInit]
     public void Evaluate(ReadOnlySpan<T> x, int rows, int stride, Span<float> scores, Span<long> labels, int parallelism)
     {
         var partitions = Partitions(rows, parallelism);
@@ -157,6 +162,12 @@ internal sealed class TreeEnsemble<T>
                 {
                     var windowEnd = Math.Min(trees, window + WindowTrees);
                     RunTrees(window, windowEnd, x[(start * stride)..], n, stride, leaves, values);
+                    if (partitions == 1 && _denseWeights.Length > 0 && Aggregate is TreeAggregate.Sum or TreeAggregate.Average)
+                    {
+                        AddDense(leaves, windowEnd - window, n, acc, has);
+                        continue;
+                    }
+
                     for (var i = 0; i < n; i++)
                     {
                         // The window's trees in order, each added to the partial sum of its partition.
@@ -226,6 +237,25 @@ internal sealed class TreeEnsemble<T>
 
     private void RunTrees(int window, int windowEnd, ReadOnlySpan<T> x, int n, int stride, Span<int> leaves, Span<T> values)
     {
+        if (_quick is not null)
+        {
+            switch (_sameMode)
+            {
+                case NodeMode.BranchLeq:
+                    _quick.Run<NodeTests.Leq<T>>(window, windowEnd, x, n, stride, leaves, values);
+                    return;
+                case NodeMode.BranchLt:
+                    _quick.Run<NodeTests.Lt<T>>(window, windowEnd, x, n, stride, leaves, values);
+                    return;
+                case NodeMode.BranchGte:
+                    _quick.Run<NodeTests.Gte<T>>(window, windowEnd, x, n, stride, leaves, values);
+                    return;
+                default:
+                    _quick.Run<NodeTests.Gt<T>>(window, windowEnd, x, n, stride, leaves, values);
+                    return;
+            }
+        }
+
         switch (_sameMode)
         {
             case NodeMode.BranchLeq:
@@ -308,6 +338,32 @@ internal sealed class TreeEnsemble<T>
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Adds the leaves' weights of one window to the rows' sums, tree by tree in the model's order, when every leaf has
+    /// one weight per target (<see cref="TreeEnsembleLayout{T}.DenseWeights"/>) and all trees go to one sum.
+    /// </summary>
+    private void AddDense(ReadOnlySpan<int> leaves, int count, int n, Span<T> acc, Span<byte> has)
+    {
+        var targets = Targets;
+        ref var dense = ref MemoryMarshal.GetArrayDataReference(_denseWeights);
+        ref var leaf0 = ref MemoryMarshal.GetReference(leaves);
+        for (var i = 0; i < n; i++)
+        {
+            var sums = acc.Slice(i * targets, targets);
+            ref var rowLeaves = ref Unsafe.Add(ref leaf0, i * WindowTrees);
+            for (var j = 0; j < count; j++)
+            {
+                ref var weights = ref Unsafe.Add(ref dense, Unsafe.Add(ref rowLeaves, j) * targets);
+                for (var k = 0; k < sums.Length; k++)
+                {
+                    sums[k] += Unsafe.Add(ref weights, k);
+                }
+            }
+
+            has.Slice(i * targets, targets).Fill(1);
         }
     }
 

@@ -29,6 +29,12 @@ internal sealed class TreeEnsembleLayout<T>
 
     public int[] WeightTargets { get; private init; } = [];
 
+    /// <summary>
+    /// When every leaf has one weight for each of several targets: per node, <see cref="Targets"/> weights in target order
+    /// (zeros for a branch); otherwise empty.
+    /// </summary>
+    public T[] DenseWeights { get; private init; } = [];
+
     public T[] Weights { get; private init; } = [];
 
     public T[] BaseValues { get; private init; } = [];
@@ -340,6 +346,7 @@ internal sealed class TreeEnsembleLayout<T>
             LeafFirst = [.. leafFirst],
             LeafCount = [.. leafCount],
             WeightTargets = [.. weightTargets],
+            DenseWeights = Dense(targets, leafFirst, leafCount, weightTargets, weights),
             Weights = [.. weights],
             BaseValues = baseValues,
             SameMode = mixed || missing ? NodeMode.Leaf : (sameMode == NodeMode.Leaf ? NodeMode.BranchLeq : sameMode),
@@ -392,6 +399,44 @@ internal sealed class TreeEnsembleLayout<T>
             _ => 0,
         };
         return mode != 0;
+    }
+
+    /// <summary>Each leaf's weights by target, when every leaf has exactly one weight per target and there are several.</summary>
+    private static T[] Dense(int targets, List<int> leafFirst, List<int> leafCount, List<int> weightTargets, List<T> weights)
+    {
+        if (targets < 2)
+        {
+            return [];
+        }
+
+        var dense = new T[leafFirst.Count * targets];
+        var seen = new bool[targets];
+        for (var node = 0; node < leafFirst.Count; node++)
+        {
+            if (leafCount[node] == 0)
+            {
+                continue;
+            }
+
+            if (leafCount[node] != targets)
+            {
+                return [];
+            }
+
+            Array.Clear(seen);
+            for (var w = leafFirst[node]; w < leafFirst[node] + targets; w++)
+            {
+                if (seen[weightTargets[w]])
+                {
+                    return [];
+                }
+
+                seen[weightTargets[w]] = true;
+                dense[(node * targets) + weightTargets[w]] = weights[w];
+            }
+        }
+
+        return dense;
     }
 
     private static T[] Convert(float[] values) => Array.ConvertAll(values, v => T.CreateTruncating(v));
