@@ -55,7 +55,7 @@ internal sealed class QuickScorer<T>
     public static QuickScorer<T>? Create(TreeEnsembleLayout<T> layout, int windowTrees)
     {
         var descending = layout.SameMode is NodeMode.BranchGte or NodeMode.BranchGt;
-        if (layout.SameMode is not (NodeMode.BranchLeq or NodeMode.BranchLt) && !descending)
+        if ((layout.SameMode is not (NodeMode.BranchLeq or NodeMode.BranchLt) && !descending) || layout.Shared)
         {
             return null;
         }

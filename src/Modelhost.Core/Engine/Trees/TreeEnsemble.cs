@@ -96,6 +96,9 @@ internal sealed class TreeEnsemble<T>
 
     public int TreeCount => _roots.Length;
 
+    /// <summary>Whether the trees are evaluated QuickScorer-style (<see cref="QuickScorer{T}"/>) rather than walked.</summary>
+    public bool UsesQuickScorer => _quick is not null;
+
     /// <summary>The labels a classifier picks from: classlabels_int64s, or 0..n-1 when the labels are strings.</summary>
     public long[] ClassLabels { get; }
 

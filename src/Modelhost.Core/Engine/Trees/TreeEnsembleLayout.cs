@@ -24,6 +24,9 @@ internal sealed class TreeEnsembleLayout<T>
     /// <summary>Per node: how many weights a leaf has.</summary>
     public int[] LeafCount { get; private init; } = [];
 
+    /// <summary>Whether some node has several parents (an opset-5 membership chain's shared true child).</summary>
+    public bool Shared { get; private init; }
+
     /// <summary>Per tree: the most steps from its root to a leaf.</summary>
     public int[] Depths { get; private init; } = [];
 
@@ -243,6 +246,7 @@ internal sealed class TreeEnsembleLayout<T>
         var leafCount = new List<int>(count);
         var placed = new int[count];
         Array.Fill(placed, -1);
+        var shared = false;
         var stack = new Stack<(int Source, int Parent, bool IsTrue, int Depth)>();
         for (var t = 0; t < treeStarts.Count; t++)
         {
@@ -254,8 +258,18 @@ internal sealed class TreeEnsembleLayout<T>
                 depths[t] = Math.Max(depths[t], depth);
                 if (placed[source] >= 0)
                 {
-                    reason = "a node is reached twice (the trees are not trees)";
-                    return null;
+                    if (!d.IsOpset5 || parent < 0)
+                    {
+                        reason = "a node is reached twice (the trees are not trees)";
+                        return null;
+                    }
+
+                    // A membership chain's true child: laid out once, under its first parent (the reader refuses cycles).
+                    var q = nodes[parent];
+                    q = isTrue ? q with { True = placed[source] } : q with { False = placed[source] };
+                    nodes[parent] = q;
+                    shared = true;
+                    continue;
                 }
 
                 var at = nodes.Count;
@@ -337,12 +351,18 @@ internal sealed class TreeEnsembleLayout<T>
             }
         }
 
+        if (shared)
+        {
+            Heights(nodes, roots, depths);
+        }
+
         reason = string.Empty;
         return new TreeEnsembleLayout<T>
         {
             Nodes = [.. nodes],
             Roots = roots,
             Depths = depths,
+            Shared = shared,
             LeafFirst = [.. leafFirst],
             LeafCount = [.. leafCount],
             WeightTargets = [.. weightTargets],
@@ -359,6 +379,28 @@ internal sealed class TreeEnsembleLayout<T>
             BinaryCase = classifier && targets == 2 && classes.Count == 1,
             WeightsAllPositive = allPositive,
         };
+    }
+
+    /// <summary>Each tree's depth as its longest path, for trees whose nodes may have several parents (no cycles).</summary>
+    private static void Heights(List<TreeNode<T>> nodes, int[] roots, int[] depths)
+    {
+        var heights = new int[nodes.Count];
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            for (var i = nodes.Count - 1; i >= 0; i--)
+            {
+                var node = nodes[i];
+                var height = node.Mode == NodeMode.Leaf ? 0 : 1 + Math.Max(heights[node.True], heights[node.False]);
+                changed |= height != heights[i];
+                heights[i] = height;
+            }
+        }
+
+        for (var t = 0; t < roots.Length; t++)
+        {
+            depths[t] = heights[roots[t]];
+        }
     }
 
     private static string? TryParse(string aggregateName, string transformName, out TreeAggregate aggregate, out TreePostTransform transform)
