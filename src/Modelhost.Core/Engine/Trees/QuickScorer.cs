@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Modelhost.Core.Engine.Trees;
 
@@ -36,8 +37,20 @@ internal sealed class QuickScorer<T>
     private readonly int[] _leafNodes;
     private readonly T[] _leafValues;
 
-    private QuickScorer(int windowTrees, int features, int[] runStarts, T[] thresholds, int[] trees, ulong[] masks, int[] leafStarts, int[] leafNodes, T[] leafValues)
+    // When every leaf has one weight per target (TreeEnsembleLayout.DenseWeights): per leaf, in _leafNodes' order, its
+    // weights by target, padded to _denseStride (a Vector128 when the targets fit in one); otherwise empty.
+    private readonly T[] _denseWeights;
+    private readonly int _denseStride;
+
+    private QuickScorer(int windowTrees, int features, int[] runStarts, T[] thresholds, int[] trees, ulong[] masks, int[] leafStarts, int[] leafNodes, T[] leafValues, T[] dense, int targets)
     {
+        _denseStride = targets <= Vector128<T>.Count ? Vector128<T>.Count : targets;
+        _denseWeights = dense.Length == 0 ? [] : new T[leafNodes.Length * _denseStride];
+        for (var i = 0; i < leafNodes.Length && dense.Length > 0; i++)
+        {
+            dense.AsSpan(leafNodes[i] * targets, targets).CopyTo(_denseWeights.AsSpan(i * _denseStride));
+        }
+
         _windowTrees = windowTrees;
         _features = features;
         _runStarts = runStarts;
@@ -147,7 +160,7 @@ internal sealed class QuickScorer<T>
             leafValues[i] = nodes[leafNodes[i]].Value;
         }
 
-        return new QuickScorer<T>(windowTrees, features, runStarts, thresholds, trees, masks, leafStarts, [.. leafNodes], leafValues);
+        return new QuickScorer<T>(windowTrees, features, runStarts, thresholds, trees, masks, leafStarts, [.. leafNodes], leafValues, layout.DenseWeights, layout.Targets);
     }
 
     /// <summary>
@@ -163,25 +176,12 @@ internal sealed class QuickScorer<T>
         Span<ulong> reach = stackalloc ulong[MaxLeaves];
         reach = reach[..count];
         ref var reach0 = ref MemoryMarshal.GetReference(reach);
-        ref var thresholds = ref MemoryMarshal.GetArrayDataReference(_thresholds);
-        ref var trees = ref MemoryMarshal.GetArrayDataReference(_trees);
-        ref var masks = ref MemoryMarshal.GetArrayDataReference(_masks);
         ref var leafStarts = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_leafStarts), window);
         ref var x0 = ref MemoryMarshal.GetReference(x);
         var runs = window / _windowTrees * _features;
         for (var i = 0; i < n; i++)
         {
-            reach.Fill(ulong.MaxValue);
-            ref var row = ref Unsafe.Add(ref x0, i * stride);
-            for (var f = 0; f < _features; f++)
-            {
-                var end = _runStarts[runs + f + 1];
-                var value = Unsafe.Add(ref row, f);
-                for (var k = _runStarts[runs + f]; k < end && !TTest.Goes(value, Unsafe.Add(ref thresholds, k)); k++)
-                {
-                    Unsafe.Add(ref reach0, Unsafe.Add(ref trees, k)) &= Unsafe.Add(ref masks, k);
-                }
-            }
+            Scan<TTest>(ref Unsafe.Add(ref x0, i * stride), runs, reach);
 
             var at = i * _windowTrees;
             if (single)
@@ -201,6 +201,79 @@ internal sealed class QuickScorer<T>
                     var leaf = Unsafe.Add(ref leafStarts, j) + BitOperations.TrailingZeroCount(Unsafe.Add(ref reach0, j));
                     Unsafe.Add(ref rowLeaves, j) = _leafNodes[leaf];
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Finds the leaf of trees <paramref name="window"/> to <paramref name="windowEnd"/> for each of <paramref name="n"/>
+    /// rows and adds its weights to the row's sums in <paramref name="acc"/> (<paramref name="targets"/> per row), tree by
+    /// tree in the model's order: for ensembles whose leaves each have one weight per target and whose trees all go to
+    /// one sum.
+    /// </summary>
+    public void RunDense<TTest>(int window, int windowEnd, ReadOnlySpan<T> x, int n, int stride, Span<T> acc, int targets)
+        where TTest : struct, NodeTests.IThresholdTest<T>
+    {
+        var count = windowEnd - window;
+        Span<ulong> reach = stackalloc ulong[MaxLeaves];
+        reach = reach[..count];
+        ref var reach0 = ref MemoryMarshal.GetReference(reach);
+        ref var leafStarts = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_leafStarts), window);
+        ref var dense = ref MemoryMarshal.GetArrayDataReference(_denseWeights);
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        var runs = window / _windowTrees * _features;
+        var stride2 = _denseStride;
+        Span<T> lanes = stackalloc T[Vector128<T>.Count];
+        for (var i = 0; i < n; i++)
+        {
+            Scan<TTest>(ref Unsafe.Add(ref x0, i * stride), runs, reach);
+            var sums = acc.Slice(i * targets, targets);
+            if (stride2 == Vector128<T>.Count && Vector128.IsHardwareAccelerated)
+            {
+                // Every target in one vector: lane by lane the same additions, in the same order.
+                lanes.Clear();
+                sums.CopyTo(lanes);
+                var sum = Vector128.Create<T>(lanes);
+                for (var j = 0; j < count; j++)
+                {
+                    var leaf = Unsafe.Add(ref leafStarts, j) + BitOperations.TrailingZeroCount(Unsafe.Add(ref reach0, j));
+                    sum += Vector128.LoadUnsafe(ref dense, (nuint)(leaf * stride2));
+                }
+
+                sum.CopyTo(lanes);
+                lanes[..targets].CopyTo(sums);
+                continue;
+            }
+
+            for (var j = 0; j < count; j++)
+            {
+                var leaf = Unsafe.Add(ref leafStarts, j) + BitOperations.TrailingZeroCount(Unsafe.Add(ref reach0, j));
+                ref var weights = ref Unsafe.Add(ref dense, leaf * stride2);
+                for (var k = 0; k < sums.Length; k++)
+                {
+                    sums[k] += Unsafe.Add(ref weights, k);
+                }
+            }
+        }
+    }
+
+    /// <summary>Clears from each tree's mask in <paramref name="reach"/> the leaves that the row's failed tests rule out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Scan<TTest>(ref T row, int runs, Span<ulong> reach)
+        where TTest : struct, NodeTests.IThresholdTest<T>
+    {
+        reach.Fill(ulong.MaxValue);
+        ref var reach0 = ref MemoryMarshal.GetReference(reach);
+        ref var thresholds = ref MemoryMarshal.GetArrayDataReference(_thresholds);
+        ref var trees = ref MemoryMarshal.GetArrayDataReference(_trees);
+        ref var masks = ref MemoryMarshal.GetArrayDataReference(_masks);
+        for (var f = 0; f < _features; f++)
+        {
+            var end = _runStarts[runs + f + 1];
+            var value = Unsafe.Add(ref row, f);
+            for (var k = _runStarts[runs + f]; k < end && !TTest.Goes(value, Unsafe.Add(ref thresholds, k)); k++)
+            {
+                Unsafe.Add(ref reach0, Unsafe.Add(ref trees, k)) &= Unsafe.Add(ref masks, k);
             }
         }
     }

@@ -164,12 +164,22 @@ internal sealed class TreeEnsemble<T>
                 for (var window = 0; window < trees; window += WindowTrees)
                 {
                     var windowEnd = Math.Min(trees, window + WindowTrees);
-                    RunTrees(window, windowEnd, x[(start * stride)..], n, stride, leaves, values);
                     if (partitions == 1 && _denseWeights.Length > 0 && Aggregate is TreeAggregate.Sum or TreeAggregate.Average)
                     {
+                        if (_quick is not null)
+                        {
+                            // Leaves found and their weights added in one pass.
+                            RunDense(window, windowEnd, x[(start * stride)..], n, stride, acc);
+                            has[..used].Fill(1);
+                            continue;
+                        }
+
+                        RunTrees(window, windowEnd, x[(start * stride)..], n, stride, leaves, values);
                         AddDense(leaves, windowEnd - window, n, acc, has);
                         continue;
                     }
+
+                    RunTrees(window, windowEnd, x[(start * stride)..], n, stride, leaves, values);
 
                     for (var i = 0; i < n; i++)
                     {
@@ -235,6 +245,25 @@ internal sealed class TreeEnsemble<T>
             {
                 ArrayPool<T>.Shared.Return(rentedValues);
             }
+        }
+    }
+
+    private void RunDense(int window, int windowEnd, ReadOnlySpan<T> x, int n, int stride, Span<T> acc)
+    {
+        switch (_sameMode)
+        {
+            case NodeMode.BranchLeq:
+                _quick!.RunDense<NodeTests.Leq<T>>(window, windowEnd, x, n, stride, acc, Targets);
+                break;
+            case NodeMode.BranchLt:
+                _quick!.RunDense<NodeTests.Lt<T>>(window, windowEnd, x, n, stride, acc, Targets);
+                break;
+            case NodeMode.BranchGte:
+                _quick!.RunDense<NodeTests.Gte<T>>(window, windowEnd, x, n, stride, acc, Targets);
+                break;
+            default:
+                _quick!.RunDense<NodeTests.Gt<T>>(window, windowEnd, x, n, stride, acc, Targets);
+                break;
         }
     }
 
