@@ -140,6 +140,12 @@ internal sealed class TreeEnsemble<T>
     public void Evaluate(ReadOnlySpan<T> x, int rows, int stride, Span<float> scores, Span<long> labels, int parallelism)
     {
         var partitions = Partitions(rows, parallelism);
+        if (_quick is not null && partitions == 1 && _denseWeights.Length > 0 && Aggregate is TreeAggregate.Sum or TreeAggregate.Average)
+        {
+            EvaluateDense(x, rows, stride, scores, labels);
+            return;
+        }
+
         var block = Math.Min(rows, BlockRows);
         var size = block * Targets * partitions;
         T[]? rentedAcc = null;
@@ -164,22 +170,12 @@ internal sealed class TreeEnsemble<T>
                 for (var window = 0; window < trees; window += WindowTrees)
                 {
                     var windowEnd = Math.Min(trees, window + WindowTrees);
+                    RunTrees(window, windowEnd, x[(start * stride)..], n, stride, leaves, values);
                     if (partitions == 1 && _denseWeights.Length > 0 && Aggregate is TreeAggregate.Sum or TreeAggregate.Average)
                     {
-                        if (_quick is not null)
-                        {
-                            // Leaves found and their weights added in one pass.
-                            RunDense(window, windowEnd, x[(start * stride)..], n, stride, acc);
-                            has[..used].Fill(1);
-                            continue;
-                        }
-
-                        RunTrees(window, windowEnd, x[(start * stride)..], n, stride, leaves, values);
                         AddDense(leaves, windowEnd - window, n, acc, has);
                         continue;
                     }
-
-                    RunTrees(window, windowEnd, x[(start * stride)..], n, stride, leaves, values);
 
                     for (var i = 0; i < n; i++)
                     {
@@ -206,22 +202,7 @@ internal sealed class TreeEnsemble<T>
                     }
                 }
 
-                for (var i = 0; i < n; i++)
-                {
-                    var row = start + i;
-                    Merge(acc, has, i, n, partitions);
-                    var score = acc.Slice(i * Targets, Targets);
-                    var flags = has.Slice(i * Targets, Targets);
-                    var output = scores.Slice(row * Targets, Targets);
-                    if (Kind == TreeEnsembleKind.Classifier)
-                    {
-                        labels[row] = FinishClassifier(score, flags, output);
-                    }
-                    else
-                    {
-                        FinishRegressor(score, flags, output);
-                    }
-                }
+                Finish(acc, has, start, n, partitions, scores, labels);
             }
         }
         finally
@@ -244,6 +225,70 @@ internal sealed class TreeEnsemble<T>
             if (rentedValues is not null)
             {
                 ArrayPool<T>.Shared.Return(rentedValues);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Evaluate"/> for small trees with one weight per target on every leaf, summed as one partition: the
+    /// leaves are found QuickScorer-style and their weights added in the same pass (its own method, so that the JIT's
+    /// profile of the general path is not this one's).
+    /// </summary>
+    [SkipLocalsInit]
+    private void EvaluateDense(ReadOnlySpan<T> x, int rows, int stride, Span<float> scores, Span<long> labels)
+    {
+        var size = Math.Min(rows, BlockRows) * Targets;
+        T[]? rentedAcc = null;
+        byte[]? rentedHas = null;
+        var acc = size <= 256 ? stackalloc T[256] : (rentedAcc = ArrayPool<T>.Shared.Rent(size));
+        var has = size <= 256 ? stackalloc byte[256] : (rentedHas = ArrayPool<byte>.Shared.Rent(size));
+        try
+        {
+            for (var start = 0; start < rows; start += BlockRows)
+            {
+                var n = Math.Min(BlockRows, rows - start);
+                var used = n * Targets;
+                acc[..used].Clear();
+                has[..used].Fill(1);
+                for (var window = 0; window < _roots.Length; window += WindowTrees)
+                {
+                    RunDense(window, Math.Min(_roots.Length, window + WindowTrees), x[(start * stride)..], n, stride, acc);
+                }
+
+                Finish(acc, has, start, n, 1, scores, labels);
+            }
+        }
+        finally
+        {
+            if (rentedAcc is not null)
+            {
+                ArrayPool<T>.Shared.Return(rentedAcc);
+            }
+
+            if (rentedHas is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedHas);
+            }
+        }
+    }
+
+    /// <summary>Merges the partitions' sums of a block's rows and writes each row's scores (and a classifier's label).</summary>
+    private void Finish(Span<T> acc, Span<byte> has, int start, int n, int partitions, Span<float> scores, Span<long> labels)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            var row = start + i;
+            Merge(acc, has, i, n, partitions);
+            var score = acc.Slice(i * Targets, Targets);
+            var flags = has.Slice(i * Targets, Targets);
+            var output = scores.Slice(row * Targets, Targets);
+            if (Kind == TreeEnsembleKind.Classifier)
+            {
+                labels[row] = FinishClassifier(score, flags, output);
+            }
+            else
+            {
+                FinishRegressor(score, flags, output);
             }
         }
     }
