@@ -660,7 +660,7 @@ def main():
 
     # ---- seed request
     seed = {}
-    for srv in ("ceiling", "modelhost", "flask"):
+    for srv in ("ceiling", "modelhost", "flask", "fastapi"):
         for c in (16, 64):
             seed[(srv, c)] = load(R, f"seed_{srv}_c{c}")
         seed[(srv, "open")] = load(R, f"seed_{srv}_open")
@@ -668,6 +668,10 @@ def main():
         r = ratio(rps(seed[("modelhost", c)]), rps(seed[("flask", c)]))
         t.add(f"Seed /predict req/s, Modelhost ÷ Flask+gunicorn, {c} connections",
               NA if r is None else f"{r:,.0f}×", "≥ 300×", None if r is None else r >= 300)
+    for c in (16, 64):
+        r = ratio(rps(seed[("modelhost", c)]), rps(seed[("fastapi", c)]))
+        t.add(f"Seed /predict req/s, Modelhost ÷ FastAPI+uvicorn, {c} connections",
+              NA if r is None else f"{r:,.0f}×", "≥ 20×", None if r is None else r >= 20)
     for c in (16, 64):
         r = ratio(rps(seed[("modelhost", c)]), rps(seed[("ceiling", c)]))
         t.add(f"Seed /predict req/s, Modelhost ÷ HTTP ceiling, {c} connections",
@@ -787,8 +791,9 @@ def main():
     w("")
     w("| server | load | req/s | p50 | p90 | p99 | server CPU % | CPU ms/req | RSS MB | client CPU % | steal % | problems |")
     w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    names = {"ceiling": "HTTP ceiling (Kestrel)", "modelhost": "Modelhost", "flask": "Flask + gunicorn -w 2"}
-    for key in [(s, c) for c in (16, 64) for s in ("ceiling", "modelhost", "flask")] + [(s, "open") for s in ("ceiling", "modelhost")]:
+    names = {"ceiling": "HTTP ceiling (Kestrel)", "modelhost": "Modelhost", "flask": "Flask + gunicorn -w 2",
+             "fastapi": "FastAPI + uvicorn --workers 2"}
+    for key in [(s, c) for c in (16, 64) for s in ("ceiling", "modelhost", "flask", "fastapi")] + [(s, "open") for s in ("ceiling", "modelhost")]:
         run = seed[key]
         srv, c = key
         rounds = run.get("rounds_rps") if run else None

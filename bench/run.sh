@@ -225,6 +225,9 @@ install_missing() {
   [ -x "$PY" ] || need+=(python3)
   [ -x /usr/bin/gunicorn ] || need+=(gunicorn)
   "$PY" -c 'import flask' 2>/dev/null || need+=(python3-flask)
+  # The modern Python peer of the seed scenario: FastAPI behind uvicorn.
+  "$PY" -c 'import fastapi' 2>/dev/null || need+=(python3-fastapi)
+  [ -x /usr/bin/uvicorn ] || need+=(uvicorn)
   "$PY" -c 'import sklearn' 2>/dev/null || need+=(python3-sklearn)
   # The seed built a pandas DataFrame per request; the peer does the same when pandas is there.
   "$PY" -c 'import pandas' 2>/dev/null || need+=(python3-pandas)
@@ -384,7 +387,7 @@ PYEOF
 
 # ---------------------------------------------------------------- scenarios
 scenario_seed() {
-  log "scenario: seed request on the iris forest (Modelhost vs Flask+gunicorn vs the HTTP ceiling)"
+  log "scenario: seed request on the iris forest (Modelhost vs Flask+gunicorn and FastAPI+uvicorn vs the HTTP ceiling)"
   local ceiling_port flask_port
   ceiling_port=$(free_port)
   start_server ceiling "$OUT/ceiling/ceiling" --urls "http://127.0.0.1:$ceiling_port"
@@ -396,11 +399,16 @@ scenario_seed() {
   start_server flask env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" /usr/bin/gunicorn -w 2 -b "127.0.0.1:$flask_port" \
     --chdir "$BENCH/peers/seed_flask" app:app
   local flask_pid=$LAST_PID
+  local fastapi_port
+  fastapi_port=$(free_port)
+  start_server fastapi env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" /usr/bin/uvicorn --workers 2 --host 127.0.0.1 \
+    --port "$fastapi_port" --no-access-log --app-dir "$BENCH/peers/seed_fastapi" app:app
+  local fastapi_pid=$LAST_PID
 
-  local -A port=([ceiling]=$ceiling_port [modelhost]=$modelhost_port [flask]=$flask_port)
-  local -A pid=([ceiling]=$ceiling_pid [modelhost]=$modelhost_pid [flask]=$flask_pid)
+  local -A port=([ceiling]=$ceiling_port [modelhost]=$modelhost_port [flask]=$flask_port [fastapi]=$fastapi_port)
+  local -A pid=([ceiling]=$ceiling_pid [modelhost]=$modelhost_pid [flask]=$flask_pid [fastapi]=$fastapi_pid)
   local srv c
-  for srv in ceiling modelhost flask; do
+  for srv in ceiling modelhost flask fastapi; do
     # The Flask peer trains its forest at startup: give it time.
     wait_http "$srv" "${pid[$srv]}" 120 200 -X POST -H 'Content-Type: application/json' -d "$SEED_BODY" "http://127.0.0.1:${port[$srv]}/predict"
   done
@@ -413,8 +421,8 @@ scenario_seed() {
     warm=$WARMUP
     [ "$round" -gt 1 ] && warm=$SEED_REWARMUP
     for c in 16 64; do
-      for srv in ceiling modelhost flask; do
-        [ "$srv" = flask ] && [ "$round" -gt 1 ] && continue
+      for srv in ceiling modelhost flask fastapi; do
+        [ "$srv" = flask ] || [ "$srv" = fastapi ] && [ "$round" -gt 1 ] && continue
         log "seed: $srv, closed loop, $c connections, round $round of $SEED_ROUNDS"
         run_load "seed_${srv}_c${c}_r$round" --url "http://127.0.0.1:${port[$srv]}/predict" --body "$SEED_BODY" --connections "$c" \
           --threads 2 --warmup "$warm" --duration "$DURATION" --pid "${pid[$srv]}" --expect-contains '"result":[2]'
@@ -422,7 +430,7 @@ scenario_seed() {
     done
   done
   for c in 16 64; do
-    for srv in ceiling modelhost flask; do median_round "seed_${srv}_c$c"; done
+    for srv in ceiling modelhost flask fastapi; do median_round "seed_${srv}_c$c"; done
   done
 
   # The fixed offered rate: 25% of the best throughput the ceiling reached above.
@@ -461,6 +469,7 @@ print(int(best))' "$RESULTS/seed_ceiling_c16.json" "$RESULTS/seed_ceiling_c64.js
   fi
 
   stop_pid "$flask_pid"
+  stop_pid "$fastapi_pid"
   stop_pid "$modelhost_pid"
   stop_pid "$ceiling_pid"
 }

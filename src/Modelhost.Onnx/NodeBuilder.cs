@@ -126,6 +126,14 @@ public sealed class NodeBuilder
     public NodeBuilder AttrTensor(string name, ReadOnlySpan<int> values, params long[] dims) =>
         AddTensor(name, TensorEncoding.Int32(TensorName(name), values, dims));
 
+    /// <summary>Sets a TENSOR attribute of UINT8 elements, such as the <c>nodes_modes</c> of an opset-5 TreeEnsemble.</summary>
+    /// <param name="name">The attribute name.</param>
+    /// <param name="values">The elements in row-major order.</param>
+    /// <param name="dims">The shape, whose product must equal the number of values; none for a scalar.</param>
+    /// <returns>This builder.</returns>
+    public NodeBuilder AttrTensor(string name, ReadOnlySpan<byte> values, params long[] dims) =>
+        AddTensor(name, TensorEncoding.UInt8(TensorName(name), values, dims));
+
     /// <summary>Sets a TENSOR attribute of STRING elements.</summary>
     /// <param name="name">The attribute name.</param>
     /// <param name="values">The elements in row-major order; none may be null.</param>

@@ -42,4 +42,25 @@ public sealed class TreeEngineTests
         Assert.Equal("UNAVAILABLE", scale.GetProperty("state").GetString());
         Assert.Contains("engine: trees cannot run model.onnx", scale.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_opset_5_tree_ensemble_runs_on_the_tree_engine_with_onnx_runtimes_answers_and_over_double_input_on_onnx_runtime()
+    {
+        var spec = new RandomTreeEnsemble { Opset5 = true, Members = true, Seed = 11, Features = 4, Trees = 20, Targets = 2 };
+        using var repository = new TempRepository()
+            .AddIris()
+            .AddVersion("v5", 1, spec.ToBytes())
+            .AddVersion("v5-ort", 1, spec.ToBytes())
+            .AddConfig("v5-ort", "engine: onnxruntime\n")
+            .AddVersion("v5-double", 1, (spec with { DoubleInput = true }).ToBytes());
+        await using var server = await RunningServer.StartAsync(repository.Root);
+
+        Assert.Equal("trees", JsonDocument.Parse(await server.Client.GetStringAsync("/v2/models/v5")).RootElement.GetProperty("engine").GetString());
+        Assert.Equal("onnxruntime", JsonDocument.Parse(await server.Client.GetStringAsync("/v2/models/v5-ort")).RootElement.GetProperty("engine").GetString());
+        Assert.Equal("onnxruntime", JsonDocument.Parse(await server.Client.GetStringAsync("/v2/models/v5-double")).RootElement.GetProperty("engine").GetString());
+        const string rows = """{"inputs":[{"name":"input","shape":[3,4],"datatype":"FP32","data":[0.5,1,2,0.25,3,0,1.5,2,1,1,1,1]}]}""";
+        var fromTrees = await server.PostJsonOkAsync("/v2/models/v5/infer", rows);
+        var fromOrt = await server.PostJsonOkAsync("/v2/models/v5-ort/infer", rows);
+        Assert.Equal(fromOrt.GetProperty("outputs").GetRawText(), fromTrees.GetProperty("outputs").GetRawText());
+    }
 }

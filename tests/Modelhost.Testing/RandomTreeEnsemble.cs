@@ -5,7 +5,8 @@ namespace Modelhost.Testing;
 /// <summary>
 /// Random ai.onnx.ml tree ensembles for property tests and benchmarks: any branch mode (one for all nodes or mixed),
 /// missing-value tracking, every aggregate function and post transform, base values, integer or string class labels,
-/// float or double input. The same spec gives the same model, byte for byte.
+/// float or double input; or, with <see cref="Opset5"/>, the same kind of trees as an opset-5 <c>TreeEnsemble</c> with
+/// <c>BRANCH_MEMBER</c> nodes. The same spec gives the same model, byte for byte.
 /// </summary>
 public sealed record RandomTreeEnsemble
 {
@@ -59,9 +60,24 @@ public sealed record RandomTreeEnsemble
     /// <summary>Thresholds and inputs are drawn from this grid (so that equal values occur), scaled by 0.25.</summary>
     public int Grid { get; init; } = 16;
 
+    /// <summary>
+    /// Writes an ai.onnx.ml opset-5 <c>TreeEnsemble</c> (a regressor whose leaves each give one weight to one random
+    /// target; <see cref="Classifier"/>, <see cref="BaseValues"/> and <see cref="SparseWeights"/> do not apply), with about
+    /// a third of the branches <c>BRANCH_MEMBER</c> over one to three grid values when <see cref="Members"/>.
+    /// </summary>
+    public bool Opset5 { get; init; }
+
+    /// <summary>With <see cref="Opset5"/>: some branches test set membership.</summary>
+    public bool Members { get; init; }
+
     /// <summary>Writes the model.</summary>
     public byte[] ToBytes()
     {
+        if (Opset5)
+        {
+            return ToBytesOpset5();
+        }
+
         var random = new Random(Seed);
         var type = DoubleInput ? OnnxDataType.Double : OnnxDataType.Float;
         var g = new OnnxGraphBuilder("trees");
@@ -181,6 +197,137 @@ public sealed record RandomTreeEnsemble
         }
 
         return x;
+    }
+
+    private byte[] ToBytesOpset5()
+    {
+        var random = new Random(Seed);
+        var type = DoubleInput ? OnnxDataType.Double : OnnxDataType.Float;
+        var g = new OnnxGraphBuilder("trees");
+        g.UseOpset("ai.onnx.ml", 5);
+        g.Input("input", type, "N", Features);
+        var roots = new List<long>();
+        var features = new List<long>();
+        var splits = new List<double>();
+        var modes = new List<byte>();
+        var trues = new List<long>();
+        var falses = new List<long>();
+        var trueLeaves = new List<long>();
+        var falseLeaves = new List<long>();
+        var missing = new List<long>();
+        var members = new List<double>();
+        var targets = new List<long>();
+        var weights = new List<double>();
+        for (var t = 0; t < Trees; t++)
+        {
+            var tree = new List<(long Id, long Feature, string Mode, float Value, long True, long False, long Missing)>();
+            var nextId = 0L;
+            Build(random, depth: 0, ref nextId, tree);
+
+            // Ids are positions in the tree's list; interior nodes and leaves each get the next place in their own arrays.
+            var places = new long[tree.Count];
+            for (var i = 0; i < tree.Count; i++)
+            {
+                places[i] = tree[i].Mode == "LEAF" ? targets.Count + tree.Take(i).Count(n => n.Mode == "LEAF") : 0;
+            }
+
+            var interior = features.Count;
+            var interiorCount = 0;
+            for (var i = 0; i < tree.Count; i++)
+            {
+                if (tree[i].Mode != "LEAF")
+                {
+                    places[i] = interior + interiorCount++;
+                }
+            }
+
+            if (tree[0].Mode == "LEAF")
+            {
+                // A tree that is one leaf: a branch whose two children are that leaf.
+                roots.Add(features.Count);
+                features.Add(0);
+                splits.Add(0);
+                modes.Add(0);
+                trues.Add(targets.Count);
+                falses.Add(targets.Count);
+                trueLeaves.Add(1);
+                falseLeaves.Add(1);
+                missing.Add(0);
+            }
+            else
+            {
+                roots.Add(interior);
+            }
+
+            foreach (var node in tree.Where(n => n.Mode != "LEAF"))
+            {
+                features.Add(node.Feature);
+                var member = Members && random.Next(3) == 0;
+                modes.Add(member ? (byte)6 : (byte)Array.IndexOf(_modes, node.Mode));
+                splits.Add(node.Value);
+                if (member)
+                {
+                    for (var m = random.Next(1, 4); m > 0; m--)
+                    {
+                        members.Add(random.Next(Grid) * 0.25);
+                    }
+
+                    members.Add(double.NaN);
+                }
+
+                trues.Add(places[node.True]);
+                falses.Add(places[node.False]);
+                trueLeaves.Add(tree[(int)node.True].Mode == "LEAF" ? 1 : 0);
+                falseLeaves.Add(tree[(int)node.False].Mode == "LEAF" ? 1 : 0);
+                missing.Add(node.Missing);
+            }
+
+            foreach (var node in tree.Where(n => n.Mode == "LEAF"))
+            {
+                targets.Add(random.Next(Targets));
+                weights.Add(Weight(random));
+            }
+        }
+
+        var ensemble = g.Node("TreeEnsemble", ["input"], ["scores"], "ensemble", "ai.onnx.ml")
+            .Attr("n_targets", (long)Targets)
+            .Attr("aggregate_function", (long)Array.IndexOf(["AVERAGE", "SUM", "MIN", "MAX"], Aggregate))
+            .Attr("post_transform", (long)Array.IndexOf(["NONE", "SOFTMAX", "LOGISTIC", "SOFTMAX_ZERO", "PROBIT"], PostTransform))
+            .Attr("tree_roots", roots.ToArray())
+            .Attr("nodes_featureids", features.ToArray())
+            .AttrTensor("nodes_modes", modes.ToArray(), modes.Count)
+            .Attr("nodes_truenodeids", trues.ToArray())
+            .Attr("nodes_falsenodeids", falses.ToArray())
+            .Attr("nodes_trueleafs", trueLeaves.ToArray())
+            .Attr("nodes_falseleafs", falseLeaves.ToArray())
+            .Attr("leaf_targetids", targets.ToArray());
+        Typed(ensemble, "nodes_splits", splits);
+        Typed(ensemble, "leaf_weights", weights);
+        if (members.Count > 0)
+        {
+            Typed(ensemble, "membership_values", members);
+        }
+
+        if (MissingTracks)
+        {
+            ensemble.Attr("nodes_missing_value_tracks_true", missing.ToArray());
+        }
+
+        g.Node("Identity", ["scores"], ["probabilities"]);
+        g.Output("probabilities", type, "N", Targets);
+        return g.ToBytes();
+    }
+
+    private void Typed(NodeBuilder node, string name, List<double> values)
+    {
+        if (DoubleInput)
+        {
+            node.AttrTensor(name, values.ToArray(), values.Count);
+        }
+        else
+        {
+            node.AttrTensor(name, values.Select(v => (float)v).ToArray(), values.Count);
+        }
     }
 
     private static float Weight(Random random) => (float)((random.NextDouble() * 2) - 0.5);

@@ -4,12 +4,20 @@ namespace Modelhost.Onnx.Reading;
 /// The attributes of an ai.onnx.ml <c>TreeEnsembleClassifier</c> or <c>TreeEnsembleRegressor</c>, read from a model
 /// whose graph is that one operator (see <see cref="TreeEnsembleReader"/>). Arrays are as the file has them; an
 /// attribute the file leaves out is an empty array. The <c>*AsTensor</c> arrays hold the double-precision variants
-/// (<c>nodes_values_as_tensor</c> and so on); at most one of a pair is non-empty.
+/// (<c>nodes_values_as_tensor</c> and so on); at most one of a pair is non-empty. An opset-5 <c>TreeEnsemble</c> is
+/// read into the same form, as ONNX Runtime converts it (see <see cref="IsOpset5"/>).
 /// </summary>
 public sealed class TreeEnsembleDefinition
 {
     /// <summary>True for <c>TreeEnsembleClassifier</c>, false for <c>TreeEnsembleRegressor</c>.</summary>
     public required bool IsClassifier { get; init; }
+
+    /// <summary>
+    /// True for an opset-5 <c>TreeEnsemble</c>, converted to this form: a regressor whose one output has the input's
+    /// element type, each <c>BRANCH_MEMBER</c> node a chain of <c>BRANCH_EQ</c> nodes, one per member, whose true
+    /// branches all lead to the member node's true child (so a node may have several parents).
+    /// </summary>
+    public bool IsOpset5 { get; init; }
 
     /// <summary>The graph input, as the graph declares it.</summary>
     public required TreeEnsembleValue Input { get; init; }

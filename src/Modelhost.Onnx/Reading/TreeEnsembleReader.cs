@@ -6,8 +6,8 @@ using Modelhost.Onnx.Protos;
 namespace Modelhost.Onnx.Reading;
 
 /// <summary>
-/// Recognises a model whose graph is a single ai.onnx.ml <c>TreeEnsembleClassifier</c> or <c>TreeEnsembleRegressor</c>
-/// over the graph's one float or double input, optionally followed by <c>Identity</c> nodes, and reads its attributes.
+/// Recognises a model whose graph is a single ai.onnx.ml <c>TreeEnsembleClassifier</c>, <c>TreeEnsembleRegressor</c> or
+/// opset-5 <c>TreeEnsemble</c> over the graph's one float or double input, optionally followed by <c>Identity</c> nodes, and reads its attributes.
 /// </summary>
 public static class TreeEnsembleReader
 {
@@ -52,7 +52,7 @@ public static class TreeEnsembleReader
         var identities = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var node in graph.Node)
         {
-            if (node.Domain == MlDomain && node.OpType is "TreeEnsembleClassifier" or "TreeEnsembleRegressor")
+            if (node.Domain == MlDomain && node.OpType is "TreeEnsembleClassifier" or "TreeEnsembleRegressor" or "TreeEnsemble")
             {
                 if (ensemble is not null)
                 {
@@ -75,7 +75,7 @@ public static class TreeEnsembleReader
 
         if (ensemble is null)
         {
-            reason = "the graph has no TreeEnsembleClassifier or TreeEnsembleRegressor";
+            reason = "the graph has no TreeEnsembleClassifier or TreeEnsembleRegressor (or opset-5 TreeEnsemble)";
             return null;
         }
 
@@ -106,10 +106,11 @@ public static class TreeEnsembleReader
             outputs.Add(Describe(output, index));
         }
 
+        var opset5 = ensemble.OpType == "TreeEnsemble";
         var attributes = new Dictionary<string, AttributeProto>(StringComparer.Ordinal);
         foreach (var attribute in ensemble.Attribute)
         {
-            if (!_knownAttributes.Contains(attribute.Name))
+            if (!(opset5 ? TreeEnsembleV5Reader.KnownAttributes : _knownAttributes).Contains(attribute.Name))
             {
                 reason = $"the tree ensemble has an attribute this reader does not know: {attribute.Name}";
                 return null;
@@ -122,6 +123,11 @@ public static class TreeEnsembleReader
         var prefix = classifier ? "class_" : "target_";
         try
         {
+            if (opset5)
+            {
+                return TreeEnsembleV5Reader.Read(attributes, Describe(input, -1), inputType, outputs, out reason);
+            }
+
             reason = string.Empty;
             return new TreeEnsembleDefinition
             {
@@ -206,7 +212,8 @@ public static class TreeEnsembleReader
         return strings;
     }
 
-    private static double[] Doubles(Dictionary<string, AttributeProto> attributes, string name)
+    /// <summary>A tensor attribute of doubles; empty when the node does not have it.</summary>
+    internal static double[] Doubles(Dictionary<string, AttributeProto> attributes, string name)
     {
         if (!attributes.TryGetValue(name, out var a) || a.T is not { } tensor)
         {

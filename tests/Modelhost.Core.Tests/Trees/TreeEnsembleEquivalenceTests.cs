@@ -5,10 +5,10 @@ namespace Modelhost.Core.Tests.Trees;
 
 public sealed class TreeEnsembleEquivalenceTests
 {
-    private static readonly string[] _aggregates = ["SUM", "AVERAGE", "MIN", "MAX"];
-    private static readonly string[] _transforms = ["NONE", "LOGISTIC", "SOFTMAX", "SOFTMAX_ZERO", "PROBIT"];
-    private static readonly string[] _modes = ["BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ", "BRANCH_NEQ"];
-    private static readonly int[] _treeCounts = [1, 3, 10, 81, 120];
+    internal static readonly string[] Aggregates = ["SUM", "AVERAGE", "MIN", "MAX"];
+    internal static readonly string[] Transforms = ["NONE", "LOGISTIC", "SOFTMAX", "SOFTMAX_ZERO", "PROBIT"];
+    internal static readonly string[] Modes = ["BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ", "BRANCH_NEQ"];
+    internal static readonly int[] TreeCounts = [1, 3, 10, 81, 120];
 
     public static TheoryData<int> Seeds()
     {
@@ -77,7 +77,7 @@ public sealed class TreeEnsembleEquivalenceTests
         var classifier = random.Next(2) == 0;
         var targets = classifier ? random.Next(2, 6) : random.Next(1, 4);
         var binary = classifier && targets == 2;
-        var transform = _transforms[random.Next(_transforms.Length)];
+        var transform = Transforms[random.Next(Transforms.Length)];
         if (binary && transform == "PROBIT")
         {
             transform = "LOGISTIC";
@@ -88,12 +88,12 @@ public sealed class TreeEnsembleEquivalenceTests
             Seed = seed,
             Classifier = classifier,
             Targets = targets,
-            Trees = _treeCounts[random.Next(_treeCounts.Length)],
+            Trees = TreeCounts[random.Next(TreeCounts.Length)],
             Depth = random.Next(1, 7),
             Features = random.Next(1, 8),
-            Mode = random.Next(3) == 0 ? null : _modes[random.Next(_modes.Length)],
+            Mode = random.Next(3) == 0 ? null : Modes[random.Next(Modes.Length)],
             MissingTracks = random.Next(3) == 0,
-            Aggregate = _aggregates[random.Next(_aggregates.Length)],
+            Aggregate = Aggregates[random.Next(Aggregates.Length)],
             PostTransform = transform,
             BaseValues = !binary && random.Next(2) == 0,
             StringLabels = classifier && random.Next(2) == 0,

@@ -14,28 +14,43 @@ internal static class NodeTests
         static abstract bool Goes(T x, in TreeNode<T> node);
     }
 
-    public readonly struct Leq<T> : ITest<T>
+    /// <summary>A test whose outcome is monotone in the threshold, as <see cref="QuickScorer{T}"/> needs.</summary>
+    public interface IThresholdTest<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        static abstract bool Goes(T x, T threshold);
+    }
+
+    public readonly struct Leq<T> : ITest<T>, IThresholdTest<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static bool Goes(T x, in TreeNode<T> node) => x <= node.Value;
+
+        public static bool Goes(T x, T threshold) => x <= threshold;
     }
 
-    public readonly struct Lt<T> : ITest<T>
+    public readonly struct Lt<T> : ITest<T>, IThresholdTest<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static bool Goes(T x, in TreeNode<T> node) => x < node.Value;
+
+        public static bool Goes(T x, T threshold) => x < threshold;
     }
 
-    public readonly struct Gte<T> : ITest<T>
+    public readonly struct Gte<T> : ITest<T>, IThresholdTest<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static bool Goes(T x, in TreeNode<T> node) => x >= node.Value;
+
+        public static bool Goes(T x, T threshold) => x >= threshold;
     }
 
-    public readonly struct Gt<T> : ITest<T>
+    public readonly struct Gt<T> : ITest<T>, IThresholdTest<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static bool Goes(T x, in TreeNode<T> node) => x > node.Value;
+
+        public static bool Goes(T x, T threshold) => x > threshold;
     }
 
     public readonly struct Eq<T> : ITest<T>

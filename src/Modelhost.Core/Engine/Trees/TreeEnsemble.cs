@@ -37,8 +37,10 @@ internal sealed class TreeEnsemble<T>
     private readonly int[] _leafCount;
     private readonly int[] _weightTargets;
     private readonly T[] _weights;
+    private readonly T[] _denseWeights;
     private readonly T[] _baseValues;
     private readonly NodeMode _sameMode;
+    private readonly QuickScorer<T>? _quick;
 
     internal TreeEnsemble(TreeEnsembleLayout<T> layout)
     {
@@ -67,8 +69,10 @@ internal sealed class TreeEnsemble<T>
         _leafCount = layout.LeafCount;
         _weightTargets = layout.WeightTargets;
         _weights = layout.Weights;
+        _denseWeights = layout.DenseWeights;
         _baseValues = layout.BaseValues;
         _sameMode = layout.SameMode;
+        _quick = QuickScorer<T>.Create(layout, WindowTrees);
         Kind = layout.Kind;
         Targets = layout.Targets;
         Aggregate = layout.Aggregate;
@@ -91,6 +95,9 @@ internal sealed class TreeEnsemble<T>
     public int MaxFeature { get; }
 
     public int TreeCount => _roots.Length;
+
+    /// <summary>Whether the trees are evaluated QuickScorer-style (<see cref="QuickScorer{T}"/>) rather than walked.</summary>
+    public bool UsesQuickScorer => _quick is not null;
 
     /// <summary>The labels a classifier picks from: classlabels_int64s, or 0..n-1 when the labels are strings.</summary>
     public long[] ClassLabels { get; }
@@ -129,9 +136,16 @@ internal sealed class TreeEnsemble<T>
     /// <param name="scores">Receives <see cref="Targets"/> scores per row.</param>
     /// <param name="labels">Receives one label per row (a classifier's; empty for a regressor).</param>
     /// <param name="parallelism">ONNX Runtime's degree of parallelism, which fixes the summation order.</param>
+    [SkipLocalsInit]
     public void Evaluate(ReadOnlySpan<T> x, int rows, int stride, Span<float> scores, Span<long> labels, int parallelism)
     {
         var partitions = Partitions(rows, parallelism);
+        if (_quick is not null && partitions == 1 && _denseWeights.Length > 0 && Aggregate is TreeAggregate.Sum or TreeAggregate.Average)
+        {
+            EvaluateDense(x, rows, stride, scores, labels);
+            return;
+        }
+
         var block = Math.Min(rows, BlockRows);
         var size = block * Targets * partitions;
         T[]? rentedAcc = null;
@@ -157,6 +171,12 @@ internal sealed class TreeEnsemble<T>
                 {
                     var windowEnd = Math.Min(trees, window + WindowTrees);
                     RunTrees(window, windowEnd, x[(start * stride)..], n, stride, leaves, values);
+                    if (partitions == 1 && _denseWeights.Length > 0 && Aggregate is TreeAggregate.Sum or TreeAggregate.Average)
+                    {
+                        AddDense(leaves, windowEnd - window, n, acc, has);
+                        continue;
+                    }
+
                     for (var i = 0; i < n; i++)
                     {
                         // The window's trees in order, each added to the partial sum of its partition.
@@ -182,22 +202,7 @@ internal sealed class TreeEnsemble<T>
                     }
                 }
 
-                for (var i = 0; i < n; i++)
-                {
-                    var row = start + i;
-                    Merge(acc, has, i, n, partitions);
-                    var score = acc.Slice(i * Targets, Targets);
-                    var flags = has.Slice(i * Targets, Targets);
-                    var output = scores.Slice(row * Targets, Targets);
-                    if (Kind == TreeEnsembleKind.Classifier)
-                    {
-                        labels[row] = FinishClassifier(score, flags, output);
-                    }
-                    else
-                    {
-                        FinishRegressor(score, flags, output);
-                    }
-                }
+                Finish(acc, has, start, n, partitions, scores, labels);
             }
         }
         finally
@@ -224,8 +229,110 @@ internal sealed class TreeEnsemble<T>
         }
     }
 
+    /// <summary>
+    /// <see cref="Evaluate"/> for small trees with one weight per target on every leaf, summed as one partition: the
+    /// leaves are found QuickScorer-style and their weights added in the same pass (its own method, so that the JIT's
+    /// profile of the general path is not this one's).
+    /// </summary>
+    [SkipLocalsInit]
+    private void EvaluateDense(ReadOnlySpan<T> x, int rows, int stride, Span<float> scores, Span<long> labels)
+    {
+        var size = Math.Min(rows, BlockRows) * Targets;
+        T[]? rentedAcc = null;
+        byte[]? rentedHas = null;
+        var acc = size <= 256 ? stackalloc T[256] : (rentedAcc = ArrayPool<T>.Shared.Rent(size));
+        var has = size <= 256 ? stackalloc byte[256] : (rentedHas = ArrayPool<byte>.Shared.Rent(size));
+        try
+        {
+            for (var start = 0; start < rows; start += BlockRows)
+            {
+                var n = Math.Min(BlockRows, rows - start);
+                var used = n * Targets;
+                acc[..used].Clear();
+                has[..used].Fill(1);
+                for (var window = 0; window < _roots.Length; window += WindowTrees)
+                {
+                    RunDense(window, Math.Min(_roots.Length, window + WindowTrees), x[(start * stride)..], n, stride, acc);
+                }
+
+                Finish(acc, has, start, n, 1, scores, labels);
+            }
+        }
+        finally
+        {
+            if (rentedAcc is not null)
+            {
+                ArrayPool<T>.Shared.Return(rentedAcc);
+            }
+
+            if (rentedHas is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedHas);
+            }
+        }
+    }
+
+    /// <summary>Merges the partitions' sums of a block's rows and writes each row's scores (and a classifier's label).</summary>
+    private void Finish(Span<T> acc, Span<byte> has, int start, int n, int partitions, Span<float> scores, Span<long> labels)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            var row = start + i;
+            Merge(acc, has, i, n, partitions);
+            var score = acc.Slice(i * Targets, Targets);
+            var flags = has.Slice(i * Targets, Targets);
+            var output = scores.Slice(row * Targets, Targets);
+            if (Kind == TreeEnsembleKind.Classifier)
+            {
+                labels[row] = FinishClassifier(score, flags, output);
+            }
+            else
+            {
+                FinishRegressor(score, flags, output);
+            }
+        }
+    }
+
+    private void RunDense(int window, int windowEnd, ReadOnlySpan<T> x, int n, int stride, Span<T> acc)
+    {
+        switch (_sameMode)
+        {
+            case NodeMode.BranchLeq:
+                _quick!.RunDense<NodeTests.Leq<T>>(window, windowEnd, x, n, stride, acc, Targets);
+                break;
+            case NodeMode.BranchLt:
+                _quick!.RunDense<NodeTests.Lt<T>>(window, windowEnd, x, n, stride, acc, Targets);
+                break;
+            case NodeMode.BranchGte:
+                _quick!.RunDense<NodeTests.Gte<T>>(window, windowEnd, x, n, stride, acc, Targets);
+                break;
+            default:
+                _quick!.RunDense<NodeTests.Gt<T>>(window, windowEnd, x, n, stride, acc, Targets);
+                break;
+        }
+    }
+
     private void RunTrees(int window, int windowEnd, ReadOnlySpan<T> x, int n, int stride, Span<int> leaves, Span<T> values)
     {
+        if (_quick is not null)
+        {
+            switch (_sameMode)
+            {
+                case NodeMode.BranchLeq:
+                    _quick.Run<NodeTests.Leq<T>>(window, windowEnd, x, n, stride, leaves, values);
+                    return;
+                case NodeMode.BranchLt:
+                    _quick.Run<NodeTests.Lt<T>>(window, windowEnd, x, n, stride, leaves, values);
+                    return;
+                case NodeMode.BranchGte:
+                    _quick.Run<NodeTests.Gte<T>>(window, windowEnd, x, n, stride, leaves, values);
+                    return;
+                default:
+                    _quick.Run<NodeTests.Gt<T>>(window, windowEnd, x, n, stride, leaves, values);
+                    return;
+            }
+        }
+
         switch (_sameMode)
         {
             case NodeMode.BranchLeq:
@@ -308,6 +415,32 @@ internal sealed class TreeEnsemble<T>
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Adds the leaves' weights of one window to the rows' sums, tree by tree in the model's order, when every leaf has
+    /// one weight per target (<see cref="TreeEnsembleLayout{T}.DenseWeights"/>) and all trees go to one sum.
+    /// </summary>
+    private void AddDense(ReadOnlySpan<int> leaves, int count, int n, Span<T> acc, Span<byte> has)
+    {
+        var targets = Targets;
+        ref var dense = ref MemoryMarshal.GetArrayDataReference(_denseWeights);
+        ref var leaf0 = ref MemoryMarshal.GetReference(leaves);
+        for (var i = 0; i < n; i++)
+        {
+            var sums = acc.Slice(i * targets, targets);
+            ref var rowLeaves = ref Unsafe.Add(ref leaf0, i * WindowTrees);
+            for (var j = 0; j < count; j++)
+            {
+                ref var weights = ref Unsafe.Add(ref dense, Unsafe.Add(ref rowLeaves, j) * targets);
+                for (var k = 0; k < sums.Length; k++)
+                {
+                    sums[k] += Unsafe.Add(ref weights, k);
+                }
+            }
+
+            has.Slice(i * targets, targets).Fill(1);
         }
     }
 

@@ -4,8 +4,8 @@ using Modelhost.Onnx.Reading;
 namespace Modelhost.Core.Engine.Trees;
 
 /// <summary>
-/// The native tree-ensemble engine: runs a model whose graph is a single ai.onnx.ml <c>TreeEnsembleClassifier</c> or
-/// <c>TreeEnsembleRegressor</c> (optionally followed by <c>Identity</c>) in managed code, with ONNX Runtime's results
+/// The native tree-ensemble engine: runs a model whose graph is a single ai.onnx.ml <c>TreeEnsembleClassifier</c>,
+/// <c>TreeEnsembleRegressor</c> or opset-5 <c>TreeEnsemble</c> over float input (optionally followed by <c>Identity</c>) in managed code, with ONNX Runtime's results
 /// bit for bit. Any other model is <see cref="EngineErrorKind.InvalidModel"/>.
 /// </summary>
 public sealed class TreeEnsembleEngine : IInferenceEngine

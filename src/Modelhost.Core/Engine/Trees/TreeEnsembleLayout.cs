@@ -24,10 +24,19 @@ internal sealed class TreeEnsembleLayout<T>
     /// <summary>Per node: how many weights a leaf has.</summary>
     public int[] LeafCount { get; private init; } = [];
 
+    /// <summary>Whether some node has several parents (an opset-5 membership chain's shared true child).</summary>
+    public bool Shared { get; private init; }
+
     /// <summary>Per tree: the most steps from its root to a leaf.</summary>
     public int[] Depths { get; private init; } = [];
 
     public int[] WeightTargets { get; private init; } = [];
+
+    /// <summary>
+    /// When every leaf has one weight for each of several targets: per node, <see cref="Targets"/> weights in target order
+    /// (zeros for a branch); otherwise empty.
+    /// </summary>
+    public T[] DenseWeights { get; private init; } = [];
 
     public T[] Weights { get; private init; } = [];
 
@@ -237,6 +246,7 @@ internal sealed class TreeEnsembleLayout<T>
         var leafCount = new List<int>(count);
         var placed = new int[count];
         Array.Fill(placed, -1);
+        var shared = false;
         var stack = new Stack<(int Source, int Parent, bool IsTrue, int Depth)>();
         for (var t = 0; t < treeStarts.Count; t++)
         {
@@ -248,8 +258,18 @@ internal sealed class TreeEnsembleLayout<T>
                 depths[t] = Math.Max(depths[t], depth);
                 if (placed[source] >= 0)
                 {
-                    reason = "a node is reached twice (the trees are not trees)";
-                    return null;
+                    if (!d.IsOpset5 || parent < 0)
+                    {
+                        reason = "a node is reached twice (the trees are not trees)";
+                        return null;
+                    }
+
+                    // A membership chain's true child: laid out once, under its first parent (the reader refuses cycles).
+                    var q = nodes[parent];
+                    q = isTrue ? q with { True = placed[source] } : q with { False = placed[source] };
+                    nodes[parent] = q;
+                    shared = true;
+                    continue;
                 }
 
                 var at = nodes.Count;
@@ -331,15 +351,22 @@ internal sealed class TreeEnsembleLayout<T>
             }
         }
 
+        if (shared)
+        {
+            Heights(nodes, roots, depths);
+        }
+
         reason = string.Empty;
         return new TreeEnsembleLayout<T>
         {
             Nodes = [.. nodes],
             Roots = roots,
             Depths = depths,
+            Shared = shared,
             LeafFirst = [.. leafFirst],
             LeafCount = [.. leafCount],
             WeightTargets = [.. weightTargets],
+            DenseWeights = Dense(targets, leafFirst, leafCount, weightTargets, weights),
             Weights = [.. weights],
             BaseValues = baseValues,
             SameMode = mixed || missing ? NodeMode.Leaf : (sameMode == NodeMode.Leaf ? NodeMode.BranchLeq : sameMode),
@@ -352,6 +379,28 @@ internal sealed class TreeEnsembleLayout<T>
             BinaryCase = classifier && targets == 2 && classes.Count == 1,
             WeightsAllPositive = allPositive,
         };
+    }
+
+    /// <summary>Each tree's depth as its longest path, for trees whose nodes may have several parents (no cycles).</summary>
+    private static void Heights(List<TreeNode<T>> nodes, int[] roots, int[] depths)
+    {
+        var heights = new int[nodes.Count];
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            for (var i = nodes.Count - 1; i >= 0; i--)
+            {
+                var node = nodes[i];
+                var height = node.Mode == NodeMode.Leaf ? 0 : 1 + Math.Max(heights[node.True], heights[node.False]);
+                changed |= height != heights[i];
+                heights[i] = height;
+            }
+        }
+
+        for (var t = 0; t < roots.Length; t++)
+        {
+            depths[t] = heights[roots[t]];
+        }
     }
 
     private static string? TryParse(string aggregateName, string transformName, out TreeAggregate aggregate, out TreePostTransform transform)
@@ -392,6 +441,44 @@ internal sealed class TreeEnsembleLayout<T>
             _ => 0,
         };
         return mode != 0;
+    }
+
+    /// <summary>Each leaf's weights by target, when every leaf has exactly one weight per target and there are several.</summary>
+    private static T[] Dense(int targets, List<int> leafFirst, List<int> leafCount, List<int> weightTargets, List<T> weights)
+    {
+        if (targets < 2)
+        {
+            return [];
+        }
+
+        var dense = new T[leafFirst.Count * targets];
+        var seen = new bool[targets];
+        for (var node = 0; node < leafFirst.Count; node++)
+        {
+            if (leafCount[node] == 0)
+            {
+                continue;
+            }
+
+            if (leafCount[node] != targets)
+            {
+                return [];
+            }
+
+            Array.Clear(seen);
+            for (var w = leafFirst[node]; w < leafFirst[node] + targets; w++)
+            {
+                if (seen[weightTargets[w]])
+                {
+                    return [];
+                }
+
+                seen[weightTargets[w]] = true;
+                dense[(node * targets) + weightTargets[w]] = weights[w];
+            }
+        }
+
+        return dense;
     }
 
     private static T[] Convert(float[] values) => Array.ConvertAll(values, v => T.CreateTruncating(v));

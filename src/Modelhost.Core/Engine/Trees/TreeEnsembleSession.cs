@@ -55,6 +55,9 @@ internal sealed class TreeEnsembleSession : IEngineSession
     /// <summary>How many trees the ensemble has.</summary>
     public int TreeCount { get; }
 
+    /// <summary>Whether the trees are evaluated QuickScorer-style rather than walked.</summary>
+    public bool UsesQuickScorer => _float?.UsesQuickScorer ?? _double!.UsesQuickScorer;
+
     /// <summary>Compiles the ensemble, or says why this engine does not run it.</summary>
     /// <param name="definition">The ensemble, as <see cref="TreeEnsembleReader"/> read it.</param>
     /// <param name="parallelism">The degree of parallelism ONNX Runtime would run the model with, which fixes its summation order.</param>
@@ -69,6 +72,12 @@ internal sealed class TreeEnsembleSession : IEngineSession
                 reason = $"output '{output.Name}' is not an output of the ensemble";
                 return null;
             }
+        }
+
+        if (definition.IsOpset5 && definition.InputType == Onnx.OnnxDataType.Double)
+        {
+            reason = "an opset-5 TreeEnsemble over double input answers in double, which this engine does not produce yet";
+            return null;
         }
 
         if (definition.InputType == Onnx.OnnxDataType.Double)
