@@ -2,7 +2,9 @@
 // measured in process. The client is a raw socket that sends prebuilt request bytes and reads into one
 // reused buffer, so what the GC counts is the server's own allocation. Large-object-heap allocations are
 // counted from the runtime's allocation-tick events.
-//   dotnet run -c Release --project bench/Alloc -- [models-dir] [requests]
+//   dotnet run -c Release --project bench/Alloc -- [models-dir] [requests] [cpu-rounds]
+// With cpu-rounds, it then sends /predict to the servers with metrics on and off in alternating rounds and prints the
+// median process CPU microseconds per request of each (client included, the same for both): the metrics cost.
 using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Net.Sockets;
@@ -35,6 +37,7 @@ var keyedAddress = new Uri(keyedApp.Services.GetRequiredService<IServer>().Featu
 
 // A third server with metrics off: the same requests, without the instruments' listener (the metrics cost).
 var quietOptions = new ServerOptions { Urls = "http://127.0.0.1:0" };
+quietOptions.Grpc.Urls = "http://127.0.0.1:0";
 quietOptions.Repository.Root = models;
 quietOptions.Metrics.Enabled = false;
 await using var quietApp = ModelhostServer.Build(quietOptions, logging => logging.SetMinimumLevel(LogLevel.Warning));
@@ -81,6 +84,44 @@ foreach (var (name, target, path, body, header) in cases)
         {
             Console.WriteLine($"    {count,5}  {type}");
         }
+    }
+}
+
+var cpuRounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 0;
+if (cpuRounds > 0)
+{
+    var sides = new (string Name, Uri Address)[] { ("/predict, metrics on", address), ("/predict, metrics off", quietAddress) };
+    var perRound = new List<double>[] { [], [] };
+    var sockets = new Socket[sides.Length];
+    var requestBytes = new byte[sides.Length][];
+    for (var s = 0; s < sides.Length; s++)
+    {
+        sockets[s] = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await sockets[s].ConnectAsync(sides[s].Address.Host, sides[s].Address.Port);
+        requestBytes[s] = Encoding.ASCII.GetBytes($"POST /predict HTTP/1.1\r\nHost: {sides[s].Address.Authority}\r\nContent-Type: application/json\r\nContent-Length: {Seed.Length}\r\n\r\n{Seed}");
+        await Task.Run(() => Run(sockets[s], requestBytes[s], new byte[64 * 1024], 2_000));
+    }
+
+    var readBuffer = new byte[64 * 1024];
+    using var process = System.Diagnostics.Process.GetCurrentProcess();
+    for (var round = 0; round < cpuRounds; round++)
+    {
+        for (var s = 0; s < sides.Length; s++)
+        {
+            var side = (round & 1) == 0 ? s : sides.Length - 1 - s;
+            process.Refresh();
+            var before = process.TotalProcessorTime;
+            await Task.Run(() => Run(sockets[side], requestBytes[side], readBuffer, requests));
+            process.Refresh();
+            perRound[side].Add((process.TotalProcessorTime - before).TotalMicroseconds / requests);
+        }
+    }
+
+    for (var s = 0; s < sides.Length; s++)
+    {
+        perRound[s].Sort();
+        sockets[s].Dispose();
+        Console.WriteLine($"{sides[s].Name,-22} CPU µs/request: min {perRound[s][0]:F2}, median {perRound[s][perRound[s].Count / 2]:F2} (rounds {string.Join(' ', perRound[s].Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))})");
     }
 }
 
