@@ -131,6 +131,12 @@ public sealed class LoadedModel
         return _batcher.EnqueueAsync(request, (int)request.Inputs[0].Rows, deadline, cancellationToken);
     }
 
+    /// <summary>
+    /// Counts a request for this version that was refused before it reached the model (a malformed or invalid body)
+    /// as a failed request with reason <c>REJECTED</c>, as <see cref="InferAsync"/> counts one that fails validation.
+    /// </summary>
+    public void CountRejected() => _metrics.Failed(1, FailureReasons.Rejected);
+
     internal InferenceResult RunDirect(InferenceRequest request) => _runner.Run(request, CancellationToken.None);
 
     internal bool TryAcquire()
