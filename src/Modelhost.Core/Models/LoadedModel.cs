@@ -128,7 +128,7 @@ public sealed class LoadedModel
         long? deadline = request.Timeout is { } timeout
             ? _timeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * _timeProvider.TimestampFrequency)
             : null;
-        return _batcher.EnqueueAsync(request, (int)request.Inputs[0].Rows, deadline, cancellationToken);
+        return _batcher.EnqueueAsync(request, (int)request.Inputs[0].Rows, deadline, cancellationToken, runAloneOnCaller: request.CallerWaits);
     }
 
     /// <summary>
