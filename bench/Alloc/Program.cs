@@ -5,6 +5,7 @@
 //   dotnet run -c Release --project bench/Alloc -- [models-dir] [requests] [cpu-rounds]
 // With cpu-rounds, it then sends /predict to the servers with metrics on and off in alternating rounds and prints the
 // median process CPU microseconds per request of each (client included, the same for both): the metrics cost.
+//   dotnet run -c Release --project bench/Alloc -- models record [measurements]   (RecordBench: one measurement's cost)
 using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Net.Sockets;
@@ -16,7 +17,7 @@ using Microsoft.Extensions.Logging;
 using Modelhost.Server;
 
 var models = args.Length > 0 ? args[0] : "models";
-var requests = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
+var requests = args.Length > 1 && args[1] != "record" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
 
 var options = new ServerOptions { Urls = "http://127.0.0.1:0" };
 options.Grpc.Urls = "http://127.0.0.1:0";
@@ -55,6 +56,12 @@ var cases = new (string Name, Uri Address, string Path, string Body, string Head
     ("health, metrics off", quietAddress, "/v2/health/live", "", ""),
     ("/predict, metrics off", quietAddress, "/predict", Seed, ""),
 };
+
+if (args.Length > 1 && args[1] == "record")
+{
+    RecordBench.Run(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2_000_000);
+    return;
+}
 
 using var listener = new LohListener();
 Console.WriteLine($"{"path",-18} {"bytes/request",14} {"LOH events",11}");
