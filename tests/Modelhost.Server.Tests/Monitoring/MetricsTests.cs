@@ -124,7 +124,8 @@ public sealed class MetricsTests
     {
         using var repository = new TempRepository()
             .AddVersion("scale", 1, OnnxModels.ScaleAndLabel())
-            .AddConfig("scale", "default: true\nfeatures: [a, b, c, d]\n");
+            .AddConfig("scale", "default: true\nfeatures: [a, b, c, d]\n")
+            .AddDetector("face-front");
         await using var server = await RunningServer.StartAsync(repository.Root);
         var sent = new (string Path, string Body, HttpStatusCode Status)[]
         {
@@ -134,6 +135,7 @@ public sealed class MetricsTests
             ("/predict", "{\"a\": 1, \"b\": 2, \"c\": 3, \"e\": 4}", HttpStatusCode.BadRequest),
             ("/v1/models/scale:predict", "not json", HttpStatusCode.BadRequest),
             ("/v2/models/no-such-model/infer", "{", HttpStatusCode.NotFound),
+            ("/v1/vision/face-front:detect", "{\"image\": ", HttpStatusCode.BadRequest),
         };
         foreach (var (path, body, status) in sent)
         {
@@ -144,6 +146,7 @@ public sealed class MetricsTests
         var metrics = await ScrapeAsync(server.Client);
         Assert.Equal(5, metrics.Value($"nv_inference_request_failure{{{Labels},reason=\"REJECTED\"}}"));
         Assert.Equal(1, metrics.Value("nv_inference_request_failure{model=\"(unknown)\",version=\"\",reason=\"REJECTED\"}"));
+        Assert.Equal(1, metrics.Value("nv_inference_request_failure{model=\"face-front\",version=\"1\",reason=\"REJECTED\"}"));
         Assert.Equal(0, metrics.Value($"nv_inference_request_success{{{Labels}}}"));
         Assert.Equal(0, metrics.Value($"modelhost_request_duration_seconds_count{{{Labels},protocol=\"v2\"}}"));
     }
