@@ -2,7 +2,10 @@
 // measured in process. The client is a raw socket that sends prebuilt request bytes and reads into one
 // reused buffer, so what the GC counts is the server's own allocation. Large-object-heap allocations are
 // counted from the runtime's allocation-tick events.
-//   dotnet run -c Release --project bench/Alloc -- [models-dir] [requests]
+//   dotnet run -c Release --project bench/Alloc -- [models-dir] [requests] [cpu-rounds]
+// With cpu-rounds, it then sends /predict to the servers with metrics on and off in alternating rounds and prints the
+// median process CPU microseconds per request of each (client included, the same for both): the metrics cost.
+//   dotnet run -c Release --project bench/Alloc -- models record [measurements]   (RecordBench: one measurement's cost)
 using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Net.Sockets;
@@ -14,7 +17,7 @@ using Microsoft.Extensions.Logging;
 using Modelhost.Server;
 
 var models = args.Length > 0 ? args[0] : "models";
-var requests = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
+var requests = args.Length > 1 && args[1] != "record" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
 
 var options = new ServerOptions { Urls = "http://127.0.0.1:0" };
 options.Grpc.Urls = "http://127.0.0.1:0";
@@ -35,6 +38,7 @@ var keyedAddress = new Uri(keyedApp.Services.GetRequiredService<IServer>().Featu
 
 // A third server with metrics off: the same requests, without the instruments' listener (the metrics cost).
 var quietOptions = new ServerOptions { Urls = "http://127.0.0.1:0" };
+quietOptions.Grpc.Urls = "http://127.0.0.1:0";
 quietOptions.Repository.Root = models;
 quietOptions.Metrics.Enabled = false;
 await using var quietApp = ModelhostServer.Build(quietOptions, logging => logging.SetMinimumLevel(LogLevel.Warning));
@@ -52,6 +56,12 @@ var cases = new (string Name, Uri Address, string Path, string Body, string Head
     ("health, metrics off", quietAddress, "/v2/health/live", "", ""),
     ("/predict, metrics off", quietAddress, "/predict", Seed, ""),
 };
+
+if (args.Length > 1 && args[1] == "record")
+{
+    RecordBench.Run(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2_000_000);
+    return;
+}
 
 using var listener = new LohListener();
 Console.WriteLine($"{"path",-18} {"bytes/request",14} {"LOH events",11}");
@@ -81,6 +91,44 @@ foreach (var (name, target, path, body, header) in cases)
         {
             Console.WriteLine($"    {count,5}  {type}");
         }
+    }
+}
+
+var cpuRounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 0;
+if (cpuRounds > 0)
+{
+    var sides = new (string Name, Uri Address)[] { ("/predict, metrics on", address), ("/predict, metrics off", quietAddress) };
+    var perRound = new List<double>[] { [], [] };
+    var sockets = new Socket[sides.Length];
+    var requestBytes = new byte[sides.Length][];
+    for (var s = 0; s < sides.Length; s++)
+    {
+        sockets[s] = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await sockets[s].ConnectAsync(sides[s].Address.Host, sides[s].Address.Port);
+        requestBytes[s] = Encoding.ASCII.GetBytes($"POST /predict HTTP/1.1\r\nHost: {sides[s].Address.Authority}\r\nContent-Type: application/json\r\nContent-Length: {Seed.Length}\r\n\r\n{Seed}");
+        await Task.Run(() => Run(sockets[s], requestBytes[s], new byte[64 * 1024], 2_000));
+    }
+
+    var readBuffer = new byte[64 * 1024];
+    using var process = System.Diagnostics.Process.GetCurrentProcess();
+    for (var round = 0; round < cpuRounds; round++)
+    {
+        for (var s = 0; s < sides.Length; s++)
+        {
+            var side = (round & 1) == 0 ? s : sides.Length - 1 - s;
+            process.Refresh();
+            var before = process.TotalProcessorTime;
+            await Task.Run(() => Run(sockets[side], requestBytes[side], readBuffer, requests));
+            process.Refresh();
+            perRound[side].Add((process.TotalProcessorTime - before).TotalMicroseconds / requests);
+        }
+    }
+
+    for (var s = 0; s < sides.Length; s++)
+    {
+        perRound[s].Sort();
+        sockets[s].Dispose();
+        Console.WriteLine($"{sides[s].Name,-22} CPU µs/request: min {perRound[s][0]:F2}, median {perRound[s][perRound[s].Count / 2]:F2} (rounds {string.Join(' ', perRound[s].Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))})");
     }
 }
 

@@ -17,6 +17,8 @@ namespace Modelhost.Bench.InProcess;
 /// <c>inprocess providers --model FILE --providers cuda,cpu [--batch N] [--seconds S]</c>: any model's rows/s on the
 /// execution providers given, one JSON line on stdout (bench/gpu/run.sh).
 /// <c>inprocess trees --seed-model FILE --out FILE [--seconds S]</c>: the native tree engine against ONNX Runtime (<see cref="TreesRun"/>).
+/// <c>inprocess handoff --repo DIR --model NAME --input NAME --features N [--rounds R] [--requests N]</c>: a lone
+/// request's batch on a pool thread against on its caller (<see cref="HandoffRun"/>).
 /// </summary>
 internal static class Program
 {
@@ -70,6 +72,15 @@ internal static class Program
                     ["ms_per_run"] = Math.Round(msPerRun, 4),
                 }));
                 return 0;
+            case "handoff" when Option("repo") is { } handoffRepo && Option("model") is { } handoffModel:
+                HandoffRun.RunAsync(
+                    handoffRepo,
+                    handoffModel,
+                    Option("input") ?? "x",
+                    Option("features") is { } hf ? int.Parse(hf, CultureInfo.InvariantCulture) : BenchModels.MlpInputs,
+                    Option("rounds") is { } hr ? Math.Clamp(int.Parse(hr, CultureInfo.InvariantCulture), 1, 1000) : 10,
+                    Option("requests") is { } hn ? Math.Clamp(int.Parse(hn, CultureInfo.InvariantCulture), 1, 10_000_000) : 5000).GetAwaiter().GetResult();
+                return 0;
             case "trees" when Option("seed-model") is { } seedModel && Option("out") is { } treesOut:
                 var treeSeconds = Option("seconds") is { } ts ? double.Parse(ts, CultureInfo.InvariantCulture) : 3;
                 TreesRun.Measure(seedModel, treesOut, Math.Clamp(treeSeconds, 0.1, 60));
@@ -78,7 +89,8 @@ internal static class Program
                 Console.Error.WriteLine("usage: inprocess prepare --out DIR | inprocess measure --model FILE --out FILE [--seconds S]"
                     + " | inprocess batcher --repo DIR --model NAME --out FILE [--input NAME] [--features N] [--callers C] [--warmup S] [--seconds S]"
                     + " | inprocess providers --model FILE --providers cuda,cpu [--batch N] [--seconds S]"
-                    + " | inprocess trees --seed-model FILE --out FILE [--seconds S]");
+                    + " | inprocess trees --seed-model FILE --out FILE [--seconds S]"
+                    + " | inprocess handoff --repo DIR --model NAME [--input NAME] [--features N] [--rounds R] [--requests N]");
                 return 2;
         }
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Tasks.Sources;
 using Microsoft.Extensions.Logging;
 
 namespace Modelhost.Core.Batching;
@@ -156,12 +157,16 @@ internal sealed class DynamicBatcher<TRequest, TResponse> : IAsyncDisposable
     /// null for none. Once its batch runs, the deadline no longer applies.
     /// </param>
     /// <param name="cancellationToken">Removes the request if it is still queued; once its batch runs it has no effect.</param>
+    /// <param name="runAloneOnCaller">
+    /// When the request forms a batch by itself at once (nothing queued, an instance free), run that batch on the calling
+    /// thread instead of a pool thread; for callers that only wait for the answer.
+    /// </param>
     /// <returns>
     /// The request's response. Fails with <see cref="InferenceException"/> for a full queue, a passed deadline or a
     /// stopping batcher, and with <see cref="OperationCanceledException"/> on cancellation. Await it exactly once.
     /// </returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is out of range.</exception>
-    public ValueTask<TResponse> EnqueueAsync(TRequest request, int rows, long? deadlineTimestamp, CancellationToken cancellationToken)
+    public ValueTask<TResponse> EnqueueAsync(TRequest request, int rows, long? deadlineTimestamp, CancellationToken cancellationToken, bool runAloneOnCaller = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, _maxBatchSize);
@@ -218,8 +223,27 @@ internal sealed class DynamicBatcher<TRequest, TResponse> : IAsyncDisposable
             return ValueTask.FromException<TResponse>(CreateRejection(rejected, queued, retryAfter));
         }
 
-        // Start any batch before registering, so a batch this request completed is not delayed by the registration.
-        Finish(ref work);
+        if (runAloneOnCaller && work.FirstToStart is { NextToStart: null, Count: 1 } alone && ReferenceEquals(alone.GetEntry(0), entry))
+        {
+            // The request formed a batch by itself on a free instance, and its caller only waits for it: run it on
+            // this thread rather than hand it to a pool thread and its answer back (requests arriving meanwhile
+            // queue as usual and go when it ends). A synchronous executor has answered by the time this returns.
+            work.FirstToStart = null;
+            work.LastToStart = null;
+            Finish(ref work);
+            BatcherLog.BatchStarted(_logger, alone.Count, alone.Rows);
+            _ = RunBatchAsync(alone);
+            if (entry.GetStatus(version) != ValueTaskSourceStatus.Pending)
+            {
+                return new ValueTask<TResponse>(entry, version);
+            }
+        }
+        else
+        {
+            // Start any batch before registering, so a batch this request completed is not delayed by the registration.
+            Finish(ref work);
+        }
+
         entry.RegisterCancellation();
         return new ValueTask<TResponse>(entry, version);
     }

@@ -25,6 +25,15 @@ public sealed class InferenceRequest : IDisposable
     /// </summary>
     public string Protocol { get; set; } = "internal";
 
+    /// <summary>
+    /// Whether the caller does nothing but wait for this request's answer (an HTTP handler). Then, when the request
+    /// forms a batch alone on a free instance, the batch runs on the caller's thread instead of being handed to a
+    /// pool thread and back. Leave it false for callers that go on with other work meanwhile (a stream reading its
+    /// next request), which would otherwise stop reading while the model runs. No route sets it yet: on the shared
+    /// bench machine it saved no measurable CPU or latency (<c>inprocess handoff</c>, bench/RESULTS.md).
+    /// </summary>
+    public bool CallerWaits { get; set; }
+
     /// <summary>When the model received the request (a <see cref="TimeProvider"/> timestamp).</summary>
     internal long ReceivedTimestamp { get; set; }
 

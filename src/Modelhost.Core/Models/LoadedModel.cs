@@ -128,8 +128,14 @@ public sealed class LoadedModel
         long? deadline = request.Timeout is { } timeout
             ? _timeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * _timeProvider.TimestampFrequency)
             : null;
-        return _batcher.EnqueueAsync(request, (int)request.Inputs[0].Rows, deadline, cancellationToken);
+        return _batcher.EnqueueAsync(request, (int)request.Inputs[0].Rows, deadline, cancellationToken, runAloneOnCaller: request.CallerWaits);
     }
+
+    /// <summary>
+    /// Counts a request for this version that was refused before it reached the model (a malformed or invalid body)
+    /// as a failed request with reason <c>REJECTED</c>, as <see cref="InferAsync"/> counts one that fails validation.
+    /// </summary>
+    public void CountRejected() => _metrics.Failed(1, FailureReasons.Rejected);
 
     internal InferenceResult RunDirect(InferenceRequest request) => _runner.Run(request, CancellationToken.None);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
 namespace Modelhost.Core.Telemetry;
@@ -11,6 +12,12 @@ namespace Modelhost.Core.Telemetry;
 /// Labels never come from request content: <c>model</c> and <c>version</c> are those of a loaded version,
 /// <c>reason</c> and <c>protocol</c> come from fixed sets. A request for a model that does not exist counts under
 /// <see cref="UnknownModel"/>.
+/// <para>
+/// Triton's cumulative counters of successful requests are observable counters over <see cref="VersionCounters"/>:
+/// the request path adds to plain fields and the listener reads them when it collects, so recording a request costs
+/// a few interlocked adds instead of a listener callback and a series lookup per counter. Failures (rare, with a
+/// <c>reason</c>) and the histograms are recorded as measurements.
+/// </para>
 /// </remarks>
 public sealed class CoreMetrics : IDisposable
 {
@@ -34,6 +41,7 @@ public sealed class CoreMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
+    private readonly ConcurrentDictionary<(string Model, long Version), VersionCounters> _versions = new();
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>, or on a meter of its own when that is null.</summary>
     /// <param name="meterFactory">The host's meter factory, so that each host's listeners see only its own instruments.</param>
@@ -43,15 +51,15 @@ public sealed class CoreMetrics : IDisposable
     {
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        RequestSuccess = _meter.CreateCounter<long>("nv_inference_request_success", description: "Number of successful inference requests, all batch sizes");
+        RequestSuccess = _meter.CreateObservableCounter("nv_inference_request_success", () => Observe(static c => c.Success), description: "Number of successful inference requests, all batch sizes");
         RequestFailure = _meter.CreateCounter<long>("nv_inference_request_failure", description: "Number of failed inference requests, all batch sizes");
-        InferenceCount = _meter.CreateCounter<long>("nv_inference_count", description: "Number of inferences performed (does not include cached requests)");
-        ExecutionCount = _meter.CreateCounter<long>("nv_inference_exec_count", description: "Number of model executions performed (does not include cached requests)");
-        RequestDurationUs = _meter.CreateCounter<long>("nv_inference_request_duration_us", description: "Cumulative inference request duration in microseconds (includes cached requests)");
-        QueueDurationUs = _meter.CreateCounter<long>("nv_inference_queue_duration_us", description: "Cumulative inference queuing duration in microseconds (includes cached requests)");
-        ComputeInputDurationUs = _meter.CreateCounter<long>("nv_inference_compute_input_duration_us", description: "Cumulative compute input duration in microseconds (does not include cached requests)");
-        ComputeInferDurationUs = _meter.CreateCounter<long>("nv_inference_compute_infer_duration_us", description: "Cumulative compute inference duration in microseconds (does not include cached requests)");
-        ComputeOutputDurationUs = _meter.CreateCounter<long>("nv_inference_compute_output_duration_us", description: "Cumulative inference compute output duration in microseconds (does not include cached requests)");
+        _meter.CreateObservableCounter("nv_inference_count", () => Observe(static c => c.Inferences), description: "Number of inferences performed (does not include cached requests)");
+        _meter.CreateObservableCounter("nv_inference_exec_count", () => Observe(static c => c.Executions), description: "Number of model executions performed (does not include cached requests)");
+        _meter.CreateObservableCounter("nv_inference_request_duration_us", () => Observe(static c => c.RequestUs), description: "Cumulative inference request duration in microseconds (includes cached requests)");
+        _meter.CreateObservableCounter("nv_inference_queue_duration_us", () => Observe(static c => c.QueueUs), description: "Cumulative inference queuing duration in microseconds (includes cached requests)");
+        _meter.CreateObservableCounter("nv_inference_compute_input_duration_us", () => Observe(static c => c.InputUs), description: "Cumulative compute input duration in microseconds (does not include cached requests)");
+        _meter.CreateObservableCounter("nv_inference_compute_infer_duration_us", () => Observe(static c => c.InferUs), description: "Cumulative compute inference duration in microseconds (does not include cached requests)");
+        _meter.CreateObservableCounter("nv_inference_compute_output_duration_us", () => Observe(static c => c.OutputUs), description: "Cumulative inference compute output duration in microseconds (does not include cached requests)");
         RequestDuration = _meter.CreateHistogram<double>("modelhost_request_duration_seconds", "s", "Time from the model receiving a request to its response being ready, by model, version and protocol", null, SecondsAdvice);
         QueueDuration = _meter.CreateHistogram<double>("modelhost_queue_duration_seconds", "s", "Time a request waited in its model's batching queue", null, SecondsAdvice);
         ComputeDuration = _meter.CreateHistogram<double>("modelhost_compute_duration_seconds", "s", "Time of the run (inputs, ONNX Runtime, outputs) that answered a request", null, SecondsAdvice);
@@ -63,23 +71,10 @@ public sealed class CoreMetrics : IDisposable
         _meter.CreateObservableGauge("modelhost_model_state", observeStates, description: "1 for each model version in its current state (LOADING, READY, UNAVAILABLE, UNLOADING)");
     }
 
-    internal Counter<long> RequestSuccess { get; }
+    /// <summary>Whether a listener collects Triton's success counters (then the request path updates <see cref="VersionCounters"/>).</summary>
+    internal ObservableCounter<long> RequestSuccess { get; }
 
     internal Counter<long> RequestFailure { get; }
-
-    internal Counter<long> InferenceCount { get; }
-
-    internal Counter<long> ExecutionCount { get; }
-
-    internal Counter<long> RequestDurationUs { get; }
-
-    internal Counter<long> QueueDurationUs { get; }
-
-    internal Counter<long> ComputeInputDurationUs { get; }
-
-    internal Counter<long> ComputeInferDurationUs { get; }
-
-    internal Counter<long> ComputeOutputDurationUs { get; }
 
     internal Histogram<double> RequestDuration { get; }
 
@@ -102,6 +97,18 @@ public sealed class CoreMetrics : IDisposable
             new KeyValuePair<string, object?>("model", UnknownModel),
             new KeyValuePair<string, object?>("version", ""),
             FailureReasons.Rejected);
+
+    /// <summary>The counters of one model version, made on first use and kept for the life of these metrics.</summary>
+    internal VersionCounters CountersFor(string model, long version) =>
+        _versions.GetOrAdd((model, version), static key => new VersionCounters(key.Model, key.Version));
+
+    private IEnumerable<Measurement<long>> Observe(Func<VersionCounters, long> read)
+    {
+        foreach (var counters in _versions.Values)
+        {
+            yield return new Measurement<long>(read(counters), counters.Model, counters.Version);
+        }
+    }
 
     /// <summary>Releases the meter when this object created it; a factory's meters belong to the factory.</summary>
     public void Dispose()

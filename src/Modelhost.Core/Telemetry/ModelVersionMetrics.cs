@@ -7,6 +7,7 @@ internal sealed class ModelVersionMetrics
 {
     private readonly CoreMetrics _metrics;
     private readonly TimeProvider _timeProvider;
+    private readonly VersionCounters _counters;
     private readonly KeyValuePair<string, object?> _model;
     private readonly KeyValuePair<string, object?> _version;
 
@@ -14,8 +15,9 @@ internal sealed class ModelVersionMetrics
     {
         _metrics = metrics;
         _timeProvider = timeProvider;
-        _model = new("model", model);
-        _version = new("version", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _counters = metrics.CountersFor(model, version);
+        _model = _counters.Model;
+        _version = _counters.Version;
     }
 
     /// <summary>Counts requests that failed, for one of <see cref="FailureReasons"/>.</summary>
@@ -24,7 +26,7 @@ internal sealed class ModelVersionMetrics
     /// <summary>Counts one execution of <paramref name="rows"/> rows.</summary>
     public void Executed(long rows)
     {
-        _metrics.ExecutionCount.Add(1, _model, _version);
+        _counters.Executed();
         _metrics.BatchSize.Record(rows, _model, _version);
     }
 
@@ -44,13 +46,13 @@ internal sealed class ModelVersionMetrics
         var queue = _timeProvider.GetElapsedTime(request.QueuedTimestamp, runStarted);
         var total = _timeProvider.GetElapsedTime(request.ReceivedTimestamp, answered);
         var compute = Elapsed(timings.Total);
-        _metrics.RequestSuccess.Add(1, _model, _version);
-        _metrics.InferenceCount.Add(rows, _model, _version);
-        _metrics.RequestDurationUs.Add((long)total.TotalMicroseconds, _model, _version);
-        _metrics.QueueDurationUs.Add((long)queue.TotalMicroseconds, _model, _version);
-        _metrics.ComputeInputDurationUs.Add((long)Elapsed(timings.Input).TotalMicroseconds, _model, _version);
-        _metrics.ComputeInferDurationUs.Add((long)Elapsed(timings.Infer).TotalMicroseconds, _model, _version);
-        _metrics.ComputeOutputDurationUs.Add((long)Elapsed(timings.Output).TotalMicroseconds, _model, _version);
+        _counters.Succeeded(
+            rows,
+            (long)total.TotalMicroseconds,
+            (long)queue.TotalMicroseconds,
+            (long)Elapsed(timings.Input).TotalMicroseconds,
+            (long)Elapsed(timings.Infer).TotalMicroseconds,
+            (long)Elapsed(timings.Output).TotalMicroseconds);
         _metrics.RequestDuration.Record(total.TotalSeconds, _model, _version, protocol);
         _metrics.QueueDuration.Record(queue.TotalSeconds, _model, _version, protocol);
         _metrics.ComputeDuration.Record(compute.TotalSeconds, _model, _version, protocol);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Modelhost.Core.Inference;
 using Modelhost.Core.Models;
 using Modelhost.Core.Tensors;
 using Modelhost.Server.Http;
@@ -149,9 +150,21 @@ internal static class KServeEndpoints
     private static async Task InferAsync(HttpContext context, ModelRepositoryManager manager, ServerOptions options)
     {
         using var lease = manager.AcquireForInference(RouteValues.Model(context), RouteValues.Version(context));
-        var headerLength = BinaryHeaderLength(context);
-        using var body = await RequestBody.ReadJsonAsync(context, headerLength is null ? BodyLimit.JsonInfer(options) : BodyLimit.BinaryInfer(options), binaryAllowed: headerLength is not null);
-        using var request = V2RequestParser.Parse(body.Span, headerLength ?? body.Length, out var format);
+        InferenceRequest request;
+        V2OutputFormat format;
+        try
+        {
+            var headerLength = BinaryHeaderLength(context);
+            using var body = await RequestBody.ReadJsonAsync(context, headerLength is null ? BodyLimit.JsonInfer(options) : BodyLimit.BinaryInfer(options), binaryAllowed: headerLength is not null);
+            request = V2RequestParser.Parse(body.Span, headerLength ?? body.Length, out format);
+        }
+        catch (Exception ex) when (RejectedRequests.IsClientError(ex))
+        {
+            lease.Model.CountRejected();
+            throw;
+        }
+
+        using var owned = request;
         request.Protocol = "v2";
         RequestTimeout.Apply(context, request);
         using var result = await lease.Model.InferAsync(request, context.RequestAborted);

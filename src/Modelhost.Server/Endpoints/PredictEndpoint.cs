@@ -41,10 +41,18 @@ internal static class PredictEndpoint
             throw new InferenceException(InferenceErrorKind.Unavailable, $"model '{name}' has no 'features' list in its model.yaml, so /predict cannot map names to columns");
         }
 
-        using var body = await RequestBody.ReadJsonAsync(context, bodyLimit);
         using var request = new InferenceRequest();
-        var input = model.Signature.Inputs[0];
-        request.Inputs.Add(ReadRows(body.Span, input, features));
+        try
+        {
+            using var body = await RequestBody.ReadJsonAsync(context, bodyLimit);
+            request.Inputs.Add(ReadRows(body.Span, model.Signature.Inputs[0], features));
+        }
+        catch (Exception ex) when (RejectedRequests.IsClientError(ex))
+        {
+            model.CountRejected();
+            throw;
+        }
+
         request.RequestedOutputs = model.Signature.FirstOutputSelection;
         request.Protocol = "predict";
         RequestTimeout.Apply(context, request);

@@ -39,9 +39,19 @@ internal static class TfServingEndpoints
     {
         using var lease = manager.AcquireForInference(RouteValues.Model(context), RouteValues.Version(context), RouteValues.Label(context));
         var model = lease.Model;
-        using var body = await RequestBody.ReadJsonAsync(context, bodyLimit);
         using var request = new InferenceRequest();
-        var rowFormat = ReadRequest(body.Span, model.Signature, request);
+        bool rowFormat;
+        try
+        {
+            using var body = await RequestBody.ReadJsonAsync(context, bodyLimit);
+            rowFormat = ReadRequest(body.Span, model.Signature, request);
+        }
+        catch (Exception ex) when (RejectedRequests.IsClientError(ex))
+        {
+            model.CountRejected();
+            throw;
+        }
+
         request.Protocol = "tfserving";
         RequestTimeout.Apply(context, request);
         using var result = await model.InferAsync(request, context.RequestAborted);

@@ -57,14 +57,22 @@ internal static class VisionEndpoints
         }
 
         List<ImageRequest> requests;
-        if (context.Request.HasFormContentType)
+        try
         {
-            requests = [await ReadMultipartAsync(context, BodyLimit.Image(options))];
+            if (context.Request.HasFormContentType)
+            {
+                requests = [await ReadMultipartAsync(context, BodyLimit.Image(options))];
+            }
+            else
+            {
+                using var body = await RequestBody.ReadJsonAsync(context, BodyLimit.Image(options));
+                requests = ReadJson(body.Span);
+            }
         }
-        else
+        catch (Exception ex) when (RejectedRequests.IsClientError(ex))
         {
-            using var body = await RequestBody.ReadJsonAsync(context, BodyLimit.Image(options));
-            requests = ReadJson(body.Span);
+            model.CountRejected();
+            throw;
         }
 
         var budget = context.RequestServices.GetRequiredService<ImageBudget>();

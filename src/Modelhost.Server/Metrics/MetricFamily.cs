@@ -11,7 +11,15 @@ namespace Modelhost.Server.Metrics;
 /// <param name="observable">Whether values come from callbacks at collection time (reported whole, not added up).</param>
 internal sealed class MetricFamily(string name, string type, string? help, double[]? bounds, bool observable)
 {
+    private const int RecentSlots = 8;
+
     private readonly ConcurrentDictionary<TagKey, Series> _series = new();
+
+    // The series looked up last, checked by reference before any hashing: instruments record with the same tag
+    // strings and boxed values every time (a loaded version's tags, ASP.NET Core's cached status codes), so a
+    // measurement usually finds its series here without hashing its tags.
+    private readonly Series?[] _recent = new Series?[RecentSlots];
+    private int _nextRecent;
 
     public string Name => name;
 
@@ -27,8 +35,26 @@ internal sealed class MetricFamily(string name, string type, string? help, doubl
 
     public Series Get(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
+        var recent = _recent;
+        for (var i = 0; i < recent.Length; i++)
+        {
+            var candidate = Volatile.Read(ref recent[i]);
+            if (candidate is not null && candidate.HasSameTags(tags))
+            {
+                return candidate;
+            }
+        }
+
         var key = new TagKey(tags);
-        return _series.TryGetValue(key, out var series) ? series : _series.GetOrAdd(key, static (k, bounds) => new Series(k, bounds?.Length ?? 0), Bounds);
+        var series = _series.TryGetValue(key, out var found) ? found : _series.GetOrAdd(key, static (k, bounds) => new Series(k, bounds?.Length ?? 0), Bounds);
+        if (tags.Length <= TagKey.MaxTags)
+        {
+            // Racy on purpose: two threads may write the same slot; either series is right for its own tags.
+            var slot = (int)((uint)(Interlocked.Increment(ref _nextRecent) - 1) % RecentSlots);
+            Volatile.Write(ref recent[slot], series);
+        }
+
+        return series;
     }
 
     /// <summary>Applies one measurement.</summary>

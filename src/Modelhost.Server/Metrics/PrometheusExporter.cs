@@ -126,9 +126,14 @@ internal sealed class PrometheusExporter : IDisposable
     /// <summary>Stops listening.</summary>
     public void Dispose() => _listener.Dispose();
 
+    /// <summary>
+    /// System.Runtime, Modelhost's meters, and ASP.NET Core's hosting, Kestrel and diagnostics meters. Routing's
+    /// (<c>aspnetcore.routing.match_attempts</c>, one measurement per request) and the memory pool's (about nine per
+    /// request) are left out: they said little an operator needs and cost the seed request measurable CPU.
+    /// </summary>
     private bool Exports(Meter meter) =>
         meter.Name == "System.Runtime"
-        || (ReferenceEquals(meter.Scope, _scope) && (meter.Name.StartsWith("Modelhost.", StringComparison.Ordinal) || meter.Name.StartsWith("Microsoft.AspNetCore.", StringComparison.Ordinal)));
+        || (ReferenceEquals(meter.Scope, _scope) && (meter.Name.StartsWith("Modelhost.", StringComparison.Ordinal) || meter.Name is "Microsoft.AspNetCore.Hosting" or "Microsoft.AspNetCore.Server.Kestrel" or "Microsoft.AspNetCore.Diagnostics"));
 
     private static void Record(object? state, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {

@@ -7,16 +7,20 @@ namespace Modelhost.Server.Metrics;
 internal sealed class Series
 {
     private readonly long[]? _buckets;
+    private readonly TagKey _tags;
     private double _value;
     private long _count;
 
     public Series(TagKey tags, int bucketCount)
     {
-        Tags = tags;
+        _tags = tags;
         _buckets = bucketCount > 0 ? new long[bucketCount + 1] : null;
     }
 
-    public TagKey Tags { get; }
+    public TagKey Tags => _tags;
+
+    /// <summary>Whether <paramref name="tags"/> are this series' tags by reference (same key and value objects, in order).</summary>
+    public bool HasSameTags(ReadOnlySpan<KeyValuePair<string, object?>> tags) => _tags.HasSameReferences(tags);
 
     /// <summary>The collection an observable instrument last reported this series in.</summary>
     public long Generation { get; set; }

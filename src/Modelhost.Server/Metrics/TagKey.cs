@@ -49,6 +49,25 @@ internal readonly struct TagKey : IEquatable<TagKey>
         return true;
     }
 
+    /// <summary>Whether <paramref name="tags"/> hold the very same key and value objects as this key, in order (no hashing).</summary>
+    public bool HasSameReferences(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (tags.Length != Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < tags.Length; i++)
+        {
+            if (!ReferenceEquals(_tags[i].Key, tags[i].Key) || !ReferenceEquals(_tags[i].Value, tags[i].Value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public override bool Equals(object? obj) => obj is TagKey other && Equals(other);
 
     public override int GetHashCode() => _hash;

@@ -675,6 +675,94 @@ public sealed class DynamicBatcherTests
         return calls;
     }
 
+    [Fact]
+    public async Task A_lone_request_whose_caller_only_waits_runs_on_the_callers_thread_and_is_answered_at_once()
+    {
+        var threads = new List<int>();
+        await using var batcher = new DynamicBatcher<string, string>(
+            new BatcherOptions { MaxBatchSize = 8, MaxQueueDelay = TimeSpan.Zero },
+            (batch, _) =>
+            {
+                lock (threads)
+                {
+                    threads.Add(Environment.CurrentManagedThreadId);
+                }
+
+                return ValueTask.FromResult(new[] { "re:" + batch.Requests.Span[0] });
+            },
+            _time,
+            NullLogger.Instance);
+
+        ValueTask<string> call = batcher.EnqueueAsync("a", 1, null, default, runAloneOnCaller: true);
+
+        Assert.True(call.IsCompletedSuccessfully);
+        Assert.Equal("re:a", await call);
+        Assert.Equal([Environment.CurrentManagedThreadId], threads);
+        Assert.Equal(1, batcher.BatchesExecuted);
+        Assert.Equal(0, batcher.RunningBatches);
+    }
+
+    [Fact]
+    public async Task Without_runAloneOnCaller_a_lone_batch_never_runs_on_the_enqueuing_thread()
+    {
+        using var ran = new ManualResetEventSlim();
+        var thread = 0;
+        await using var batcher = new DynamicBatcher<string, string>(
+            new BatcherOptions { MaxBatchSize = 8, MaxQueueDelay = TimeSpan.Zero },
+            (batch, _) =>
+            {
+                thread = Environment.CurrentManagedThreadId;
+                ran.Set();
+                return ValueTask.FromResult(new[] { "re:" + batch.Requests.Span[0] });
+            },
+            _time,
+            NullLogger.Instance);
+
+        var caller = Environment.CurrentManagedThreadId;
+        Assert.Equal("re:a", await Within(batcher.EnqueueAsync("a", 1, null, default)));
+        Assert.True(ran.Wait(RecordingExecutor.Guard));
+        Assert.NotEqual(caller, thread);
+    }
+
+    [Fact]
+    public async Task Requests_arriving_while_a_caller_runs_its_lone_batch_queue_and_go_together_when_it_ends()
+    {
+        await using var batcher = Create(new BatcherOptions { MaxBatchSize = 8, MaxQueueDelay = TimeSpan.Zero });
+        _executor.HoldBatches();
+
+        // The held executor goes asynchronous, so the first call returns pending with its batch running.
+        ValueTask<string> first = batcher.EnqueueAsync("a", 1, null, default, runAloneOnCaller: true);
+        Assert.False(first.IsCompleted);
+        Assert.Equal(["a"], (await _executor.NextBatchAsync()).Requests);
+        Assert.Equal(1, batcher.RunningBatches);
+
+        // The only instance is busy: these queue, even though their callers would run them inline.
+        ValueTask<string> second = batcher.EnqueueAsync("b", 1, null, default, runAloneOnCaller: true);
+        ValueTask<string> third = batcher.EnqueueAsync("c", 1, null, default, runAloneOnCaller: true);
+        Assert.Equal(2, batcher.QueuedRequests);
+
+        _executor.ReleaseAll();
+        Assert.Equal("re:a", await Within(first));
+        Assert.Equal("re:b", await Within(second));
+        Assert.Equal("re:c", await Within(third));
+        Assert.Equal(["b", "c"], _executor.Batches[1].Requests);
+        Assert.Equal(2, _executor.Batches.Count);
+    }
+
+    [Fact]
+    public async Task A_request_that_joins_others_in_its_batch_is_not_run_on_its_callers_thread()
+    {
+        await using var batcher = Create(new BatcherOptions { MaxBatchSize = 2, MaxQueueDelay = Long });
+
+        // The first waits for the delay; the second fills the batch, which holds a request other than the caller's.
+        ValueTask<string> first = batcher.EnqueueAsync("a", 1, null, default);
+        ValueTask<string> second = batcher.EnqueueAsync("b", 1, null, default, runAloneOnCaller: true);
+
+        Assert.Equal("re:a", await Within(first));
+        Assert.Equal("re:b", await Within(second));
+        Assert.Equal(["a", "b"], Assert.Single(_executor.Batches).Requests);
+    }
+
     private static Task<string> Within(ValueTask<string> call) => call.AsTask().WaitAsync(RecordingExecutor.Guard);
 
     /// <summary>Waits for a condition that a batch's completion sets on the executor's thread, or fails after the guard.</summary>

@@ -120,6 +120,38 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Malformed_bodies_that_never_reach_a_model_count_as_rejected_failures_of_the_model_the_route_names()
+    {
+        using var repository = new TempRepository()
+            .AddVersion("scale", 1, OnnxModels.ScaleAndLabel())
+            .AddConfig("scale", "default: true\nfeatures: [a, b, c, d]\n")
+            .AddDetector("face-front");
+        await using var server = await RunningServer.StartAsync(repository.Root);
+        var sent = new (string Path, string Body, HttpStatusCode Status)[]
+        {
+            ("/v2/models/scale/infer", "{\"inputs\": [", HttpStatusCode.BadRequest),
+            ("/v2/models/scale/versions/1/infer", "[1, 2]", HttpStatusCode.BadRequest),
+            ("/predict", "{\"a\": 1, \"b\": ", HttpStatusCode.BadRequest),
+            ("/predict", "{\"a\": 1, \"b\": 2, \"c\": 3, \"e\": 4}", HttpStatusCode.BadRequest),
+            ("/v1/models/scale:predict", "not json", HttpStatusCode.BadRequest),
+            ("/v2/models/no-such-model/infer", "{", HttpStatusCode.NotFound),
+            ("/v1/vision/face-front:detect", "{\"image\": ", HttpStatusCode.BadRequest),
+        };
+        foreach (var (path, body, status) in sent)
+        {
+            using var response = await server.PostJsonAsync(path, body);
+            Assert.True(status == response.StatusCode, $"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        var metrics = await ScrapeAsync(server.Client);
+        Assert.Equal(5, metrics.Value($"nv_inference_request_failure{{{Labels},reason=\"REJECTED\"}}"));
+        Assert.Equal(1, metrics.Value("nv_inference_request_failure{model=\"(unknown)\",version=\"\",reason=\"REJECTED\"}"));
+        Assert.Equal(1, metrics.Value("nv_inference_request_failure{model=\"face-front\",version=\"1\",reason=\"REJECTED\"}"));
+        Assert.Equal(0, metrics.Value($"nv_inference_request_success{{{Labels}}}"));
+        Assert.Equal(0, metrics.Value($"modelhost_request_duration_seconds_count{{{Labels},protocol=\"v2\"}}"));
+    }
+
+    [Fact]
     public async Task The_exposition_includes_the_ASP_NET_Core_Kestrel_and_runtime_meters()
     {
         using var repository = ScaleRepository();

@@ -1,6 +1,10 @@
 using System.Diagnostics;
+using System.Text.Json;
+using Modelhost.Learning.Forecasting;
 using Modelhost.Server.Configuration;
 using Modelhost.Server.Tests.Infrastructure;
+using Modelhost.Server.Tests.Jobs;
+using Modelhost.Workflows;
 using OpenTelemetry.Trace;
 
 namespace Modelhost.Server.Tests.Monitoring;
@@ -40,6 +44,53 @@ public sealed class TracingTests
         var run = Assert.Single(all, s => s.DisplayName == "onnxruntime.run" && s.ParentSpanId == batch.SpanId);
         Assert.Equal(batch.TraceId, run.TraceId);
         Assert.True(queue.StartTimeUtc <= batch.StartTimeUtc);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Training_and_forecasting_jobs_each_have_one_span_per_attempt_tagged_with_the_job()
+    {
+        var spans = new List<Activity>();
+        await using var world = await JobsFixture.CreateAsync(Backend.Sqlite);
+        var series = SeriesCsv.Load(Path.Combine(AppContext.BaseDirectory, "fixtures", "series", "eu_stock_markets.csv"));
+        await new ForecastTables(world.Data, new ForecastingOptions()).ImportAsync(series.Series, CancellationToken.None);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "tabular", "iris.csv"), Path.Combine(world.DataDirectory, "iris.csv"));
+        world.Repository.AddVersion("iris", 1, File.ReadAllBytes(TempRepository.IrisModelPath));
+        world.Repository.AddConfig("iris", "features: [sepal_length, sepal_width, petal_length, petal_width]\ntraining: {trainer: forest, data: iris.csv, target: species, trees: 10, seed: 1}\n");
+        await world.StartAsync(options => options.Tracing.Configure = tracing => tracing.AddInMemoryExporter(spans));
+
+        using var train = await world.Server.PostJsonAsync("/v1/models/iris/train", "{}");
+        var trainId = JsonDocument.Parse(await train.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
+        using var forecast = await world.Server.PostJsonAsync("/api/model", """{"country_code": "DE"}""");
+        var pipeline = JsonDocument.Parse(await forecast.Content.ReadAsStringAsync()).RootElement;
+        var trainForecastId = pipeline.GetProperty("train_job").GetInt64();
+        var forecastId = pipeline.GetProperty("predict_job").GetInt64();
+        foreach (var id in new[] { trainId, forecastId })
+        {
+            var job = await world.WaitForStateAsync(id, "succeeded", "dead", "cancelled");
+            Assert.True(job.GetProperty("state").GetString() == "succeeded", job.ToString());
+        }
+
+        Activity[] JobSpans()
+        {
+            lock (spans)
+            {
+                return [.. spans.Where(s => s.Source.Name == Modelhost.Jobs.Workers.JobTracing.SourceName)];
+            }
+        }
+
+        // A span ends after its job's state is stored, so wait for the three to be exported.
+        await MetricsTests.WaitUntilAsync(() => JobSpans().Length >= 3);
+        foreach (var (id, kind, queue) in new[] { (trainId, "train", "training"), (trainForecastId, "train_forecast", "training"), (forecastId, "forecast", "prediction") })
+        {
+            var span = Assert.Single(JobSpans(), s => Equals(s.GetTagItem("job.id"), id));
+            Assert.Equal("job " + kind, span.DisplayName);
+            Assert.Equal(ActivityKind.Internal, span.Kind);
+            Assert.Equal(kind, span.GetTagItem("job.kind"));
+            Assert.Equal(queue, span.GetTagItem("job.queue"));
+            Assert.Equal(1, Convert.ToInt32(span.GetTagItem("job.attempt"), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(span.Duration > TimeSpan.Zero);
+        }
     }
 
     [Fact]
