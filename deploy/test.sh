@@ -298,7 +298,13 @@ postgres_standin() {
 prometheus_standin() {
   [ -z "${PROMETHEUS_STANDIN:-}" ] || return 0
   local prometheus dir="$work/prometheus-standin"
-  prometheus=$(command -v prometheus) || die "prometheus is needed for the compose scenario (apt-get install prometheus)"
+  if ! command -v prometheus >/dev/null 2>&1; then
+    [ "$(id -u)" = 0 ] || die "prometheus is needed for the compose scenario (apt-get install prometheus)"
+    log "installing prometheus"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 prometheus >/dev/null
+  fi
+  prometheus=$(command -v prometheus)
   podman image exists "$STANDIN_RUNTIME" || die "the runtime-deps stand-in is missing (build the image first)"
   PROMETHEUS_STANDIN="localhost/modelhost-standin/prometheus:$run_id"
   mkdir -p "$dir/storage"
@@ -321,7 +327,8 @@ wait_scraped() {
   local base=$1 count=$2 limit=$3 targets="" up deadline=$((SECONDS + $3))
   while [ $SECONDS -lt $deadline ]; do
     targets=$(curl -sS "$base/api/v1/targets?state=active" || true)
-    up=$(grep -o '"health":"up"' <<<"$targets" | wc -l)
+    # grep finds nothing before the first scrape: not a failure (pipefail would make it one).
+    up=$({ grep -o '"health":"up"' <<<"$targets" || true; } | wc -l)
     [ "$up" -lt "$count" ] || return 0
     sleep 0.5
   done
@@ -369,14 +376,18 @@ scenario_compose() {
   done
   compose up -d >>"$work/compose.log" 2>&1 || { cat "$work/compose.log" >&2; die "podman-compose up failed"; }
   local one two
-  one="http://127.0.0.1:$(published_port "${run_id}_modelhost-1_1")"
-  two="http://127.0.0.1:$(published_port "${run_id}_modelhost-2_1")"
+  one=$(published_port "${run_id}_modelhost-1_1") && two=$(published_port "${run_id}_modelhost-2_1") \
+    || { cat "$work/compose.log" >&2; podman ps -a >&2; die "the replicas' published ports are not there"; }
+  one="http://127.0.0.1:$one" two="http://127.0.0.1:$two"
   wait_ready "$one/v2/health/ready" 60 "${run_id}_modelhost-1_1"
   wait_ready "$two/v2/health/ready" 60 "${run_id}_modelhost-2_1"
   seed "$one"
   seed "$two"
   # compose.metrics.yaml: Prometheus scrapes both replicas' /metrics (deploy/prometheus.yml, every 5 s).
-  wait_scraped "http://127.0.0.1:$(published_port "${run_id}_prometheus_1" 9090)" 2 60
+  local prometheus
+  prometheus=$(published_port "${run_id}_prometheus_1" 9090) \
+    || { podman logs "${run_id}_prometheus_1" 2>&1 | tail -20 >&2; die "Prometheus's published port is not there"; }
+  wait_scraped "http://127.0.0.1:$prometheus" 2 60
   log "  Prometheus scrapes both replicas (both targets up)"
 
   # A trainable model in the shared volume: the iris forest's version 1 and a training section; its data in /data.
