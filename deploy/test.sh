@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Builds the container image from deploy/Containerfile on stand-in bases (deploy/lib/standin.sh), then starts it every
 # way deploy/ describes and checks each one:
-#   image    the image alone, read-only root filesystem: seed request, HEALTHCHECK, size and time to ready
-#   kserve   the runtime contract of deploy/kserve: a model at /mnt/models, its name from --model-name
-#   compose  deploy/compose.yaml: PostgreSQL and two replicas; a training job runs once, both serve the new version,
-#            and a replica killed mid-job leaves the job to the other
+#   image    the image alone, read-only root filesystem: seed request over HTTP and gRPC (published port 8081),
+#            the dashboard at /, HEALTHCHECK, size and time to ready; the DEMO_MODELS=false image: no models, serves
+#            a mounted repository
+#   kserve   the runtime contract of deploy/kserve: a model at /mnt/models, its name from --model-name, over HTTP
+#            and gRPC
+#   compose  deploy/compose.yaml and compose.metrics.yaml: PostgreSQL, two replicas and Prometheus; Prometheus
+#            scrapes both, a training job runs once, both serve the new version, and a replica killed mid-job leaves
+#            the job to the other
 #   kube     deploy/kubernetes through `podman kube play`: PostgreSQL, ConfigMap, Secret, Deployment; seed request
-# Usage: deploy/test.sh [image|kserve|compose|kube ...]  (all of them by default). Runs as root (podman, apt-get).
+#   aot      the Native AOT image (AOT=true): the image checks above; not run by default (a long compile)
+# Usage: deploy/test.sh [validate|image|kserve|compose|kube|aot ...]  (all but aot by default). Runs as root (podman, apt-get).
 # Every container, pod, volume and image it makes is removed at the end, pass or fail; the Debian root filesystem
 # for the stand-in bases stays cached in /var/cache/modelhost-deploy.
 set -euo pipefail
@@ -19,6 +24,7 @@ scenarios=("$@")
 
 run_id="mhdt$$"
 IMAGE="localhost/modelhost:$run_id"
+NODEMO_IMAGE=""
 SEED='{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}'
 results=()
 images_before=""
@@ -72,34 +78,78 @@ seed() {
 
 published_port() { podman port "$1" "${2:-8080}" | head -n1 | sed 's/.*://'; }
 
+# Debian's python3 with grpcio and grpc_tools (.ci/run installs them; so does this, as root, when they are missing).
+PYTHON=/usr/bin/python3
+need_grpc_python() {
+  "$PYTHON" -c 'import grpc, grpc_tools.protoc' >/dev/null 2>&1 && return 0
+  [ "$(id -u)" = 0 ] || die "missing python3-grpcio python3-grpc-tools; install them (root is needed for apt-get)"
+  log "installing python3-grpcio python3-grpc-tools"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 python3-grpcio python3-grpc-tools >/dev/null
+}
+
+# The gRPC checks of deploy/lib/grpc_check.py (health, ServerLive, ModelReady, the seed request as ModelInfer) through
+# CONTAINER's port 8081 published at PORT (found by podman port when not given), for MODEL.
+grpc_check() {
+  local container=$1 model=$2 port=${3:-} out
+  [ -n "$port" ] || port=$(published_port "$container" 8081)
+  out=$("$PYTHON" deploy/lib/grpc_check.py src/Modelhost.Server/Grpc/Protos "127.0.0.1:$port" "$model" 2>&1) \
+    || { printf '%s\n' "$out" >&2; podman logs "$container" 2>&1 | tail -20 >&2; die "the gRPC checks through $container's port 8081 failed"; }
+}
+
+# GET / answers the dashboard's HTML, and the script it loads is served too.
+dashboard() {
+  local base=$1 page script
+  page=$(curl -sS -f "$base/") || die "GET $base/ failed: the image serves no dashboard"
+  grep -q '<div id="root"></div>' <<<"$page" || die "GET $base/ is not the dashboard's page: $page"
+  script=$(grep -o 'src="/assets/[^"]*\.js"' <<<"$page" | head -n1 | sed 's/^src="//; s/"$//')
+  [ -n "$script" ] || die "the dashboard's page loads no script from /assets: $page"
+  curl -sS -f -o /dev/null "$base$script" || die "GET $base$script (the dashboard's script) failed"
+}
+
 build_image() {
   setup_podman
   images_before=$(podman images -aq --no-trunc | sort -u)
   images_recorded=1
   volumes_before=$(podman volume ls -q)
   standin_bases
-  local nuget=${NUGET_PACKAGES:-$HOME/.nuget/packages}
-  mkdir -p "$nuget"
   log "building $IMAGE from deploy/Containerfile"
-  # Host networking and the host's package cache: the restore reaches NuGet as the host does, and reuses its downloads.
-  podman build --format docker --network host -v "$nuget:/root/.nuget/packages" \
-    --build-arg SDK_IMAGE="$STANDIN_SDK" --build-arg RUNTIME_IMAGE="$STANDIN_RUNTIME" \
-    -f deploy/Containerfile -t "$IMAGE" . >"$work/build.log" 2>&1 || { tail -40 "$work/build.log" >&2; die "podman build failed"; }
+  build_variant "$IMAGE"
+  # The same build without the demo models: every layer but the last two comes from the cache.
+  NODEMO_IMAGE="$IMAGE-nodemo"
+  build_variant "$NODEMO_IMAGE" --build-arg DEMO_MODELS=false
 }
 
-scenario_image() {
-  log "image: size, read-only start, seed request, HEALTHCHECK"
-  local size base_size
-  size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
+# podman build of deploy/Containerfile as TAG on the stand-in bases; more build arguments may follow (later ones win).
+build_variant() {
+  local tag=$1; shift
+  local nuget=${NUGET_PACKAGES:-$HOME/.nuget/packages} npm_cache registry
+  npm_cache=$(npm config get cache 2>/dev/null || echo "$HOME/.npm")
+  registry=$(npm config get registry 2>/dev/null || echo https://registry.npmjs.org/)
+  mkdir -p "$nuget" "$npm_cache"
+  # Host networking and the host's package caches: the restore and npm ci reach NuGet and npm as the host does, and
+  # reuse its downloads.
+  podman build --format docker --network host -v "$nuget:/root/.nuget/packages" -v "$npm_cache:/root/.npm" \
+    --build-arg SDK_IMAGE="$STANDIN_SDK" --build-arg RUNTIME_IMAGE="$STANDIN_RUNTIME" \
+    --build-arg NODE_IMAGE="$STANDIN_NODE" --build-arg NPM_REGISTRY="$registry" "$@" \
+    -f deploy/Containerfile -t "$tag" . >"$work/build.log" 2>&1 || { tail -40 "$work/build.log" >&2; die "podman build of $tag failed"; }
+}
+
+# Checks IMAGE (LABEL names it in the log): size, three read-only starts timed to ready, and on the first one the seed
+# request over HTTP and gRPC, the dashboard, HEALTHCHECK and the user. Sets MEASURED to its summary.
+measure_image() {
+  local image=$1 label=$2 size base_size
+  log "$label: size, read-only start, seed request over HTTP and gRPC, dashboard, HEALTHCHECK"
+  size=$(podman image inspect --format '{{.Size}}' "$image")
   base_size=$(podman image inspect --format '{{.Size}}' "$STANDIN_RUNTIME")
-  [ "$size" -le 200000000 ] || die "the image is $size bytes, over the 200 MB target"
+  [ "$size" -le 200000000 ] || die "the $label image is $size bytes, over the 200 MB target"
 
   # Time to ready: from `podman run` returning (the process is started) to the first 2xx from /v2/health/ready.
   local best="" i
   for i in 1 2 3; do
-    local name="$run_id-image-$i" started ready
-    podman run -d --name "$name" --read-only -p 127.0.0.1::8080 \
-      -e MODELHOST_AUTH__ALLOW_ANONYMOUS=true "$IMAGE" >/dev/null 2>"$work/run.err" || { cat "$work/run.err" >&2; die "podman run failed"; }
+    local name="$run_id-$label-$i" started ready
+    podman run -d --name "$name" --read-only -p 127.0.0.1::8080 -p 127.0.0.1::8081 \
+      -e MODELHOST_AUTH__ALLOW_ANONYMOUS=true "$image" >/dev/null 2>"$work/run.err" || { cat "$work/run.err" >&2; die "podman run failed"; }
     started=$(date -d "$(podman inspect --format '{{.State.StartedAt}}' "$name" | sed 's/ +0000 UTC//')" +%s.%N)
     wait_ready "http://127.0.0.1:$(published_port "$name")/v2/health/ready" 60 "$name"
     ready=$(date +%s.%N)
@@ -110,6 +160,8 @@ scenario_image() {
     if [ "$i" = 1 ]; then
       local base="http://127.0.0.1:$(published_port "$name")"
       seed "$base"
+      dashboard "$base"
+      grpc_check "$name" iris
       podman healthcheck run "$name" >/dev/null 2>&1 || die "the image's HEALTHCHECK (modelhost probe) failed on a ready server"
       # The root filesystem is read-only, /models and /data are volumes owned by the non-root user.
       [ "$(podman inspect --format '{{.Config.User}}' "$name")" = "1654:1654" ] || die "the container does not run as 1654"
@@ -117,7 +169,66 @@ scenario_image() {
     fi
     podman rm -f -v "$name" >/dev/null 2>&1
   done
-  results+=("image: $(awk -v s="$size" -v b="$base_size" 'BEGIN { printf "%.1f MB (base %.1f MB, Modelhost %.1f MB)", s/1e6, b/1e6, (s-b)/1e6 }'), ready in ${best}s (best of 3, from process start)")
+  MEASURED="$(awk -v s="$size" -v b="$base_size" 'BEGIN { printf "%.1f MB (base %.1f MB, Modelhost %.1f MB)", s/1e6, b/1e6, (s-b)/1e6 }'), ready in ${best}s (best of 3, from process start); the seed request over HTTP and gRPC (port 8081), the dashboard at /"
+}
+
+scenario_image() {
+  measure_image "$IMAGE" image
+  local nodemo=""
+  [ -z "$NODEMO_IMAGE" ] || nodemo="; $(scenario_image_nodemo)"
+  results+=("image: $MEASURED$nodemo")
+}
+
+# The Native AOT image (AOT=true), on a stand-in for the SDK's -aot image: the SDK stand-in plus clang and zlib.
+# Not in the default set: the AOT compile takes about ten minutes on two cores.
+scenario_aot() {
+  [ -z "${MODELHOST_DEPLOY_IMAGE:-}" ] || die "the aot scenario builds its own image: unset MODELHOST_DEPLOY_IMAGE"
+  local sdk="localhost/modelhost-standin/sdk-aot:$run_id" dir="$work/sdk-aot"
+  mkdir -p "$dir"
+  printf 'FROM %s\nRUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends clang zlib1g-dev && rm -rf /var/lib/apt/lists/*\n' \
+    "$STANDIN_SDK" >"$dir/Containerfile"
+  podman build --network host -f "$dir/Containerfile" -t "$sdk" "$dir" >"$work/sdk-aot.log" 2>&1 \
+    || { tail -20 "$work/sdk-aot.log" >&2; die "building the sdk-aot stand-in failed"; }
+  log "aot: building $IMAGE-aot (AOT=true)"
+  build_variant "$IMAGE-aot" --build-arg SDK_IMAGE="$sdk" --build-arg AOT=true
+  measure_image "$IMAGE-aot" aot
+  # Training and its publication under Native AOT (no reflection-based JSON on the job path): iris trained again.
+  local name="$run_id-aot-train" base job id
+  podman run -d --name "$name" --read-only -p 127.0.0.1::8080 -e MODELHOST_AUTH__ALLOW_ANONYMOUS=true \
+    "$IMAGE-aot" >/dev/null 2>"$work/run.err" || { cat "$work/run.err" >&2; die "podman run (aot) failed"; }
+  base="http://127.0.0.1:$(published_port "$name")"
+  wait_ready "$base/v2/health/ready" 60 "$name"
+  podman cp datasets/iris.csv "$name:/data/iris.csv"
+  job=$(curl -sS "$base/v1/jobs" -H 'content-type: application/json' -d '{"kind": "train", "model": "iris"}')
+  id=$(json_field "$job" id)
+  [ -n "$id" ] || die "training submission (aot) answered '$job'"
+  wait_job "$base" "$id" succeeded 120 >/dev/null
+  wait_version "$base" iris 2 10
+  podman rm -f -v "$name" >/dev/null 2>&1
+  results+=("aot: $MEASURED; a training job published iris version 2")
+}
+
+# The DEMO_MODELS=false image: /models is empty, and a repository mounted there is served. Prints its size.
+scenario_image_nodemo() {
+  local name="$run_id-nodemo" base answer
+  mkdir -p "$work/nodemo"
+  cp -r models/iris "$work/nodemo/"
+  chmod -R a+rX "$work/nodemo"
+  podman run -d --name "$name" --read-only -p 127.0.0.1::8080 -e MODELHOST_AUTH__ALLOW_ANONYMOUS=true \
+    -e MODELHOST_JOBS__ENABLED=false "$NODEMO_IMAGE" >/dev/null 2>"$work/run.err" || { cat "$work/run.err" >&2; die "podman run (DEMO_MODELS=false) failed"; }
+  base="http://127.0.0.1:$(published_port "$name")"
+  wait_ready "$base/v2/health/ready" 60 "$name"
+  answer=$(curl -sS -X POST "$base/v2/repository/index" -H 'content-type: application/json' -d '{}')
+  [ "$answer" = "[]" ] || die "the DEMO_MODELS=false image has models: $answer"
+  podman rm -f -v "$name" >/dev/null 2>&1
+  podman run -d --name "$name" --read-only -p 127.0.0.1::8080 -e MODELHOST_AUTH__ALLOW_ANONYMOUS=true \
+    -v "$work/nodemo:/models:ro" -e MODELHOST_JOBS__ENABLED=false "$NODEMO_IMAGE" >/dev/null 2>"$work/run.err" \
+    || { cat "$work/run.err" >&2; die "podman run (DEMO_MODELS=false, mounted models) failed"; }
+  base="http://127.0.0.1:$(published_port "$name")"
+  wait_ready "$base/v2/health/ready" 60 "$name"
+  seed "$base"
+  podman rm -f -v "$name" >/dev/null 2>&1
+  podman image inspect --format '{{.Size}}' "$NODEMO_IMAGE" | awk '{ printf "DEMO_MODELS=false: %.1f MB, empty /models, serves a mounted repository", $1/1e6 }'
 }
 
 # The kserve-container's args and env from deploy/kserve/servingruntime.yaml, one per line ("NAME=value" for env),
@@ -141,7 +252,7 @@ kserve_run() {
   while IFS= read -r line; do envs+=(-e "$line"); done < <(runtime_manifest env "$name")
   [ ${#args[@]} -ge 3 ] || die "no args found in deploy/kserve/servingruntime.yaml"
   # Kubernetes mounts no tmpfs on /tmp: --read-only-tmpfs=false is what readOnlyRootFilesystem gives.
-  podman run -d --name "$ctr" --read-only --read-only-tmpfs=false --user 1654:1654 -p 127.0.0.1::8080 \
+  podman run -d --name "$ctr" --read-only --read-only-tmpfs=false --user 1654:1654 -p 127.0.0.1::8080 -p 127.0.0.1::8081 \
     -v "$model_dir:/mnt/models:ro" "${envs[@]}" "$IMAGE" "${args[@]}" >/dev/null 2>"$work/run.err" \
     || { cat "$work/run.err" >&2; die "podman run ($label) failed"; }
   local base
@@ -152,6 +263,8 @@ kserve_run() {
     -d '{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.9,3.0,5.1,1.8]}],"outputs":[{"name":"label"}]}')
   grep -q "\"model_name\":\"$name\",\"model_version\":\"$version\"" <<<"$answer" && grep -q '"data":\[2\]' <<<"$answer" \
     || { podman logs "$ctr" 2>&1 | tail -20 >&2; die "KServe contract ($label): V2 infer on /v2/models/$name answered '$answer'"; }
+  # KServe's grpc-v2 protocol: the same model through the gRPC port the manifest's args open.
+  grpc_check "$ctr" "$name"
   podman rm -f -v "$ctr" >/dev/null 2>&1
 }
 
@@ -166,7 +279,7 @@ scenario_kserve() {
   kserve_run file "$work/kserve/file" flowers 1
   kserve_run versions "$work/kserve/versions" flowers 4
   kserve_run repository "$work/kserve/repository" iris 1
-  results+=("kserve: a single model.onnx, version directories and a repository at /mnt/models, served under --model-name ({{.Name}})")
+  results+=("kserve: a single model.onnx, version directories and a repository at /mnt/models, served under --model-name ({{.Name}}) over HTTP (8080) and gRPC (8081)")
 }
 
 # The PostgreSQL stand-in (deploy/lib/postgres-standin.Containerfile) for the official postgres image.
@@ -178,6 +291,48 @@ postgres_standin() {
   podman build --network host --build-arg BASE="$debian" -f deploy/lib/postgres-standin.Containerfile \
     -t "$POSTGRES_STANDIN" deploy/lib >"$work/postgres-build.log" 2>&1 \
     || { tail -20 "$work/postgres-build.log" >&2; die "building the postgres stand-in failed"; }
+}
+
+# The Prometheus stand-in for prom/prometheus: this machine's prometheus binary (Debian's package, static but for libc)
+# on the runtime-deps stand-in, with the official image's user, entrypoint, arguments and storage folder.
+prometheus_standin() {
+  [ -z "${PROMETHEUS_STANDIN:-}" ] || return 0
+  local prometheus dir="$work/prometheus-standin"
+  if ! command -v prometheus >/dev/null 2>&1; then
+    [ "$(id -u)" = 0 ] || die "prometheus is needed for the compose scenario (apt-get install prometheus)"
+    log "installing prometheus"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 prometheus >/dev/null
+  fi
+  prometheus=$(command -v prometheus)
+  podman image exists "$STANDIN_RUNTIME" || die "the runtime-deps stand-in is missing (build the image first)"
+  PROMETHEUS_STANDIN="localhost/modelhost-standin/prometheus:$run_id"
+  mkdir -p "$dir/storage"
+  cp "$prometheus" "$dir/prometheus"
+  cat >"$dir/Containerfile" <<EOF
+FROM $STANDIN_RUNTIME
+COPY prometheus /bin/prometheus
+COPY --chown=65534:65534 storage/ /prometheus/
+USER 65534:65534
+WORKDIR /prometheus
+ENTRYPOINT ["/bin/prometheus"]
+CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]
+EOF
+  podman build -f "$dir/Containerfile" -t "$PROMETHEUS_STANDIN" "$dir" >"$work/prometheus-build.log" 2>&1 \
+    || { tail -20 "$work/prometheus-build.log" >&2; die "building the prometheus stand-in failed"; }
+}
+
+# Waits until Prometheus at BASE reports COUNT targets up, at most LIMIT seconds.
+wait_scraped() {
+  local base=$1 count=$2 limit=$3 targets="" up deadline=$((SECONDS + $3))
+  while [ $SECONDS -lt $deadline ]; do
+    targets=$(curl -sS "$base/api/v1/targets?state=active" || true)
+    # grep finds nothing before the first scrape: not a failure (pipefail would make it one).
+    up=$({ grep -o '"health":"up"' <<<"$targets" || true; } | wc -l)
+    [ "$up" -lt "$count" ] || return 0
+    sleep 0.5
+  done
+  die "Prometheus did not scrape $count replicas within ${limit}s: $targets"
 }
 
 # A field of the first JSON object in $1: job_field JSON state -> running.
@@ -204,12 +359,14 @@ wait_version() {
   done
 }
 
-compose() { podman-compose -p "$run_id" -f deploy/compose.yaml "$@"; }
+compose() { podman-compose -p "$run_id" -f deploy/compose.yaml -f deploy/compose.metrics.yaml "$@"; }
 
 scenario_compose() {
-  log "compose: PostgreSQL and two replicas on one job database and one model volume"
+  log "compose: PostgreSQL, two replicas on one job database and one model volume, and Prometheus scraping both"
   postgres_standin
-  export MODELHOST_IMAGE="$IMAGE" POSTGRES_IMAGE="$POSTGRES_STANDIN" MODELHOST_1_PUBLISH=127.0.0.1: MODELHOST_2_PUBLISH=127.0.0.1:
+  prometheus_standin
+  export MODELHOST_IMAGE="$IMAGE" POSTGRES_IMAGE="$POSTGRES_STANDIN" MODELHOST_1_PUBLISH=127.0.0.1: MODELHOST_2_PUBLISH=127.0.0.1: \
+    PROMETHEUS_IMAGE="$PROMETHEUS_STANDIN" PROMETHEUS_PUBLISH=127.0.0.1:
   COMPOSE_STARTED=1
   compose up -d postgres >"$work/compose.log" 2>&1 || { cat "$work/compose.log" >&2; die "podman-compose up postgres failed"; }
   local deadline=$((SECONDS + 60))
@@ -219,12 +376,19 @@ scenario_compose() {
   done
   compose up -d >>"$work/compose.log" 2>&1 || { cat "$work/compose.log" >&2; die "podman-compose up failed"; }
   local one two
-  one="http://127.0.0.1:$(published_port "${run_id}_modelhost-1_1")"
-  two="http://127.0.0.1:$(published_port "${run_id}_modelhost-2_1")"
+  one=$(published_port "${run_id}_modelhost-1_1") && two=$(published_port "${run_id}_modelhost-2_1") \
+    || { cat "$work/compose.log" >&2; podman ps -a >&2; die "the replicas' published ports are not there"; }
+  one="http://127.0.0.1:$one" two="http://127.0.0.1:$two"
   wait_ready "$one/v2/health/ready" 60 "${run_id}_modelhost-1_1"
   wait_ready "$two/v2/health/ready" 60 "${run_id}_modelhost-2_1"
   seed "$one"
   seed "$two"
+  # compose.metrics.yaml: Prometheus scrapes both replicas' /metrics (deploy/prometheus.yml, every 5 s).
+  local prometheus
+  prometheus=$(published_port "${run_id}_prometheus_1" 9090) \
+    || { podman logs "${run_id}_prometheus_1" 2>&1 | tail -20 >&2; die "Prometheus's published port is not there"; }
+  wait_scraped "http://127.0.0.1:$prometheus" 2 60
+  log "  Prometheus scrapes both replicas (both targets up)"
 
   # A trainable model in the shared volume: the iris forest's version 1 and a training section; its data in /data.
   local flowers="$work/flowers"
@@ -276,7 +440,7 @@ scenario_compose() {
   wait_version "$survivor" flowers 3 6
   curl -sf -o /dev/null "$survivor/v2/models/flowers/versions/4/ready" && die "job $id published twice"
   compose down -v >>"$work/compose.log" 2>&1 || true
-  results+=("compose: a job ran once and both replicas served its version; a replica killed mid-job left the job to the other")
+  results+=("compose: Prometheus scraped both replicas; a job ran once and both replicas served its version; a replica killed mid-job left the job to the other")
 }
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -294,9 +458,10 @@ kube_container() {
 scenario_kube() {
   log "kube: podman kube play of deploy/kubernetes (Secret, ConfigMap, PostgreSQL, Deployment)"
   postgres_standin
-  local net="$run_id-kube" pg_ip=10.89.231.10 port
+  local net="$run_id-kube" pg_ip=10.89.231.10 port grpc_port
   podman network create --subnet 10.89.231.0/24 "$net" >/dev/null
   port=$(free_port)
+  grpc_port=$(free_port)
   # The PVC: a volume holding the iris model, owned by the image's user.
   podman volume create "$run_id-models" >/dev/null
   local volume
@@ -325,6 +490,7 @@ scenario_kube() {
       | sed -e "s|^          image: modelhost$|          image: $IMAGE|" -e 's/^  replicas: 2$/  replicas: 1/' \
             -e "s|claimName: modelhost-models|claimName: $run_id-models|" \
             -e "s|^            - containerPort: 8080$|            - containerPort: 8080\n              hostPort: $port\n              hostIP: 127.0.0.1|" \
+            -e "s|^            - containerPort: 8081$|            - containerPort: 8081\n              hostPort: $grpc_port\n              hostIP: 127.0.0.1|" \
       | secret_as_configmap
   } >"$work/kube-app.yaml"
   KUBE_FILES+=("$work/kube-app.yaml")
@@ -341,6 +507,7 @@ scenario_kube() {
   local base="http://127.0.0.1:$port"
   wait_ready "$base/v2/health/ready" 90 "$app"
   seed "$base"
+  grpc_check "$app" iris "$grpc_port"
   podman logs "$app" 2>&1 | grep -q "Job store .* opened on Postgres" \
     || { podman logs "$app" 2>&1 | tail -20 >&2; die "the Deployment's replica did not open the job store on PostgreSQL"; }
   # The chiseled image has no Kerberos library: the URL turns GSS encryption off, so Npgsql never looks for it.
@@ -348,7 +515,7 @@ scenario_kube() {
   local user
   user=$(podman inspect --format '{{.Config.User}}' "$app")
   [ "$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$app")" = true ] || die "the Deployment's root filesystem is not read-only"
-  results+=("kube: kube play of the Secret, ConfigMap, PostgreSQL and Deployment (user $user, read-only root) answered the seed request on the published port")
+  results+=("kube: kube play of the Secret, ConfigMap, PostgreSQL and Deployment (user $user, read-only root) answered the seed request on the published ports, HTTP and gRPC")
 }
 
 scenario_validate() {
@@ -363,8 +530,8 @@ scenario_validate() {
 main() {
   for scenario in "${scenarios[@]}"; do
     case $scenario in
-      image|kserve|compose|kube|validate) ;;
-      *) die "unknown scenario '$scenario' (image, kserve, compose, kube, validate)" ;;
+      image|kserve|compose|kube|validate|aot) ;;
+      *) die "unknown scenario '$scenario' (image, kserve, compose, kube, validate, aot)" ;;
     esac
   done
 
@@ -381,6 +548,7 @@ main() {
   else
     build_image
   fi
+  case " ${scenarios[*]} " in *" image "*|*" kserve "*|*" kube "*) need_grpc_python ;; esac
   for scenario in "${scenarios[@]}"; do
     "scenario_$scenario"
   done

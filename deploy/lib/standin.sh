@@ -5,7 +5,9 @@
 # cannot pull. The tests build look-alikes from Debian's packages instead and pass them as build arguments:
 #   - runtime-deps: only the files of the packages Microsoft's chiseled runtime-deps image holds (libc6, libgcc-s1,
 #     libstdc++6, libssl3, zlib1g, the CA certificates), an `app` user with uid 1654, no shell and no package manager;
-#   - sdk: a Debian minbase with this machine's .NET SDK copied in.
+#   - sdk: a Debian minbase with this machine's .NET SDK copied in;
+#   - node: a Debian minbase with this machine's Node.js and npm copied in (Debian 12's own nodejs is 18, older than
+#     Vite 8 accepts), trusting this machine's CA bundle as the host's npm does.
 # The Debian root filesystem is cached in $MODELHOST_DEPLOY_CACHE (default /var/cache/modelhost-deploy), so only the
 # first run on a machine pays for debootstrap.
 
@@ -13,6 +15,7 @@ DEPLOY_CACHE=${MODELHOST_DEPLOY_CACHE:-/var/cache/modelhost-deploy}
 DEBIAN_SUITE=${MODELHOST_DEPLOY_SUITE:-bookworm}
 STANDIN_SDK=localhost/modelhost-standin/sdk:10.0
 STANDIN_RUNTIME=localhost/modelhost-standin/runtime-deps:10.0
+STANDIN_NODE=localhost/modelhost-standin/node:22
 
 log() { printf '[deploy %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
@@ -102,6 +105,21 @@ standin_bases() {
   chown 1654:1654 "$work/runtime/home/app"
   tar -C "$work/runtime" -cf - . | podman import -q - "$STANDIN_RUNTIME" >/dev/null || die "podman import of the runtime-deps stand-in failed"
 
+  # node: the minbase plus this machine's node binary and npm (node needs only libc and libstdc++).
+  local node npm_dir
+  node=$(readlink -f "$(command -v node)") || die "node is needed for the dashboard's stand-in build base"
+  npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
+  [ -f "$npm_dir/package.json" ] || die "npm's folder not found (from $(command -v npm))"
+  mkdir -p "$work/rootfs/usr/local/lib/node_modules"
+  cp "$node" "$work/rootfs/usr/local/bin/node"
+  cp -a "$npm_dir" "$work/rootfs/usr/local/lib/node_modules/npm"
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$work/rootfs/usr/local/bin/npm"
+  if [ -s /etc/ssl/certs/ca-certificates.crt ]; then cp /etc/ssl/certs/ca-certificates.crt "$work/rootfs/etc/ssl/certs/ca-certificates.crt"; fi
+  tar -C "$work/rootfs" -cf - . | podman import -q \
+    --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' --change 'ENV NPM_CONFIG_UPDATE_NOTIFIER=false' \
+    - "$STANDIN_NODE" >/dev/null || die "podman import of the node stand-in failed"
+  rm -rf "$work/rootfs/usr/local/bin/node" "$work/rootfs/usr/local/bin/npm" "$work/rootfs/usr/local/lib/node_modules"
+
   # sdk: the minbase plus this machine's .NET SDK.
   local dotnet_root
   dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
@@ -115,5 +133,5 @@ standin_bases() {
     --change 'ENV DOTNET_CLI_TELEMETRY_OPTOUT=1' --change 'ENV DOTNET_NOLOGO=1' \
     - "$STANDIN_SDK" >/dev/null || die "podman import of the sdk stand-in failed"
   rm -rf "$work"
-  log "stand-in bases: $(podman image inspect --format '{{.Size}}' "$STANDIN_RUNTIME" | awk '{printf "runtime-deps %.1f MB", $1/1e6}'), $(podman image inspect --format '{{.Size}}' "$STANDIN_SDK" | awk '{printf "sdk %.0f MB", $1/1e6}')"
+  log "stand-in bases: $(podman image inspect --format '{{.Size}}' "$STANDIN_RUNTIME" | awk '{printf "runtime-deps %.1f MB", $1/1e6}'), $(podman image inspect --format '{{.Size}}' "$STANDIN_SDK" | awk '{printf "sdk %.0f MB", $1/1e6}'), $(podman image inspect --format '{{.Size}}' "$STANDIN_NODE" | awk '{printf "node %.0f MB", $1/1e6}')"
 }

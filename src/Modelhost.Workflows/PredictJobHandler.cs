@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Modelhost.Core;
@@ -281,7 +282,15 @@ internal sealed partial class PredictJobHandler : IJobHandler
                 {
                     json.Append(e == 0 ? string.Empty : ",");
                     var element = Element(output.ElementType, bytes, strings, (r * perRow) + e);
-                    json.Append(element is string s ? System.Text.Json.JsonSerializer.Serialize(s) : CsvWriter.Format(element));
+                    // A JSON string, quoted without JsonSerializer's reflection (Native AOT has none).
+                    if (element is string s)
+                    {
+                        json.Append('"').Append(JsonEncodedText.Encode(s).Value).Append('"');
+                    }
+                    else
+                    {
+                        json.Append(CsvWriter.Format(element));
+                    }
                 }
 
                 table[r][2 + o] = json.Append(']').ToString();

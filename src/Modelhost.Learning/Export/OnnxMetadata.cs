@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Modelhost.Onnx;
@@ -8,7 +9,7 @@ namespace Modelhost.Learning.Export;
 internal static class OnnxMetadata
 {
     // The values are read as JSON, never embedded in HTML, so '+' or '&' in a name need not be escaped.
-    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JavaScriptEncoder Relaxed = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
     /// <summary>The key holding the feature names, a JSON list in input column order.</summary>
     public const string FeaturesKey = "features";
@@ -32,5 +33,15 @@ internal static class OnnxMetadata
         return graph;
     }
 
-    public static string JsonList(IReadOnlyList<string> values) => JsonSerializer.Serialize(values, JsonOptions);
+    // Written string by string, without JsonSerializer's reflection, so a Native AOT build trains too.
+    public static string JsonList(IReadOnlyList<string> values)
+    {
+        var json = new StringBuilder("[");
+        for (var i = 0; i < values.Count; i++)
+        {
+            json.Append(i == 0 ? "\"" : ",\"").Append(JsonEncodedText.Encode(values[i], Relaxed).Value).Append('"');
+        }
+
+        return json.Append(']').ToString();
+    }
 }

@@ -142,5 +142,5 @@ internal static class ConfigKeysFile
     }
 
     // Names, ids, hashes, hosts and origins are checked before they get here; JSON quoting is valid YAML.
-    private static string Quote(string text) => System.Text.Json.JsonSerializer.Serialize(text);
+    private static string Quote(string text) => "\"" + System.Text.Json.JsonEncodedText.Encode(text).Value + "\"";
 }

@@ -16,7 +16,7 @@ internal static class JobsCommand
 
     private const int BarWidth = 30;
 
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    private static readonly JsonWriterOptions s_indented = new() { Indented = true };
 
     public static Command Create()
     {
@@ -133,7 +133,14 @@ internal static class JobsCommand
         }
 
         using var document = JsonDocument.Parse(body);
-        Console.WriteLine(JsonSerializer.Serialize(document.RootElement, s_indented));
+        // Written by Utf8JsonWriter, not JsonSerializer, whose reflection a Native AOT build lacks.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, s_indented))
+        {
+            document.RootElement.WriteTo(writer);
+        }
+
+        Console.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
         return 0;
     }
 

@@ -11,7 +11,6 @@ namespace Modelhost.Commands;
 /// </summary>
 internal static class NewModelConfig
 {
-    private static readonly JsonSerializerOptions _strings = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Writes the file (never over an existing one) and returns a line saying what it holds, or null.</summary>
     public static string? Write(string modelsRoot, string model, JsonElement metrics)
@@ -68,7 +67,9 @@ internal static class NewModelConfig
         foreach (var item in list.EnumerateArray())
         {
             // A JSON string is a YAML double-quoted scalar.
-            yaml.Append(first ? string.Empty : ", ").Append(JsonSerializer.Serialize(item.ToString(), _strings));
+            // Quoted without JsonSerializer's reflection, which a Native AOT build lacks.
+            yaml.Append(first ? "\"" : ", \"")
+                .Append(JsonEncodedText.Encode(item.ToString(), JavaScriptEncoder.UnsafeRelaxedJsonEscaping).Value).Append('"');
             first = false;
         }
 
