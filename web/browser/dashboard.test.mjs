@@ -285,6 +285,8 @@ describe('the dashboard', () => {
 
   it('works from the keyboard: skip link, then the page links in order', async () => {
     await page.goto(`${server.url}/models`);
+    // Tab before React has rendered the links leaves the focus on <body>: wait for the page first.
+    await page.locator('[data-testid=models-table]').waitFor();
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
     await page.keyboard.press('Tab');
