@@ -4,8 +4,9 @@ using System.Text.RegularExpressions;
 namespace Modelhost.Server.Tests.Infrastructure;
 
 /// <summary>
-/// A few tasks posting the same inference request in a loop, each at most <c>maxRequests</c> times, until stopped;
-/// it records every answer that is not 200 and which model versions answered.
+/// A few tasks posting the same inference request in a loop until stopped (or, as a bound, after
+/// <c>maxDuration</c>); it records every answer that is not 200 and which model versions answered. The bound is a
+/// time, not a count: a fast server used up a count of requests before the version a test waited for came in.
 /// </summary>
 public sealed partial class RequestLoad : IAsyncDisposable
 {
@@ -15,11 +16,12 @@ public sealed partial class RequestLoad : IAsyncDisposable
     private readonly Task[] _tasks;
     private int _requests;
 
-    public RequestLoad(RunningServer server, string path, string body, int tasks = 4, int maxRequests = 3000)
+    public RequestLoad(RunningServer server, string path, string body, int tasks = 4, TimeSpan? maxDuration = null)
     {
+        _stop.CancelAfter(maxDuration ?? TimeSpan.FromMinutes(3));
         _tasks = Enumerable.Range(0, tasks).Select(_ => Task.Run(async () =>
         {
-            for (var i = 0; i < maxRequests && !_stop.IsCancellationRequested; i++)
+            while (!_stop.IsCancellationRequested)
             {
                 using var response = await server.PostJsonAsync(path, body);
                 var text = await response.Content.ReadAsStringAsync();
