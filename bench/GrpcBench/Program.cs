@@ -18,6 +18,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Net.Client;
 using Modelhost.Server.Grpc.Protocol;
+using Modelhost.Bench.Grpc;
 using Modelhost.Testing;
 
 if (args is ["--micro"])
@@ -67,40 +68,75 @@ try
     var grpc = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
 
     var rows = new List<string>();
+    var only = Environment.GetEnvironmentVariable("GRPCBENCH_ONLY");
     var iris = new float[] { 5.9f, 3.0f, 5.1f, 1.8f };
     var mlp = Enumerable.Range(0, 512).Select(i => (float)Math.Sin(i)).ToArray();
-    foreach (var (model, input, output, values, clients) in new[] { ("iris", "input", "label", iris, 16), ("mlp", "x", "y", mlp, 32) })
+
+    // The floor: what one call costs the server with no model behind it (ServerLive over gRPC, the live probe over
+    // HTTP/1.1), through the same Kestrel, middleware and, for gRPC, HTTP/2 and Grpc.AspNetCore. No one-row request can
+    // cost less than this.
+    var floor = new List<string>();
+    foreach (var protocol in new[] { "gRPC ServerLive", "HTTP GET /v2/health/live" })
+    {
+        if (only is { Length: > 0 } && only != $"floor/{protocol}")
+        {
+            continue;
+        }
+
+        Func<Task> call = protocol.StartsWith("gRPC", StringComparison.Ordinal)
+            ? async () => _ = await grpc.ServerLiveAsync(new ServerLiveRequest())
+            : async () => { using var response = await http.GetAsync("/v2/health/live"); response.EnsureSuccessStatusCode(); };
+        await RunAsync(call, 32, 1, TimeSpan.FromSeconds(warmup));
+        var before = ProcessCpuSeconds(server.Id);
+        var done = await RunAsync(call, 32, 1, TimeSpan.FromSeconds(seconds));
+        var cpuUs = (ProcessCpuSeconds(server.Id) - before) * 1e6 / done.Rows;
+        floor.Add(string.Create(CultureInfo.InvariantCulture, $"| {protocol} | 32 | {done.Rows / done.Seconds:F0} | {cpuUs:F1} |"));
+        Console.Error.WriteLine(floor[^1]);
+    }
+
+    // One-row requests (the batcher forms the batches), and the MLP again with 8 rows per request at the same rows in
+    // flight (4 clients x 8), where the per-call cost is shared by the rows of a call.
+    foreach (var (model, input, output, values, clients, perRequest) in new[]
+    {
+        ("iris", "input", "label", iris, 16, 1), ("mlp", "x", "y", mlp, 32, 1), ("mlp", "x", "y", mlp, 4, 8),
+    })
     {
         foreach (var protocol in new[] { "gRPC raw", "HTTP binary", "HTTP JSON" })
         {
-            // GRPCBENCH_ONLY="mlp/gRPC raw" runs that pair alone (to profile the server under one load).
-            if (Environment.GetEnvironmentVariable("GRPCBENCH_ONLY") is { Length: > 0 } only && only != $"{model}/{protocol}")
+            // GRPCBENCH_ONLY="mlp/gRPC raw" (or "mlp/8/gRPC raw") runs that pair alone (to profile the server under one load).
+            var name = perRequest == 1 ? $"{model}/{protocol}" : $"{model}/{perRequest}/{protocol}";
+            if (only is { Length: > 0 } && only != name)
             {
                 continue;
             }
 
+            var request = Repeat(values, perRequest);
             Func<Task> call = protocol switch
             {
-                "gRPC raw" => GrpcCall(grpc, model, input, output, values),
-                "HTTP binary" => BinaryCall(http, model, input, output, values),
-                _ => JsonCall(http, model, input, output, values),
+                "gRPC raw" => GrpcCall(grpc, model, input, output, request, perRequest),
+                "HTTP binary" => BinaryCall(http, model, input, output, request, perRequest),
+                _ => JsonCall(http, model, input, output, request, perRequest),
             };
-            await RunAsync(call, clients, TimeSpan.FromSeconds(warmup), null);
+            await RunAsync(call, clients, perRequest, TimeSpan.FromSeconds(warmup));
             var before = await SnapshotAsync(http, server.Id, model);
-            var done = await RunAsync(call, clients, TimeSpan.FromSeconds(seconds), null);
+            var done = await RunAsync(call, clients, perRequest, TimeSpan.FromSeconds(seconds));
             var after = await SnapshotAsync(http, server.Id, model);
             var cpuUs = (after.CpuSeconds - before.CpuSeconds) * 1e6 / done.Rows;
             var batch = (double)(after.Inferences - before.Inferences) / Math.Max(1, after.Executions - before.Executions);
             var ortUs = OrtCpuPerRowUs(onnx[model], input, output, values, Math.Max(1, (int)Math.Round(batch)));
-            rows.Add(string.Create(CultureInfo.InvariantCulture, $"| {model} | {protocol} | {clients} | {done.Rows / done.Seconds:F0} | {batch:F1} | {cpuUs:F1} | {ortUs:F1} | {cpuUs - ortUs:F1} |"));
+            rows.Add(string.Create(CultureInfo.InvariantCulture, $"| {model} | {perRequest} | {protocol} | {clients} | {done.Rows / done.Seconds:F0} | {batch:F1} | {cpuUs:F1} | {ortUs:F1} | {cpuUs - ortUs:F1} |"));
             Console.Error.WriteLine(rows[^1]);
         }
     }
 
     Console.WriteLine($"`grpcbench modelhost.dll {seconds.ToString(CultureInfo.InvariantCulture)} {warmup.ToString(CultureInfo.InvariantCulture)}` ({seconds.ToString(CultureInfo.InvariantCulture)} s per protocol after a {warmup.ToString(CultureInfo.InvariantCulture)} s warm-up), {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
     Console.WriteLine();
-    Console.WriteLine("| model | protocol | clients | rows/s | mean batch | server CPU µs/row | ORT µs/row | beyond ORT µs/row |");
-    Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    Console.WriteLine("| call with no model | clients | calls/s | server CPU µs/call |");
+    Console.WriteLine("| --- | --- | --- | --- |");
+    floor.ForEach(Console.WriteLine);
+    Console.WriteLine();
+    Console.WriteLine("| model | rows/request | protocol | clients | rows/s | mean batch | server CPU µs/row | ORT µs/row | beyond ORT µs/row |");
+    Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     rows.ForEach(Console.WriteLine);
 }
 finally
@@ -136,33 +172,68 @@ static double OrtCpuPerRowUs(byte[] model, string input, string output, float[] 
         RunOnce();
     }
 
-    // Process CPU time, not wall time: the figure holds on a machine whose cores are shared.
-    var process = Process.GetCurrentProcess();
-    var start = process.TotalProcessorTime;
-    long runs = 0;
-    while ((process.TotalProcessorTime - start).TotalSeconds < 0.5)
+    // The calling thread's CPU time (ONNX Runtime runs on it with one intra-op thread), not the process's: the
+    // process also holds the load generator's threads and the JIT. The median of five rounds of 0.3 s each.
+    var rounds = new double[5];
+    for (var round = 0; round < rounds.Length; round++)
     {
-        RunOnce();
-        runs++;
-        process.Refresh();
+        var start = ThreadCpuNs();
+        long runs = 0;
+        long elapsed;
+        do
+        {
+            RunOnce();
+            runs++;
+            elapsed = ThreadCpuNs() - start;
+        }
+        while (elapsed < 300_000_000);
+        rounds[round] = elapsed / 1e3 / (runs * batch);
     }
 
-    return (process.TotalProcessorTime - start).TotalMicroseconds / (runs * batch);
+    Array.Sort(rounds);
+    return rounds[rounds.Length / 2];
 }
 
-static Func<Task> GrpcCall(GRPCInferenceService.GRPCInferenceServiceClient client, string model, string input, string output, float[] values)
+static long ThreadCpuNs()
+{
+    const int ClockThreadCpuTimeId = 3;
+    return Native.clock_gettime(ClockThreadCpuTimeId, out var time) == 0
+        ? (time.Seconds * 1_000_000_000) + time.Nanoseconds
+        : throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+}
+
+static double ProcessCpuSeconds(int pid)
+{
+    // utime and stime, fields 14 and 15 of /proc/PID/stat, in clock ticks (100 per second on Linux).
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+}
+
+static float[] Repeat(float[] row, int count)
+{
+    var data = new float[row.Length * count];
+    for (var r = 0; r < count; r++)
+    {
+        row.CopyTo(data, r * row.Length);
+    }
+
+    return data;
+}
+
+static Func<Task> GrpcCall(GRPCInferenceService.GRPCInferenceServiceClient client, string model, string input, string output, float[] values, int count)
 {
     var request = new ModelInferRequest { ModelName = model };
-    request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = input, Datatype = "FP32", Shape = { 1, values.Length } });
+    request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = input, Datatype = "FP32", Shape = { count, values.Length / count } });
     request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = output });
     request.RawInputContents.Add(ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())));
     return async () => _ = await client.ModelInferAsync(request);
 }
 
-static Func<Task> BinaryCall(HttpClient http, string model, string input, string output, float[] values)
+static Func<Task> BinaryCall(HttpClient http, string model, string input, string output, float[] values, int count)
 {
     var size = (values.Length * 4).ToString(CultureInfo.InvariantCulture);
-    var header = Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"" + input + "\",\"shape\":[1," + values.Length.ToString(CultureInfo.InvariantCulture) + "],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + size + "}}],\"outputs\":[{\"name\":\"" + output + "\",\"parameters\":{\"binary_data\":true}}]}");
+    var header = Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"" + input + "\",\"shape\":[" + count.ToString(CultureInfo.InvariantCulture) + "," + (values.Length / count).ToString(CultureInfo.InvariantCulture) + "],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + size + "}}],\"outputs\":[{\"name\":\"" + output + "\",\"parameters\":{\"binary_data\":true}}]}");
     var body = header.Concat(MemoryMarshal.AsBytes(values.AsSpan()).ToArray()).ToArray();
     return async () =>
     {
@@ -175,9 +246,9 @@ static Func<Task> BinaryCall(HttpClient http, string model, string input, string
     };
 }
 
-static Func<Task> JsonCall(HttpClient http, string model, string input, string output, float[] values)
+static Func<Task> JsonCall(HttpClient http, string model, string input, string output, float[] values, int count)
 {
-    var body = $$"""{"inputs":[{"name":"{{input}}","shape":[1,{{values.Length}}],"datatype":"FP32","data":[{{string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}}]}],"outputs":[{"name":"{{output}}"}]}""";
+    var body = $$"""{"inputs":[{"name":"{{input}}","shape":[{{count}},{{values.Length / count}}],"datatype":"FP32","data":[{{string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}}]}],"outputs":[{"name":"{{output}}"}]}""";
     return async () =>
     {
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -187,7 +258,7 @@ static Func<Task> JsonCall(HttpClient http, string model, string input, string o
     };
 }
 
-static async Task<(long Rows, double Seconds)> RunAsync(Func<Task> call, int clients, TimeSpan duration, object? unused)
+static async Task<(long Rows, double Seconds)> RunAsync(Func<Task> call, int clients, int rowsPerCall, TimeSpan duration)
 {
     long rows = 0;
     var clock = Stopwatch.StartNew();
@@ -196,7 +267,7 @@ static async Task<(long Rows, double Seconds)> RunAsync(Func<Task> call, int cli
         while (clock.Elapsed < duration)
         {
             await call();
-            Interlocked.Increment(ref rows);
+            Interlocked.Add(ref rows, rowsPerCall);
         }
     }));
     return (rows, clock.Elapsed.TotalSeconds);
@@ -204,10 +275,7 @@ static async Task<(long Rows, double Seconds)> RunAsync(Func<Task> call, int cli
 
 static async Task<(double CpuSeconds, long ComputeNs, long Inferences, long Executions)> SnapshotAsync(HttpClient http, int pid, string model)
 {
-    // utime and stime, fields 14 and 15 of /proc/PID/stat, in clock ticks (100 per second on Linux).
-    var stat = File.ReadAllText($"/proc/{pid}/stat");
-    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-    var cpu = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    var cpu = ProcessCpuSeconds(pid);
     using var json = JsonDocument.Parse(await http.GetStringAsync($"/v2/models/{model}/stats"));
     var stats = json.RootElement.GetProperty("model_stats")[0];
     return (cpu, stats.GetProperty("inference_stats").GetProperty("compute_infer").GetProperty("ns").GetInt64(), stats.GetProperty("inference_count").GetInt64(), stats.GetProperty("execution_count").GetInt64());

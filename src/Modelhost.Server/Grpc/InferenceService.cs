@@ -3,10 +3,12 @@ using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Extensions.Hosting;
 using Modelhost.Core;
+using Modelhost.Core.Inference;
 using Modelhost.Core.Models;
 using Modelhost.Core.Repository;
 using Modelhost.Core.Tensors;
 using Modelhost.Server.Grpc.Protocol;
+using Modelhost.Server.Http;
 
 namespace Modelhost.Server.Grpc;
 
@@ -281,8 +283,22 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
 
     private async Task<ModelInferResponse> InferAsync(ModelInferRequest message, ServerCallContext context)
     {
-        using var lease = manager.Acquire(RequireName(message.ModelName), Version(message.ModelVersion));
-        using var request = GrpcRequestReader.Read(message, out var classification);
+        // As over HTTP: an unknown model counts under "(unknown)", and a message that never reaches its model (a bad
+        // shape, datatype or parameter) as a REJECTED failure of the model it names.
+        using var lease = manager.AcquireForInference(RequireName(message.ModelName), Version(message.ModelVersion));
+        InferenceRequest request;
+        int[]? classification;
+        try
+        {
+            request = GrpcRequestReader.Read(message, out classification);
+        }
+        catch (Exception ex) when (RejectedRequests.IsClientError(ex))
+        {
+            lease.Model.CountRejected();
+            throw;
+        }
+
+        using var owned = request;
 
         // The call's deadline (grpc-timeout) bounds the wait in the queue as the timeout parameter does; the shorter wins.
         var parameter = request.Timeout;

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Modelhost.Core.Models;
 using Modelhost.Server.Configuration;
 using Modelhost.Server.Metrics;
 using Modelhost.Server.Security;
+using Modelhost.Server.Tests.Grpc;
 using Modelhost.Server.Tests.Infrastructure;
 using Modelhost.Server.Tests.Security;
 
@@ -149,6 +151,28 @@ public sealed class MetricsTests
         Assert.Equal(1, metrics.Value("nv_inference_request_failure{model=\"face-front\",version=\"1\",reason=\"REJECTED\"}"));
         Assert.Equal(0, metrics.Value($"nv_inference_request_success{{{Labels}}}"));
         Assert.Equal(0, metrics.Value($"modelhost_request_duration_seconds_count{{{Labels},protocol=\"v2\"}}"));
+    }
+
+    [Fact]
+    public async Task Bad_grpc_requests_count_as_rejected_failures_and_unknown_models_under_unknown_as_over_http()
+    {
+        using var repository = ScaleRepository();
+        await using var server = await RunningServer.StartAsync(repository.Root);
+        using var client = new GrpcClient(server);
+        await client.Inference.ModelInferAsync(GrpcClient.Raw("scale", "x", "FP32", [1, 4], [1f, 0f, 0f, 1f]));
+
+        var badShape = GrpcClient.Raw("scale", "x", "FP32", [1, 3], [1f, 2f, 3f]);
+        Assert.Equal(StatusCode.InvalidArgument, (await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(badShape))).StatusCode);
+        var badDatatype = GrpcClient.Raw("scale", "x", "FP99", [1, 4], [1f, 2f, 3f, 4f]);
+        Assert.Equal(StatusCode.InvalidArgument, (await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(badDatatype))).StatusCode);
+        var unknown = GrpcClient.Raw("no-such-model", "x", "FP32", [1, 4], [1f, 2f, 3f, 4f]);
+        Assert.Equal(StatusCode.NotFound, (await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(unknown))).StatusCode);
+
+        var metrics = await ScrapeAsync(server.Client);
+        Assert.Equal(1, metrics.Value($"nv_inference_request_success{{{Labels}}}"));
+        Assert.Equal(2, metrics.Value($"nv_inference_request_failure{{{Labels},reason=\"REJECTED\"}}"));
+        Assert.Equal(1, metrics.Value("nv_inference_request_failure{model=\"(unknown)\",version=\"\",reason=\"REJECTED\"}"));
+        Assert.DoesNotContain("no-such-model", metrics.Text, StringComparison.Ordinal);
     }
 
     [Fact]
