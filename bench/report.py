@@ -586,25 +586,30 @@ def grpc_text(R):
 
 
 def grpc_targets(t, R):
-    """Issue 15's targets from bench/GrpcBench's MLP rows: gRPC raw ≤ 25 µs/row beyond ORT and ≥ HTTP binary rows/s."""
+    """Issue 15's targets from bench/GrpcBench's MLP rows: gRPC raw ≤ 25 µs/row beyond ORT (≤ 60 over HTTP JSON) and
+    ≥ HTTP binary rows/s, for one-row requests and for whole 64-row batches per request. The per-row cost is the
+    "outside ORT's code" column where perf measured it during the load, else "beyond ORT"."""
     cells = {}
     for line in grpc_text(R).splitlines():
         parts = [p.strip() for p in line.strip().strip("|").split("|")]
-        if len(parts) == 8 and parts[0] == "mlp":
+        if len(parts) == 10 and parts[0] == "mlp":
             try:
-                cells[parts[1]] = (float(parts[3]), float(parts[7]))
+                measured = parts[9] != "n/a"
+                cost = float(parts[9]) if measured else float(parts[8])
+                cells[(parts[1], parts[2])] = (float(parts[4]), cost, "outside ORT" if measured else "beyond ORT")
             except ValueError:
                 pass
-    if "gRPC raw" not in cells:
-        return
-    grpc_rps, grpc_beyond = cells["gRPC raw"]
-    t.add("gRPC raw, MLP: server CPU beyond ORT", f"{grpc_beyond:.1f} µs/row", "≤ 25 µs/row", grpc_beyond <= 25)
-    if "HTTP binary" in cells:
-        t.add("gRPC raw vs HTTP binary, MLP rows/s", f"{grpc_rps:.0f} vs {cells['HTTP binary'][0]:.0f}", "≥ 1×",
-              grpc_rps >= cells["HTTP binary"][0])
-    if "HTTP JSON" in cells:
-        t.add("HTTP JSON, MLP: server CPU beyond ORT", f"{cells['HTTP JSON'][1]:.1f} µs/row", "≤ 60 µs/row",
-              cells["HTTP JSON"][1] <= 60)
+    for rows in ("1", "64"):
+        label = "one-row requests" if rows == "1" else "64-row requests"
+        grpc = cells.get((rows, "gRPC raw"))
+        binary = cells.get((rows, "HTTP binary"))
+        json = cells.get((rows, "HTTP JSON"))
+        if grpc:
+            t.add(f"gRPC raw, MLP, {label}: server CPU {grpc[2]}", f"{grpc[1]:.1f} µs/row", "≤ 25 µs/row", grpc[1] <= 25)
+        if grpc and binary:
+            t.add(f"gRPC raw vs HTTP binary, MLP, {label}: rows/s", f"{grpc[0]:.0f} vs {binary[0]:.0f}", "≥ 1×", grpc[0] >= binary[0])
+        if json:
+            t.add(f"HTTP JSON, MLP, {label}: server CPU {json[2]}", f"{json[1]:.1f} µs/row", "≤ 60 µs/row", json[1] <= 60)
 
 
 def write_grpc(w, R):
@@ -613,11 +618,13 @@ def write_grpc(w, R):
     w("")
     text = grpc_text(R)
     if not text.startswith("unavailable"):
-        w("One `modelhost serve` with both ports; the same number of concurrent one-row clients per protocol, the load")
-        w("generator in a process beside the server. \"ORT µs/row\" is ONNX Runtime's own CPU per row at the mean batch")
-        w("size the server formed (in process, one thread); \"beyond ORT\" is the server's CPU per row less it: the figure")
-        w("that does not depend on the load generator sharing the cores. The second table is the raw-input step alone")
-        w("(`--micro`).")
+        w("One `modelhost serve` with both ports, the load generator in a process beside the server. The first table is")
+        w("the floor: the server's CPU per call with no model behind it. Then the same clients per protocol, with one-row")
+        w("requests and, for the MLP, 8-row and 64-row requests. \"ORT µs/row\" is ONNX Runtime's own CPU per row at the")
+        w("mean batch size the server formed (in process, one thread, measured after the load); \"beyond ORT\" is the")
+        w("server's CPU per row less it; \"outside ORT's code\" is the server's CPU per row times the share of its perf")
+        w("samples outside libonnxruntime.so during the load, which the machine's speed swings cannot skew. The last table")
+        w("is the raw-input step alone (`--micro`).")
         w("")
     w(text)
     w("")
