@@ -9,6 +9,7 @@ using OpenTelemetry.Trace;
 
 namespace Modelhost.Server.Tests.Monitoring;
 
+[Collection(ProcessWideListeners.Name)]
 public sealed class TracingTests
 {
     [Fact]
