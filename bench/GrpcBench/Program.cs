@@ -1,6 +1,6 @@
 // gRPC raw tensors beside HTTP binary and HTTP JSON, in the same run, against one `modelhost serve` process.
 //
-//   dotnet run -c Release --project bench/GrpcBench -- MODELHOST_DLL [SECONDS [WARMUP_SECONDS]]
+//   dotnet run -c Release --project bench/GrpcBench -- MODELHOST_DLL [SECONDS [WARMUP_SECONDS [ROUNDS]]]
 //   dotnet run -c Release --project bench/GrpcBench -- --micro     (the raw-input copy alone: ReaderMicroBench)
 //
 // First the floor: the server's CPU per call with no model behind it (gRPC ServerLive, HTTP's live probe). Then, for
@@ -31,12 +31,15 @@ if (args is ["--micro"])
     return;
 }
 
-var modelhost = args.Length > 0 ? args[0] : throw new ArgumentException("usage: grpcbench MODELHOST_DLL [SECONDS [WARMUP_SECONDS]] | grpcbench --micro");
+var modelhost = args.Length > 0 ? args[0] : throw new ArgumentException("usage: grpcbench MODELHOST_DLL [SECONDS [WARMUP_SECONDS [ROUNDS]]] | grpcbench --micro");
 var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 5;
 
 // The warm-up per model and protocol: long enough for tiered compilation to finish the path. With 2 s on a loaded
 // machine, a profile of the gRPC run still showed a quarter of the server's CPU in the JIT, charged to the rows.
 var warmup = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 6;
+
+// Each protocol's SECONDS are measured in this many windows, taking turns with the other protocols.
+var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
 var root = Directory.CreateTempSubdirectory("modelhost-grpcbench-").FullName;
 var repoRoot = FindRepoRoot();
 CopyDirectory(Path.Combine(repoRoot, "models", "iris"), Path.Combine(root, "iris"));
@@ -68,7 +71,13 @@ try
 {
     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
     await WaitReadyAsync(http);
-    using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}", new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } });
+    // GRPCBENCH_WINDOW: the client's HTTP/2 stream window (Grpc.Net.Client's default is 64 KiB, which a 64-row MLP
+    // response of 128 KiB outgrows, so the server waits for the client's window updates).
+    var window = int.Parse(Environment.GetEnvironmentVariable("GRPCBENCH_WINDOW") ?? "65535", CultureInfo.InvariantCulture);
+    using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}", new GrpcChannelOptions
+    {
+        HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, InitialHttp2StreamWindowSize = window },
+    });
     var grpc = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
 
     var rows = new List<string>();
@@ -106,11 +115,15 @@ try
         ("iris", "input", "label", iris, 16, 1), ("mlp", "x", "y", mlp, 32, 1), ("mlp", "x", "y", mlp, 4, 8), ("mlp", "x", "y", mlp, 1, 64),
     })
     {
+        // The protocols take turns: ROUNDS windows each, in rotation, so that the machine's speed swings from one
+        // minute to the next fall on all of them alike and their rows/s and CPU per row compare fairly.
+        var cases = new List<(string Protocol, Func<Task> Call, Totals Totals)>();
         foreach (var protocol in new[] { "gRPC raw", "HTTP binary", "HTTP JSON" })
         {
-            // GRPCBENCH_ONLY="mlp/gRPC raw" (or "mlp/8/gRPC raw") runs that pair alone (to profile the server under one load).
+            // GRPCBENCH_ONLY="mlp/gRPC raw" (or "mlp/8/gRPC raw") runs that pair alone (to profile the server under one
+            // load); "mlp/64" runs the three protocols of that group.
             var name = perRequest == 1 ? $"{model}/{protocol}" : $"{model}/{perRequest}/{protocol}";
-            if (only is { Length: > 0 } && only != name)
+            if (only is { Length: > 0 } && only != name && !name.StartsWith(only + "/", StringComparison.Ordinal))
             {
                 continue;
             }
@@ -123,21 +136,33 @@ try
                 _ => JsonCall(http, model, input, output, request, perRequest),
             };
             await RunAsync(call, clients, perRequest, TimeSpan.FromSeconds(warmup));
-            var before = await SnapshotAsync(http, server.Id, model);
-            var sampling = OrtShare.Start(server.Id, seconds);
-            var done = await RunAsync(call, clients, perRequest, TimeSpan.FromSeconds(seconds));
-            var after = await SnapshotAsync(http, server.Id, model);
-            var ortShare = sampling is null ? (double?)null : await sampling.ShareAsync();
-            var cpuUs = (after.CpuSeconds - before.CpuSeconds) * 1e6 / done.Rows;
-            var outside = ortShare is { } share ? (cpuUs * (1 - share)).ToString("F1", CultureInfo.InvariantCulture) : "n/a";
-            var batch = (double)(after.Inferences - before.Inferences) / Math.Max(1, after.Executions - before.Executions);
+            cases.Add((protocol, call, new Totals()));
+        }
+
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var (_, call, totals) in cases)
+            {
+                var before = await SnapshotAsync(http, server.Id, model);
+                var sampling = OrtShare.Start(server.Id, seconds / rounds);
+                var done = await RunAsync(call, clients, perRequest, TimeSpan.FromSeconds(seconds / rounds));
+                var after = await SnapshotAsync(http, server.Id, model);
+                totals.Add(done, after.CpuSeconds - before.CpuSeconds, after.Inferences - before.Inferences, after.Executions - before.Executions, sampling is null ? null : await sampling.ShareAsync());
+            }
+        }
+
+        foreach (var (protocol, _, totals) in cases)
+        {
+            var cpuUs = totals.CpuSeconds * 1e6 / totals.Rows;
+            var outside = totals.OrtShare is { } share ? (cpuUs * (1 - share)).ToString("F1", CultureInfo.InvariantCulture) : "n/a";
+            var batch = (double)totals.Inferences / Math.Max(1, totals.Executions);
             var ortUs = OrtCpuPerRowUs(onnx[model], input, output, values, Math.Max(1, (int)Math.Round(batch)));
-            rows.Add(string.Create(CultureInfo.InvariantCulture, $"| {model} | {perRequest} | {protocol} | {clients} | {done.Rows / done.Seconds:F0} | {batch:F1} | {cpuUs:F1} | {ortUs:F1} | {cpuUs - ortUs:F1} | {outside} |"));
+            rows.Add(string.Create(CultureInfo.InvariantCulture, $"| {model} | {perRequest} | {protocol} | {clients} | {totals.Rows / totals.Seconds:F0} | {batch:F1} | {cpuUs:F1} | {ortUs:F1} | {cpuUs - ortUs:F1} | {outside} |"));
             Console.Error.WriteLine(rows[^1]);
         }
     }
 
-    Console.WriteLine($"`grpcbench modelhost.dll {seconds.ToString(CultureInfo.InvariantCulture)} {warmup.ToString(CultureInfo.InvariantCulture)}` ({seconds.ToString(CultureInfo.InvariantCulture)} s per protocol after a {warmup.ToString(CultureInfo.InvariantCulture)} s warm-up), {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    Console.WriteLine($"`grpcbench modelhost.dll {seconds.ToString(CultureInfo.InvariantCulture)} {warmup.ToString(CultureInfo.InvariantCulture)} {rounds}` ({seconds.ToString(CultureInfo.InvariantCulture)} s per protocol in {rounds} turns after a {warmup.ToString(CultureInfo.InvariantCulture)} s warm-up), {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
     Console.WriteLine();
     Console.WriteLine("| call with no model | clients | calls/s | server CPU µs/call |");
     Console.WriteLine("| --- | --- | --- | --- |");

@@ -1,0 +1,36 @@
+namespace Modelhost.Bench.Grpc;
+
+/// <summary>One protocol's measured windows, summed: rows, wall time, server CPU, the batches that formed, perf's ORT share.</summary>
+internal sealed class Totals
+{
+    private double _ortSamples;
+
+    public long Rows { get; private set; }
+
+    public double Seconds { get; private set; }
+
+    public double CpuSeconds { get; private set; }
+
+    public long Inferences { get; private set; }
+
+    public long Executions { get; private set; }
+
+    /// <summary>ONNX Runtime's share of the server's CPU over the windows perf sampled; null if it sampled none.</summary>
+    public double? OrtShare { get; private set; }
+
+    public void Add((long Rows, double Seconds) done, double cpuSeconds, long inferences, long executions, double? ortShare)
+    {
+        Rows += done.Rows;
+        Seconds += done.Seconds;
+        if (ortShare is { } share)
+        {
+            // Weighted by CPU, as the windows' samples are.
+            _ortSamples += share * cpuSeconds;
+            OrtShare = _ortSamples / (CpuSeconds + cpuSeconds);
+        }
+
+        CpuSeconds += cpuSeconds;
+        Inferences += inferences;
+        Executions += executions;
+    }
+}
