@@ -6,6 +6,7 @@
 // With cpu-rounds, it then sends /predict to the servers with metrics on and off in alternating rounds and prints the
 // median process CPU microseconds per request of each (client included, the same for both): the metrics cost.
 //   dotnet run -c Release --project bench/Alloc -- models record [measurements]   (RecordBench: one measurement's cost)
+//   dotnet run -c Release --project bench/Alloc -- json [rounds]   (JsonCodecBench: the V2 JSON codec's FP32 fast paths)
 using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Net.Sockets;
@@ -15,6 +16,12 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Modelhost.Server;
+
+if (args is ["json", ..])
+{
+    JsonCodecBench.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2_000);
+    return;
+}
 
 var models = args.Length > 0 ? args[0] : "models";
 var requests = args.Length > 1 && args[1] != "record" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
