@@ -4,25 +4,28 @@ using System.Globalization;
 namespace Modelhost.Bench.Grpc;
 
 /// <summary>
-/// The share of a process's CPU spent in ONNX Runtime's own code during a window: <c>perf record</c> samples the
-/// process (no call graphs, 499 Hz) and <c>perf report --sort dso</c> splits them by library. Measured during the load,
-/// so it needs no reference run at another moment, when the machine may run faster or slower.
+/// The share of a process's CPU spent in ONNX Runtime's own code during a window: <c>perf record -a</c> samples every
+/// core (no call graphs, 499 Hz) and <c>perf report --pid --sort dso</c> splits the process's samples by library.
+/// Measured during the load, so it needs no reference run at another moment, when the machine may run faster or slower.
 /// </summary>
 internal sealed class OrtShare
 {
     private readonly Process _perf;
     private readonly string _data;
+    private readonly int _pid;
 
-    private OrtShare(Process perf, string data)
+    private OrtShare(Process perf, string data, int pid)
     {
         _perf = perf;
         _data = data;
+        _pid = pid;
     }
 
     /// <summary>
-    /// Starts sampling <paramref name="pid"/> for <paramref name="seconds"/> when GRPCBENCH_PERF=1; null otherwise or
-    /// when perf is not installed. Opt-in because perf's own work on each of the server's context switches is charged
-    /// to the server: the iris gRPC run measured 47.5 µs/row with it against 30-39 without.
+    /// Starts sampling for <paramref name="seconds"/> when GRPCBENCH_PERF=1 (bench/run.sh sets it where perf is
+    /// installed); null otherwise. System-wide sampling rather than <c>-p PID</c>: following the process's threads,
+    /// perf's work on each of their context switches was charged to the server (iris over gRPC 47.5 µs/row against
+    /// 30-39 without); sampling every core, the same run read 40.5 and 40.7 against 38.7.
     /// </summary>
     public static OrtShare? Start(int pid, double seconds)
     {
@@ -33,12 +36,12 @@ internal sealed class OrtShare
 
         var data = Path.Combine(Path.GetTempPath(), $"grpcbench-{Environment.ProcessId}-{pid}.perf");
         var info = new ProcessStartInfo("/usr/bin/perf") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "record", "-q", "-F", "499", "-p", pid.ToString(CultureInfo.InvariantCulture), "-o", data, "--", "sleep", seconds.ToString(CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { "record", "-q", "-F", "499", "-a", "-o", data, "--", "sleep", seconds.ToString(CultureInfo.InvariantCulture) })
         {
             info.ArgumentList.Add(a);
         }
 
-        return new OrtShare(Process.Start(info)!, data);
+        return new OrtShare(Process.Start(info)!, data, pid);
     }
 
     /// <summary>Waits for the window to end; the fraction of the samples in libonnxruntime.so, or null if perf failed.</summary>
@@ -55,7 +58,7 @@ internal sealed class OrtShare
             }
 
             var info = new ProcessStartInfo("/usr/bin/perf") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "report", "-i", _data, "--sort", "dso", "--stdio", "-q" })
+            foreach (var a in new[] { "report", "-i", _data, "--pid", _pid.ToString(CultureInfo.InvariantCulture), "--sort", "dso", "--stdio", "-q" })
             {
                 info.ArgumentList.Add(a);
             }
