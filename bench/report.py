@@ -603,13 +603,13 @@ def grpc_targets(t, R):
         label = "one-row requests" if rows == "1" else "64-row requests"
         grpc = cells.get((rows, "gRPC raw"))
         binary = cells.get((rows, "HTTP binary"))
-        json = cells.get((rows, "HTTP JSON"))
+        text = cells.get((rows, "HTTP JSON"))
         if grpc:
             t.add(f"gRPC raw, MLP, {label}: server CPU {grpc[2]}", f"{grpc[1]:.1f} µs/row", "≤ 25 µs/row", grpc[1] <= 25)
         if grpc and binary:
             t.add(f"gRPC raw vs HTTP binary, MLP, {label}: rows/s", f"{grpc[0]:.0f} vs {binary[0]:.0f}", "≥ 1×", grpc[0] >= binary[0])
-        if json:
-            t.add(f"HTTP JSON, MLP, {label}: server CPU {json[2]}", f"{json[1]:.1f} µs/row", "≤ 60 µs/row", json[1] <= 60)
+        if text:
+            t.add(f"HTTP JSON, MLP, {label}: server CPU {text[2]}", f"{text[1]:.1f} µs/row", "≤ 60 µs/row", text[1] <= 60)
 
 
 def write_grpc(w, R):

@@ -57,7 +57,9 @@ internal sealed class OrtShare
                 return null;
             }
 
-            var info = new ProcessStartInfo("/usr/bin/perf") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            // perf report's warnings (samples it cannot name) go to the bench's own stderr: read back here unread, a
+            // full pipe would stall it.
+            var info = new ProcessStartInfo("/usr/bin/perf") { UseShellExecute = false, RedirectStandardOutput = true };
             foreach (var a in new[] { "report", "-i", _data, "--pid", _pid.ToString(CultureInfo.InvariantCulture), "--sort", "dso", "--stdio", "-q" })
             {
                 info.ArgumentList.Add(a);
