@@ -14,8 +14,12 @@ namespace Modelhost.Server.Grpc;
 /// </summary>
 internal static class GrpcResponseWriter
 {
-    /// <summary>The response; <paramref name="classification"/> is, per output, its top k (0: its values), or null.</summary>
-    public static ModelInferResponse Write(InferenceResult result, int[]? classification = null, IReadOnlyList<string>? labels = null, bool batched = false)
+    /// <summary>
+    /// The response; <paramref name="classification"/> is, per output, its top k (0: its values), or null. Numeric outputs
+    /// are copied into <paramref name="rented"/>'s arrays, which must outlive the writing of the message; without it,
+    /// into new ones.
+    /// </summary>
+    public static ModelInferResponse Write(InferenceResult result, int[]? classification = null, IReadOnlyList<string>? labels = null, bool batched = false, RentedArrays? rented = null)
     {
         var response = new ModelInferResponse
         {
@@ -43,10 +47,10 @@ internal static class GrpcResponseWriter
             tensor.Shape.Add(output.Shape);
             response.Outputs.Add(tensor);
 
-            // The result's memory is ORT's and is released when the call returns, before the message is written: a copy.
+            // The result's memory is the engine's and is released when the call returns, before the message is written: a copy.
             response.RawOutputContents.Add(output.ElementType == TensorElementType.String
                 ? UnsafeByteOperations.UnsafeWrap(Strings(output))
-                : ByteString.CopyFrom(output.Bytes));
+                : rented is null ? ByteString.CopyFrom(output.Bytes) : UnsafeByteOperations.UnsafeWrap(rented.Copy(output.Bytes)));
         }
 
         return response;

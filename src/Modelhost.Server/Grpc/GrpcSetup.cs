@@ -1,4 +1,5 @@
 using Grpc.AspNetCore.Server;
+using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -32,6 +33,7 @@ internal static class GrpcSetup
         });
         // One instance each for every call: they hold no per-call state, and gRPC would otherwise make one per call.
         services.AddSingleton<InferenceService>();
+        services.AddSingleton<IServiceMethodProvider<InferenceService>, InferenceServiceBinding>();
         services.AddSingleton<GrpcErrorInterceptor>();
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(health =>

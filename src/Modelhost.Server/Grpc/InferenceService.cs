@@ -16,6 +16,7 @@ namespace Modelhost.Server.Grpc;
 /// <c>inference.GRPCInferenceService</c>: KServe V2's RPCs and Triton's extensions over the same repository manager and
 /// dynamic batchers as the HTTP endpoints. <see cref="GrpcErrorInterceptor"/> maps Core's errors to status codes.
 /// </summary>
+[BindServiceMethod(typeof(InferenceServiceBinding), nameof(InferenceServiceBinding.BindService))]
 internal sealed class InferenceService(ModelRepositoryManager manager, IHostApplicationLifetime lifetime, TimeProvider time) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     /// <summary>Requests of one stream that may be in flight at once; the stream's reader waits beyond it.</summary>
@@ -83,8 +84,19 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
 
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
-        ThrowIfStopping();
-        return await InferAsync(request, context).ConfigureAwait(false);
+        try
+        {
+            ThrowIfStopping();
+
+            // The response's outputs live in pooled arrays until Kestrel is done with the call, after the message is written.
+            var rented = new RentedArrays();
+            context.GetHttpContext().Response.RegisterForDispose(rented);
+            return await InferAsync(request, context, rented).ConfigureAwait(false);
+        }
+        finally
+        {
+            request.ReturnPooledPayload();
+        }
     }
 
     public override async Task ModelStreamInfer(IAsyncStreamReader<ModelInferRequest> requestStream, IServerStreamWriter<ModelStreamInferResponse> responseStream, ServerCallContext context)
@@ -94,7 +106,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
         // Every request runs as soon as it is read, so that the batcher sees them together; the answers go out in the
         // order they finish, through one writer (a stream takes one write at a time).
         // Bounded too: a client that sends without reading holds at most this many answers, then its requests wait.
-        var answers = Channel.CreateBounded<ModelStreamInferResponse>(new BoundedChannelOptions(MaxInFlightPerStream) { SingleReader = true });
+        var answers = Channel.CreateBounded<(ModelStreamInferResponse Answer, RentedArrays? Rented)>(new BoundedChannelOptions(MaxInFlightPerStream) { SingleReader = true });
         using var gate = new SemaphoreSlim(MaxInFlightPerStream);
         var pending = 1;
         void Done()
@@ -125,12 +137,14 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
 
         async Task AnswerAsync(ModelInferRequest request)
         {
+            // The answer's outputs, returned once the writer has written it (or here, if it never gets there).
+            RentedArrays? rented = new();
             try
             {
                 ModelStreamInferResponse answer;
                 try
                 {
-                    answer = new ModelStreamInferResponse { InferResponse = await InferAsync(request, context).ConfigureAwait(false) };
+                    answer = new ModelStreamInferResponse { InferResponse = await InferAsync(request, context, rented).ConfigureAwait(false) };
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -140,8 +154,13 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
                         InferResponse = new ModelInferResponse { ModelName = request.ModelName, ModelVersion = request.ModelVersion, Id = request.Id },
                     };
                 }
+                finally
+                {
+                    request.ReturnPooledPayload();
+                }
 
-                await answers.Writer.WriteAsync(answer, cancellation).ConfigureAwait(false);
+                await answers.Writer.WriteAsync((answer, rented), cancellation).ConfigureAwait(false);
+                rented = null;
             }
             catch (OperationCanceledException)
             {
@@ -149,6 +168,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
             }
             finally
             {
+                rented?.Dispose();
                 gate.Release();
                 Done();
             }
@@ -281,7 +301,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
 
     public override Task<CudaSharedMemoryUnregisterResponse> CudaSharedMemoryUnregister(CudaSharedMemoryUnregisterRequest request, ServerCallContext context) => throw SharedMemory();
 
-    private async Task<ModelInferResponse> InferAsync(ModelInferRequest message, ServerCallContext context)
+    private async Task<ModelInferResponse> InferAsync(ModelInferRequest message, ServerCallContext context, RentedArrays rented)
     {
         // As over HTTP: an unknown model counts under "(unknown)", and a message that never reaches its model (a bad
         // shape, datatype or parameter) as a REJECTED failure of the model it names.
@@ -322,7 +342,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
         {
             using var result = await lease.Model.InferAsync(request, context.CancellationToken).ConfigureAwait(false);
             var model = lease.Model;
-            return GrpcResponseWriter.Write(result, classification, model.Config.ClassLabels, model.MaxBatchSize > 0);
+            return GrpcResponseWriter.Write(result, classification, model.Config.ClassLabels, model.MaxBatchSize > 0, rented);
         }
         catch (InferenceException ex) when (ex.Kind == InferenceErrorKind.DeadlineExceeded && (fromDeadline || parameter is not null))
         {
@@ -334,11 +354,19 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
         }
     }
 
-    private static async Task WriteAllAsync(ChannelReader<ModelStreamInferResponse> answers, IServerStreamWriter<ModelStreamInferResponse> stream, CancellationToken cancellationToken)
+    private static async Task WriteAllAsync(ChannelReader<(ModelStreamInferResponse Answer, RentedArrays? Rented)> answers, IServerStreamWriter<ModelStreamInferResponse> stream, CancellationToken cancellationToken)
     {
-        await foreach (var answer in answers.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var (answer, rented) in answers.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            await stream.WriteAsync(answer, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await stream.WriteAsync(answer, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // The message is serialized into the response by then.
+                rented?.Dispose();
+            }
         }
     }
 

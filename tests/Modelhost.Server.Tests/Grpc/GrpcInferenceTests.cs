@@ -22,7 +22,9 @@ public sealed class GrpcInferenceTests : ServerTest
         var repository = new TempRepository()
             .AddIris()
             .AddVersion("scale", 1, OnnxModels.ScaleAndLabel())
-            .AddConfig("scale", "max_batch_size: 16\ndynamic_batching: {max_queue_delay_us: 1000}\n");
+            .AddConfig("scale", "max_batch_size: 16\ndynamic_batching: {max_queue_delay_us: 1000}\n")
+            .AddVersion("wide", 1, OnnxModels.Identity(OnnxDataType.Float, "N", 512))
+            .AddConfig("wide", "max_batch_size: 64\ndynamic_batching: {max_queue_delay_us: 2000}\n");
         foreach (var type in Enum.GetValues<OnnxDataType>())
         {
             if (type is not OnnxDataType.Undefined and not OnnxDataType.BFloat16)
@@ -145,6 +147,110 @@ public sealed class GrpcInferenceTests : ServerTest
         Assert.Equal(datatype, response.Outputs[0].Datatype);
         Assert.Equal([2L, 2L], response.Outputs[0].Shape);
         Assert.Equal(raw, response.RawOutputContents[0].ToByteArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(Datatypes))]
+    public async Task Large_raw_tensors_of_every_datatype_round_trip_byte_for_byte(string model, string datatype)
+    {
+        // Large enough for the pooled reading of raw inputs and writing of raw outputs; odd sizes and offsets throughout.
+        const int rows = 700;
+        var size = datatype switch { "BOOL" or "INT8" or "UINT8" => 1, "FP16" or "INT16" or "UINT16" => 2, "FP32" or "INT32" or "UINT32" => 4, _ => 8 };
+        byte[] raw;
+        if (datatype == "BYTES")
+        {
+            raw = Strings([.. Enumerable.Range(0, rows * 2).Select(i => new string('é', i % 7) + i.ToString(CultureInfo.InvariantCulture))]);
+        }
+        else
+        {
+            raw = new byte[rows * 2 * size];
+            for (var i = 0; i < raw.Length; i++)
+            {
+                raw[i] = datatype == "BOOL" ? (byte)((i / 3) % 2) : (byte)((i * 7) + (i / 251));
+            }
+
+            if (datatype is "FP16" or "FP32" or "FP64")
+            {
+                // Finite values only: NaN payloads need not survive.
+                for (var i = 0; i < raw.Length; i += size)
+                {
+                    raw[i + size - 1] &= 0x3F;
+                }
+            }
+        }
+
+        using var client = new GrpcClient(Server);
+        var request = new ModelInferRequest { ModelName = "id-" + model, Id = "large" };
+        request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "x", Datatype = datatype, Shape = { rows, 2 } });
+        request.RawInputContents.Add(ByteString.CopyFrom(raw));
+        var response = await client.Inference.ModelInferAsync(request);
+        Assert.Equal("large", response.Id);
+        Assert.Equal([(long)rows, 2L], response.Outputs[0].Shape);
+        Assert.Equal(raw, response.RawOutputContents[0].ToByteArray());
+
+        // The same request over the stream.
+        using var call = client.Inference.ModelStreamInfer();
+        await call.RequestStream.WriteAsync(request);
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(string.Empty, call.ResponseStream.Current.ErrorMessage);
+        Assert.Equal(raw, call.ResponseStream.Current.InferResponse.RawOutputContents[0].ToByteArray());
+    }
+
+    [Fact]
+    public async Task Concurrent_large_requests_batched_together_each_get_their_own_rows_back()
+    {
+        // Pooled request and response buffers are reused from call to call: every answer must still be its own
+        // request's rows, exactly, while unary calls and a stream share batches of a 512-wide identity model.
+        using var client = new GrpcClient(Server);
+        static float[] Rows(int caller, int round, int rows)
+        {
+            var values = new float[rows * 512];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = (caller * 1_000_000) + (round * 10_000) + i;
+            }
+
+            return values;
+        }
+
+        async Task UnaryAsync(int caller)
+        {
+            for (var round = 0; round < 8; round++)
+            {
+                var rows = 1 + ((caller + round) % 8);
+                var values = Rows(caller, round, rows);
+                var response = await client.Inference.ModelInferAsync(GrpcClient.Raw("wide", "x", "FP32", [rows, 512], values));
+                Assert.Equal(values, GrpcClient.Values<float>(response.RawOutputContents[0]));
+            }
+        }
+
+        async Task StreamAsync(int caller)
+        {
+            using var call = client.Inference.ModelStreamInfer();
+            var sent = new Dictionary<string, float[]>();
+            for (var round = 0; round < 8; round++)
+            {
+                var values = Rows(caller, round, 1 + (round % 8));
+                var request = GrpcClient.Raw("wide", "x", "FP32", [values.Length / 512, 512], values);
+                request.Id = round.ToString(CultureInfo.InvariantCulture);
+                sent[request.Id] = values;
+                await call.RequestStream.WriteAsync(request);
+            }
+
+            await call.RequestStream.CompleteAsync();
+            var answered = 0;
+            await foreach (var answer in call.ResponseStream.ReadAllAsync())
+            {
+                Assert.Equal(string.Empty, answer.ErrorMessage);
+                Assert.Equal(sent[answer.InferResponse.Id], GrpcClient.Values<float>(answer.InferResponse.RawOutputContents[0]));
+                answered++;
+            }
+
+            Assert.Equal(sent.Count, answered);
+        }
+
+        await Task.WhenAll([.. Enumerable.Range(0, 12).Select(UnaryAsync), .. Enumerable.Range(100, 2).Select(StreamAsync)]);
     }
 
     [Theory]
