@@ -1,14 +1,16 @@
 using System.Buffers;
 using Google.Protobuf;
 using Grpc.Core;
+using Modelhost.Core.Tensors;
 using Modelhost.Server.Grpc.Protocol;
 
 namespace Modelhost.Server.Grpc;
 
 /// <summary>
-/// Reads a <c>ModelInferRequest</c> with its <c>raw_input_contents</c> copied into one pooled buffer, where protobuf
-/// would allocate a new array per entry: a 64-row request of 512 FP32 is a 128 KiB array on the large-object heap,
-/// zeroed and then collected with gen2. The message's other fields are parsed by protobuf as usual.
+/// Reads a <c>ModelInferRequest</c> with its <c>raw_input_contents</c> copied into one buffer from
+/// <see cref="TensorBuffers"/> (pooled up to 1 MiB), where protobuf would allocate a new array per entry: a 64-row
+/// request of 512 FP32 is a 128 KiB array on the large-object heap, zeroed and then collected with gen2. The message's
+/// other fields are parsed by protobuf as usual.
 /// </summary>
 /// <remarks>
 /// The entries are copied once, as protobuf copies them, each at an offset that is a multiple of 8 (the alignment of a
@@ -48,7 +50,7 @@ internal static class InferRequestMarshaller
             size += Align(length);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(checked((int)Math.Max(size, 1)));
+        var buffer = TensorBuffers.Rent(checked((int)size));
         var offset = 0;
         foreach (var (start, length) in entries)
         {

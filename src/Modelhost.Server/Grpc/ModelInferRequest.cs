@@ -1,4 +1,4 @@
-using System.Buffers;
+using Modelhost.Core.Tensors;
 
 namespace Modelhost.Server.Grpc.Protocol;
 
@@ -20,7 +20,7 @@ internal sealed partial class ModelInferRequest
         {
             _pooledPayload = null;
             RawInputContents.Clear();
-            ArrayPool<byte>.Shared.Return(buffer);
+            TensorBuffers.Return(buffer);
         }
     }
 }

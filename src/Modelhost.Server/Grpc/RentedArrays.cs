@@ -1,9 +1,10 @@
-using System.Buffers;
+using Modelhost.Core.Tensors;
 
 namespace Modelhost.Server.Grpc;
 
 /// <summary>
-/// The pooled arrays behind one response's <c>raw_output_contents</c>, returned once the response is written. A result's
+/// The arrays behind one response's <c>raw_output_contents</c> (<see cref="TensorBuffers"/>: pooled up to 1 MiB),
+/// returned once the response is written. A result's
 /// memory belongs to the engine and is released when the call returns, before gRPC writes the message, so the outputs
 /// are copied; into pooled arrays rather than new ones, which for a large batch would land on the large-object heap.
 /// </summary>
@@ -15,7 +16,7 @@ internal sealed class RentedArrays : IDisposable
     /// <summary>A pooled copy of <paramref name="data"/>, valid until this is disposed.</summary>
     public ReadOnlyMemory<byte> Copy(ReadOnlySpan<byte> data)
     {
-        var array = ArrayPool<byte>.Shared.Rent(data.Length);
+        var array = TensorBuffers.Rent(data.Length);
         if (_first is null)
         {
             _first = array;
@@ -34,7 +35,7 @@ internal sealed class RentedArrays : IDisposable
         if (_first is { } first)
         {
             _first = null;
-            ArrayPool<byte>.Shared.Return(first);
+            TensorBuffers.Return(first);
         }
 
         if (_more is { } more)
@@ -42,7 +43,7 @@ internal sealed class RentedArrays : IDisposable
             _more = null;
             foreach (var array in more)
             {
-                ArrayPool<byte>.Shared.Return(array);
+                TensorBuffers.Return(array);
             }
         }
     }
