@@ -57,9 +57,11 @@ var thinModel = OnnxModels.Mlp(512, 32, 512, layers: 2, seed: 1);
 Directory.CreateDirectory(Path.Combine(root, "mlp-thin", "1"));
 File.WriteAllBytes(Path.Combine(root, "mlp-thin", "1", "model.onnx"), thinModel);
 var onnx = new Dictionary<string, byte[]> { ["iris"] = File.ReadAllBytes(Path.Combine(root, "iris", "1", "model.onnx")), ["mlp"] = mlpModel, ["mlp-thin"] = thinModel };
+// GRPCBENCH_DELAY_US: the MLPs' max_queue_delay_us (default 2000).
+var delay = int.Parse(Environment.GetEnvironmentVariable("GRPCBENCH_DELAY_US") ?? "2000", CultureInfo.InvariantCulture);
 foreach (var name in new[] { "mlp", "mlp-thin" })
 {
-    File.WriteAllText(Path.Combine(root, name, "model.yaml"), "max_batch_size: 64\ndynamic_batching: {max_queue_delay_us: 2000}\nsession: {intra_op_threads: 1}\n");
+    File.WriteAllText(Path.Combine(root, name, "model.yaml"), $"max_batch_size: 64\ndynamic_batching: {{max_queue_delay_us: {delay}}}\nsession: {{intra_op_threads: 1}}\n");
 }
 
 var httpPort = FreePort();

@@ -15,7 +15,8 @@ namespace Modelhost.Server.Grpc;
 /// </summary>
 internal static class GrpcRequestReader
 {
-    private const int MaxInputs = 256;
+    /// <summary>The most inputs (and so raw entries) a request may carry.</summary>
+    internal const int MaxInputs = 256;
     private const int MaxRank = 16;
 
     /// <summary>Reads the request; <paramref name="classification"/> is, per requested output, its top k (0: its values), or null.</summary>

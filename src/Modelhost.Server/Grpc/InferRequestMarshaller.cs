@@ -94,6 +94,13 @@ internal static class InferRequestMarshaller
                     prefixEnd = fieldStart;
                 }
 
+                // More entries than a request may have inputs: protobuf reads it and the request reader refuses it,
+                // as before, rather than this reader making a list of millions of empty entries.
+                if (entries.Count == GrpcRequestReader.MaxInputs)
+                {
+                    return false;
+                }
+
                 entries.Add((reader.Consumed, (int)length));
                 reader.Advance((long)length);
                 continue;

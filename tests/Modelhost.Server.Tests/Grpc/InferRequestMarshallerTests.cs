@@ -64,6 +64,24 @@ public sealed class InferRequestMarshallerTests
     }
 
     [Fact]
+    public void A_message_with_more_raw_entries_than_inputs_allowed_reads_as_protobuf_reads_it_and_the_reader_refuses_it()
+    {
+        var message = Message(1, 2000);
+        for (var i = 0; i < GrpcRequestReader.MaxInputs; i++)
+        {
+            message.RawInputContents.Add(ByteString.CopyFrom(1, 2, 3));
+        }
+
+        var read = InferRequestMarshaller.Read(new ReadOnlySequence<byte>(message.ToByteArray()));
+        Assert.Equal(message, read);
+        // Protobuf's own array for the entry, not a pooled buffer.
+        Assert.True(MemoryMarshal.TryGetArray(read.RawInputContents[0].Memory, out var first));
+        Assert.Equal((0, first.Array!.Length), (first.Offset, first.Count));
+        var error = Assert.Throws<Modelhost.Core.InferenceException>(() => GrpcRequestReader.Read(read, out _));
+        Assert.Contains("raw_input_contents has 257 entries", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_truncated_message_fails_as_protobuf_fails()
     {
         var bytes = Message(2, 3000).ToByteArray();
