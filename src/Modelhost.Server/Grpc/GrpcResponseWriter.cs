@@ -16,10 +16,9 @@ internal static class GrpcResponseWriter
 {
     /// <summary>
     /// The response; <paramref name="classification"/> is, per output, its top k (0: its values), or null. Numeric outputs
-    /// are copied into <paramref name="rented"/>'s arrays, which must outlive the writing of the message; without it,
-    /// into new ones.
+    /// are copied into <paramref name="rented"/>'s arrays, which must outlive the writing of the message.
     /// </summary>
-    public static ModelInferResponse Write(InferenceResult result, int[]? classification = null, IReadOnlyList<string>? labels = null, bool batched = false, RentedArrays? rented = null)
+    public static ModelInferResponse Write(InferenceResult result, RentedArrays rented, int[]? classification, IReadOnlyList<string> labels, bool batched)
     {
         var response = new ModelInferResponse
         {
@@ -33,7 +32,7 @@ internal static class GrpcResponseWriter
             var output = outputs[i];
             if (classification is not null && classification[i] > 0)
             {
-                var classes = GrpcClassification.Write(output, classification[i], labels ?? [], batched, out var shape);
+                var classes = GrpcClassification.Write(output, classification[i], labels, batched, out var shape);
                 response.Outputs.Add(new ModelInferResponse.Types.InferOutputTensor { Name = output.Name, Datatype = "BYTES", Shape = { shape } });
                 response.RawOutputContents.Add(UnsafeByteOperations.UnsafeWrap(classes));
                 continue;
@@ -50,7 +49,7 @@ internal static class GrpcResponseWriter
             // The result's memory is the engine's and is released when the call returns, before the message is written: a copy.
             response.RawOutputContents.Add(output.ElementType == TensorElementType.String
                 ? UnsafeByteOperations.UnsafeWrap(Strings(output))
-                : rented is null ? ByteString.CopyFrom(output.Bytes) : UnsafeByteOperations.UnsafeWrap(rented.Copy(output.Bytes)));
+                : UnsafeByteOperations.UnsafeWrap(rented.Copy(output.Bytes)));
         }
 
         return response;

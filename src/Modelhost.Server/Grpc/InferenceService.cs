@@ -342,7 +342,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
         {
             using var result = await lease.Model.InferAsync(request, context.CancellationToken).ConfigureAwait(false);
             var model = lease.Model;
-            return GrpcResponseWriter.Write(result, classification, model.Config.ClassLabels, model.MaxBatchSize > 0, rented);
+            return GrpcResponseWriter.Write(result, rented, classification, model.Config.ClassLabels, model.MaxBatchSize > 0);
         }
         catch (InferenceException ex) when (ex.Kind == InferenceErrorKind.DeadlineExceeded && (fromDeadline || parameter is not null))
         {
