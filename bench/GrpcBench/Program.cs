@@ -6,7 +6,7 @@
 // First the floor: the server's CPU per call with no model behind it (gRPC ServerLive, HTTP's live probe). Then, for
 // the iris seed model and the batching MLP (512 FP32 in, 512 out; max_batch_size 64, 2 ms queue delay, one ONNX
 // Runtime thread), each protocol driven by concurrent one-row clients, and the MLP again with 8-row and 64-row
-// requests; then all three MLP cases again with hidden layers of 32 ("mlp-thin": the same tensors at about 1 µs/row of
+// requests, always 64 rows in flight; then all three MLP cases again with hidden layers of 32 ("mlp-thin": the same tensors at about 1 µs/row of
 // ONNX Runtime), for SECONDS each (after a warm-up). Reported: rows/s; the server process's CPU per row (/proc/PID/stat);
 // ONNX Runtime's own CPU per row at the mean batch size that formed (the server's statistics), measured here in
 // process as one thread's CPU time with the machine otherwise idle; and the server's cost per row beyond ONNX Runtime
@@ -122,13 +122,17 @@ try
         Console.Error.WriteLine(floor[^1]);
     }
 
-    // One-row requests (the batcher forms the batches), and the MLP again with 8 rows per request at the same rows in
-    // flight (4 clients x 8), where the per-call cost is shared by the rows of a call, and one client sending whole
-    // batches of 64 rows (no batching wait, one call per ONNX Runtime run).
-    foreach (var (model, input, output, values, clients, perRequest) in new[]
+    // The MLPs run with 64 rows in flight, their max_batch_size, as the batching bench (64 clients x 1 row) and Triton's
+    // perf_analyzer guidance load a batcher: one-row requests (64 clients; the batcher forms the batches, which fill as
+    // the requests arrive), 8-row requests (8 clients), where the per-call cost is shared by the rows of a call, and one
+    // client sending whole batches of 64 rows (no batching wait, one call per ONNX Runtime run). Then the thin MLP once
+    // more with 32 one-row clients ("half"): half-full batches, each of which waits out the whole queue delay with the
+    // server idle, so the server pays to go idle and wake again for every batch; shown, not a target.
+    foreach (var (model, input, output, values, clients, perRequest, variant) in new[]
     {
-        ("iris", "input", "label", iris, 16, 1), ("mlp", "x", "y", mlp, 32, 1), ("mlp", "x", "y", mlp, 4, 8), ("mlp", "x", "y", mlp, 1, 64),
-        ("mlp-thin", "x", "y", mlp, 32, 1), ("mlp-thin", "x", "y", mlp, 4, 8), ("mlp-thin", "x", "y", mlp, 1, 64),
+        ("iris", "input", "label", iris, 16, 1, ""), ("mlp", "x", "y", mlp, 64, 1, ""), ("mlp", "x", "y", mlp, 8, 8, ""), ("mlp", "x", "y", mlp, 1, 64, ""),
+        ("mlp-thin", "x", "y", mlp, 64, 1, ""), ("mlp-thin", "x", "y", mlp, 8, 8, ""), ("mlp-thin", "x", "y", mlp, 1, 64, ""),
+        ("mlp-thin", "x", "y", mlp, 32, 1, "half/"),
     })
     {
         // The protocols take turns: ROUNDS windows each, in rotation, so that the machine's speed swings from one
@@ -136,9 +140,9 @@ try
         var cases = new List<(string Protocol, Func<Task> Call, Totals Totals)>();
         foreach (var protocol in new[] { "gRPC raw", "HTTP binary", "HTTP JSON" })
         {
-            // GRPCBENCH_ONLY="mlp/gRPC raw" (or "mlp/8/gRPC raw") runs that pair alone (to profile the server under one
-            // load); "mlp/64" runs the three protocols of that group.
-            var name = perRequest == 1 ? $"{model}/{protocol}" : $"{model}/{perRequest}/{protocol}";
+            // GRPCBENCH_ONLY="mlp/gRPC raw" (or "mlp/8/gRPC raw", "mlp-thin/half/gRPC raw") runs that pair alone (to
+            // profile the server under one load); "mlp/64" runs the three protocols of that group.
+            var name = perRequest == 1 ? $"{model}/{variant}{protocol}" : $"{model}/{perRequest}/{variant}{protocol}";
             if (only is { Length: > 0 } && only != name && !name.StartsWith(only + "/", StringComparison.Ordinal))
             {
                 continue;
@@ -161,9 +165,11 @@ try
             {
                 var before = await SnapshotAsync(http, server.Id, model);
                 var sampling = OrtShare.Start(server.Id, seconds / rounds);
+                var clientBefore = ProcessCpuSeconds(Environment.ProcessId);
                 var done = await RunAsync(call, clients, perRequest, TimeSpan.FromSeconds(seconds / rounds));
+                var clientCpu = ProcessCpuSeconds(Environment.ProcessId) - clientBefore;
                 var after = await SnapshotAsync(http, server.Id, model);
-                totals.Add(done, after.CpuSeconds - before.CpuSeconds, after.Inferences - before.Inferences, after.Executions - before.Executions, sampling is null ? null : await sampling.ShareAsync());
+                totals.Add(done, after.CpuSeconds - before.CpuSeconds, clientCpu, after.Inferences - before.Inferences, after.Executions - before.Executions, sampling is null ? null : await sampling.ShareAsync());
             }
         }
 
@@ -173,7 +179,8 @@ try
             var outside = totals.OrtShare is { } share ? (cpuUs * (1 - share)).ToString("F1", CultureInfo.InvariantCulture) : "n/a";
             var batch = (double)totals.Inferences / Math.Max(1, totals.Executions);
             var ortUs = OrtCpuPerRowUs(onnx[model], input, output, values, Math.Max(1, (int)Math.Round(batch)));
-            rows.Add(string.Create(CultureInfo.InvariantCulture, $"| {model} | {perRequest} | {protocol} | {clients} | {totals.Rows / totals.Seconds:F0} | {batch:F1} | {cpuUs:F1} | {ortUs:F1} | {cpuUs - ortUs:F1} | {outside} |"));
+            var clientUs = totals.ClientCpuSeconds * 1e6 / totals.Rows;
+            rows.Add(string.Create(CultureInfo.InvariantCulture, $"| {model} | {perRequest} | {protocol} | {clients} | {totals.Rows / totals.Seconds:F0} | {batch:F1} | {cpuUs:F1} | {ortUs:F1} | {cpuUs - ortUs:F1} | {outside} | {clientUs:F1} |"));
             Console.Error.WriteLine(rows[^1]);
         }
     }
@@ -184,8 +191,8 @@ try
     Console.WriteLine("| --- | --- | --- | --- |");
     floor.ForEach(Console.WriteLine);
     Console.WriteLine();
-    Console.WriteLine("| model | rows/request | protocol | clients | rows/s | mean batch | server CPU µs/row | ORT µs/row | beyond ORT µs/row | outside ORT's code µs/row |");
-    Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    Console.WriteLine("| model | rows/request | protocol | clients | rows/s | mean batch | server CPU µs/row | ORT µs/row | beyond ORT µs/row | outside ORT's code µs/row | client CPU µs/row |");
+    Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     rows.ForEach(Console.WriteLine);
 }
 finally

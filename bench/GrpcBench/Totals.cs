@@ -1,6 +1,9 @@
 namespace Modelhost.Bench.Grpc;
 
-/// <summary>One protocol's measured windows, summed: rows, wall time, server CPU, the batches that formed, perf's ORT share.</summary>
+/// <summary>
+/// One protocol's measured windows, summed: rows, wall time, server CPU, the load generator's CPU, the batches that
+/// formed, perf's ORT share.
+/// </summary>
 internal sealed class Totals
 {
     private double _ortSamples;
@@ -11,6 +14,9 @@ internal sealed class Totals
 
     public double CpuSeconds { get; private set; }
 
+    /// <summary>The load generator's own CPU (this process) over the windows: the client's side of each call.</summary>
+    public double ClientCpuSeconds { get; private set; }
+
     public long Inferences { get; private set; }
 
     public long Executions { get; private set; }
@@ -18,9 +24,10 @@ internal sealed class Totals
     /// <summary>ONNX Runtime's share of the server's CPU over the windows perf sampled; null if it sampled none.</summary>
     public double? OrtShare { get; private set; }
 
-    public void Add((long Rows, double Seconds) done, double cpuSeconds, long inferences, long executions, double? ortShare)
+    public void Add((long Rows, double Seconds) done, double cpuSeconds, double clientCpuSeconds, long inferences, long executions, double? ortShare)
     {
         Rows += done.Rows;
+        ClientCpuSeconds += clientCpuSeconds;
         Seconds += done.Seconds;
         if (ortShare is { } share)
         {
