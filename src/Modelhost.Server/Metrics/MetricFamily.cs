@@ -15,9 +15,9 @@ internal sealed class MetricFamily(string name, string type, string? help, doubl
 
     private readonly ConcurrentDictionary<TagKey, Series> _series = new();
 
-    // The series looked up last, checked by reference before any hashing: instruments record with the same tag
-    // strings and boxed values every time (a loaded version's tags, ASP.NET Core's cached status codes), so a
-    // measurement usually finds its series here without hashing its tags.
+    // The series looked up last, checked before any hashing: instruments record with the same tag strings and
+    // boxed values every time (a loaded version's tags, ASP.NET Core's cached status codes), or with equal ones
+    // (Kestrel's port, boxed anew per measurement), so a measurement usually finds its series here without hashing.
     private readonly Series?[] _recent = new Series?[RecentSlots];
     private int _nextRecent;
 

@@ -19,8 +19,8 @@ internal sealed class Series
 
     public TagKey Tags => _tags;
 
-    /// <summary>Whether <paramref name="tags"/> are this series' tags by reference (same key and value objects, in order).</summary>
-    public bool HasSameTags(ReadOnlySpan<KeyValuePair<string, object?>> tags) => _tags.HasSameReferences(tags);
+    /// <summary>Whether <paramref name="tags"/> are this series' tags (see <see cref="TagKey.Matches"/>).</summary>
+    public bool HasSameTags(ReadOnlySpan<KeyValuePair<string, object?>> tags) => _tags.Matches(tags);
 
     /// <summary>The collection an observable instrument last reported this series in.</summary>
     public long Generation { get; set; }

@@ -1,0 +1,59 @@
+using Modelhost.Server.Metrics;
+
+namespace Modelhost.Server.Tests.Monitoring;
+
+public sealed class MetricFamilyTests
+{
+    [Fact]
+    public void Equal_tags_boxed_anew_for_every_measurement_find_one_series()
+    {
+        // Kestrel's kestrel.queued_requests boxes server.port anew for every measurement.
+        var family = new MetricFamily("kestrel_queued_requests", "gauge", null, null, observable: false);
+        var first = family.Get(KestrelTags(8081));
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Same(first, family.Get(KestrelTags(8081)));
+        }
+
+        Assert.Single(family.AllSeries);
+    }
+
+    [Fact]
+    public void Tags_that_differ_in_one_value_or_key_or_count_get_series_of_their_own()
+    {
+        var family = new MetricFamily("kestrel_queued_requests", "gauge", null, null, observable: false);
+        var port8081 = family.Get(KestrelTags(8081));
+        var port8080 = family.Get(KestrelTags(8080));
+        KeyValuePair<string, object?>[] renamed = [.. KestrelTags(8081)];
+        renamed[^1] = new(new string("network.protocol.name2".AsSpan()), "2");
+        var otherKey = family.Get(renamed);
+        var fewer = family.Get(KestrelTags(8081).AsSpan(0, 5));
+
+        Assert.NotSame(port8081, port8080);
+        Assert.NotSame(port8081, otherKey);
+        Assert.NotSame(port8081, fewer);
+        Assert.Equal(4, family.AllSeries.Count);
+
+        // Each is found again, whether from the recent lookups or from the dictionary.
+        Assert.Same(port8080, family.Get(KestrelTags(8080)));
+        Assert.Same(port8081, family.Get(KestrelTags(8081)));
+        Assert.Same(fewer, family.Get(KestrelTags(8081).AsSpan(0, 5)));
+        Assert.Equal(4, family.AllSeries.Count);
+    }
+
+    [Fact]
+    public void Equal_strings_that_are_different_objects_find_the_same_series()
+    {
+        var family = new MetricFamily("modelhost_request_duration_seconds", "histogram", null, [0.1, 1], observable: false);
+        var series = family.Get([new("model", "iris"), new("version", "1")]);
+
+        Assert.Same(series, family.Get([new(new string("model".AsSpan()), new string("iris".AsSpan())), new("version", new string("1".AsSpan()))]));
+        Assert.NotSame(series, family.Get([new("model", "iris"), new("version", "2")]));
+    }
+
+    private static KeyValuePair<string, object?>[] KestrelTags(int port) =>
+    [
+        new("server.address", "127.0.0.1"), new("server.port", port), new("network.type", "ipv4"),
+        new("network.transport", "tcp"), new("network.protocol.name", "http"), new("network.protocol.version", "2"),
+    ];
+}
