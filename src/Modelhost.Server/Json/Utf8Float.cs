@@ -1,12 +1,15 @@
+using System.Buffers.Binary;
 using System.Buffers.Text;
+using System.Globalization;
 using System.Numerics;
 
 namespace Modelhost.Server.Json;
 
 /// <summary>
 /// FP32 to and from JSON text without the general-purpose number code, which dominates the cost of a V2 request
-/// of a few hundred floats. Formatting is Ryu's shortest round-trip algorithm (Ulf Adams, PLDI 2018, f2s) laid out
-/// exactly as <see cref="System.Text.Json.Utf8JsonWriter.WriteNumberValue(float)"/> lays it out; parsing takes
+/// of a few hundred floats. Formatting is Schubfach's shortest round-trip algorithm (Raffaello Giulietti, 2020; the
+/// JDK's since 19), laid out exactly as <see cref="System.Text.Json.Utf8JsonWriter.WriteNumberValue(float)"/> lays it
+/// out: the same text as the framework for every finite FP32 value, checked one by one; parsing takes
 /// the exact fast paths (Clinger's) and leaves every other number to <see cref="Utf8Parser"/>.
 /// </summary>
 internal static class Utf8Float
@@ -16,13 +19,14 @@ internal static class Utf8Float
 
     private const int MantissaBits = 23;
     private const int ExponentBias = 127;
-    private const int Pow5InvBitCount = 59;
-    private const int Pow5BitCount = 61;
+    private const int MinExponent = -149;
+
+    // The decimal exponents Schubfach scales by: floor(log10) of FP32's smallest and largest binary exponents.
+    private const int MinK = -45;
+    private const int MaxK = 31;
 
     // 10^0 .. 10^10 are exact in FP32 (5^10 < 2^24), 10^0 .. 10^22 in FP64 (5^22 < 2^53).
     private static readonly float[] _singlePowers = [1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f];
-
-    private static readonly uint[] _uintPowers = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
 
     private static readonly double[] _doublePowers =
     [
@@ -30,14 +34,16 @@ internal static class Utf8Float
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ];
 
-    // Ryu's tables, computed once rather than transcribed: 2^k / 5^q rounded up, and 5^i scaled to 61 bits.
-    private static readonly ulong[] _pow5InvSplit = Pow5InvSplit(31);
-    private static readonly ulong[] _pow5Split = Pow5Split(47);
+    // Schubfach's table, computed once rather than transcribed.
+    private static readonly ulong[] _pow10Scaled = Pow10Scaled();
+
+    private static readonly ulong[] _digitCountSteps = DigitCountSteps();
 
     /// <summary>
     /// Writes the shortest decimal that reads back as <paramref name="value"/>, as the JSON writer does: plain
     /// notation for decimal exponents from -4 to 8 (<c>0.0001</c>, <c>123456790</c>), else <c>1.5E+09</c>,
-    /// <c>1E-05</c>. The value must be finite; <paramref name="destination"/> needs room for <see cref="MaxLength"/>.
+    /// <c>1E-05</c>. The value must be finite; <paramref name="destination"/> needs room for <see cref="MaxLength"/>,
+    /// and bytes past the text, within that room, may be overwritten.
     /// </summary>
     /// <returns>The bytes written.</returns>
     public static int Format(float value, Span<byte> destination)
@@ -57,7 +63,15 @@ internal static class Utf8Float
             return pos;
         }
 
-        var (digits, exponent) = ShortestDecimal(ieeeMantissa, ieeeExponent);
+        // value = c × 2^q; a subnormal's c is its mantissa alone. An integer below 2^24 is its own shortest text.
+        var c = ieeeExponent == 0 ? ieeeMantissa : (1u << MantissaBits) | ieeeMantissa;
+        var q = ieeeExponent == 0 ? MinExponent : (int)ieeeExponent - ExponentBias - MantissaBits;
+        if (q < 0 && q > -MantissaBits - 1 && (c & ((1u << -q) - 1)) == 0)
+        {
+            return pos + Layout(c >> -q, 0, destination[pos..]);
+        }
+
+        var (digits, exponent) = ShortestDecimal(c, q);
         return pos + Layout(digits, exponent, destination[pos..]);
     }
 
@@ -208,155 +222,78 @@ internal static class Utf8Float
         return true;
     }
 
-    /// <summary>Ryu f2s: the shortest digits (and their decimal exponent) inside the value's rounding interval.</summary>
-    private static (uint Digits, int Exponent) ShortestDecimal(uint ieeeMantissa, uint ieeeExponent)
+    /// <summary>
+    /// Schubfach (Raffaello Giulietti, "The Schubfach way to render doubles", 2020): the shortest digits, and their
+    /// decimal exponent, inside the value's rounding interval, the closest to the value among them (ties to even).
+    /// The value is <paramref name="c"/> × 2^<paramref name="q"/> with c &gt; 0. Unlike Ryu, which strips one digit
+    /// at a time, one scaling by 10^-k puts the interval's width between 1 and 10 units, so the answer is one of four
+    /// candidates: the multiples of 10 around the value (one digit shorter) or the integers around it.
+    /// </summary>
+    private static (uint Digits, int Exponent) ShortestDecimal(uint c, int q)
     {
-        int e2;
-        uint m2;
-        if (ieeeExponent == 0)
+        // The interval is [c - 1/2, c + 1/2] × 2^q, but [c - 1/4, c + 1/2] × 2^q at a power of two (the ulp below
+        // is half the one above); both bounds are in it when c is even. Everything is in units of 2^q / 4.
+        var odd = c & 1;
+        ulong cb = (ulong)c << 2;
+        var cbr = cb + 2;
+        ulong cbl;
+        int k;
+        if (c != 1u << MantissaBits || q == MinExponent)
         {
-            e2 = 1 - ExponentBias - MantissaBits - 2;
-            m2 = ieeeMantissa;
+            cbl = cb - 2;
+            k = FloorLog10Pow2(q);
         }
         else
         {
-            e2 = (int)ieeeExponent - ExponentBias - MantissaBits - 2;
-            m2 = (1u << MantissaBits) | ieeeMantissa;
+            cbl = cb - 1;
+            k = FloorLog10ThreeQuartersPow2(q);
         }
 
-        var acceptBounds = (m2 & 1) == 0;
-        var mv = 4 * m2;
-        var mp = (4 * m2) + 2;
-        var mmShift = ieeeMantissa != 0 || ieeeExponent <= 1 ? 1u : 0u;
-        var mm = (4 * m2) - 1 - mmShift;
+        var h = q + FloorLog2Pow10(-k) + 33;
+        var g = _pow10Scaled[k - MinK];
+        var vb = RoundToOdd(g, cb << h);
+        var vbl = RoundToOdd(g, cbl << h);
+        var vbr = RoundToOdd(g, cbr << h);
 
-        uint vr, vp, vm;
-        int e10;
-        var vmIsTrailingZeros = false;
-        var vrIsTrailingZeros = false;
-        uint lastRemovedDigit = 0;
-        if (e2 >= 0)
+        // s = floor(v × 10^-k). A multiple of 10 in the interval is the only candidate one digit shorter; below 10
+        // that multiple would be 0, never in it.
+        var s = vb >> 2;
+        if (s >= 10)
         {
-            var q = Log10Pow2(e2);
-            e10 = (int)q;
-            var k = Pow5InvBitCount + Pow5Bits((int)q) - 1;
-            var i = -e2 + (int)q + k;
-            vr = MulShift(mv, _pow5InvSplit[q], i);
-            vp = MulShift(mp, _pow5InvSplit[q], i);
-            vm = MulShift(mm, _pow5InvSplit[q], i);
-            if (q != 0 && (vp - 1) / 10 <= vm / 10)
+            var sp = (uint)((s * 3_435_973_837UL) >> 35);
+            var sp10 = 10 * sp;
+            var upin = vbl + odd <= sp10 << 2;
+            var wpin = ((sp10 + 10) << 2) + odd <= vbr;
+            if (upin != wpin)
             {
-                var l = Pow5InvBitCount + Pow5Bits((int)(q - 1)) - 1;
-                lastRemovedDigit = MulShift(mv, _pow5InvSplit[q - 1], -e2 + (int)q - 1 + l) % 10;
-            }
-
-            if (q <= 9)
-            {
-                if (mv % 5 == 0)
-                {
-                    vrIsTrailingZeros = MultipleOfPowerOf5(mv, q);
-                }
-                else if (acceptBounds)
-                {
-                    vmIsTrailingZeros = MultipleOfPowerOf5(mm, q);
-                }
-                else if (MultipleOfPowerOf5(mp, q))
-                {
-                    vp--;
-                }
+                return (upin ? sp : sp + 1, k + 1);
             }
         }
-        else
+
+        // Else s or s + 1, whichever is in the interval, or the closer one when both are (the even one half-way).
+        var t = s + 1;
+        var uin = vbl + odd <= s << 2;
+        var win = (t << 2) + odd <= vbr;
+        if (uin != win)
         {
-            var q = Log10Pow5(-e2);
-            e10 = (int)q + e2;
-            var i = -e2 - (int)q;
-            var k = Pow5Bits(i) - Pow5BitCount;
-            var j = (int)q - k;
-            vr = MulShift(mv, _pow5Split[i], j);
-            vp = MulShift(mp, _pow5Split[i], j);
-            vm = MulShift(mm, _pow5Split[i], j);
-            if (q != 0 && (vp - 1) / 10 <= vm / 10)
-            {
-                j = (int)q - 1 - (Pow5Bits(i + 1) - Pow5BitCount);
-                lastRemovedDigit = MulShift(mv, _pow5Split[i + 1], j) % 10;
-            }
-
-            if (q <= 1)
-            {
-                vrIsTrailingZeros = true;
-                if (acceptBounds)
-                {
-                    vmIsTrailingZeros = mmShift == 1;
-                }
-                else
-                {
-                    vp--;
-                }
-            }
-            else if (q < 31)
-            {
-                vrIsTrailingZeros = (mv & ((1u << (int)(q - 1)) - 1)) == 0;
-            }
+            return (uin ? s : t, k);
         }
 
-        var removed = 0;
-        uint output;
-        if (vmIsTrailingZeros || vrIsTrailingZeros)
-        {
-            while (vp / 10 > vm / 10)
-            {
-                vmIsTrailingZeros &= vm % 10 == 0;
-                vrIsTrailingZeros &= lastRemovedDigit == 0;
-                lastRemovedDigit = vr % 10;
-                vr /= 10;
-                vp /= 10;
-                vm /= 10;
-                removed++;
-            }
+        var cmp = (int)(vb - ((s + t) << 1));
+        return (cmp < 0 || (cmp == 0 && (s & 1) == 0) ? s : t, k);
+    }
 
-            if (vmIsTrailingZeros)
-            {
-                while (vm % 10 == 0)
-                {
-                    vrIsTrailingZeros &= lastRemovedDigit == 0;
-                    lastRemovedDigit = vr % 10;
-                    vr /= 10;
-                    vp /= 10;
-                    vm /= 10;
-                    removed++;
-                }
-            }
-
-            if (vrIsTrailingZeros && lastRemovedDigit == 5 && vr % 2 == 0)
-            {
-                // Exactly half-way: round to even.
-                lastRemovedDigit = 4;
-            }
-
-            output = vr + ((vr == vm && (!acceptBounds || !vmIsTrailingZeros)) || lastRemovedDigit >= 5 ? 1u : 0u);
-        }
-        else
-        {
-            while (vp / 10 > vm / 10)
-            {
-                lastRemovedDigit = vr % 10;
-                vr /= 10;
-                vp /= 10;
-                vm /= 10;
-                removed++;
-            }
-
-            output = vr + (vr == vm || lastRemovedDigit >= 5 ? 1u : 0u);
-        }
-
-        return (output, e10 + removed);
+    /// <summary>g × cp / 2^95, with the bits it drops folded into the lowest bit (round to odd), as Schubfach needs.</summary>
+    private static uint RoundToOdd(ulong g, ulong cp)
+    {
+        var x1 = Math.BigMul(g, cp, out _);
+        return (uint)((x1 >> 31) | (((x1 & 0xFFFF_FFFF) + 0xFFFF_FFFF) >> 32));
     }
 
     /// <summary>Writes digits × 10^exponent (no sign) as .NET's "R" format does for a float.</summary>
     private static int Layout(uint digits, int exponent, Span<byte> destination)
     {
-        // Ryu may leave trailing zeros (1E+15 comes out as 1000 × 10^12); the text has none.
+        // The digits may end in zeros (an integer like 1000); the text has none.
         while (digits >= 10 && digits % 10 == 0)
         {
             digits /= 10;
@@ -367,7 +304,7 @@ internal static class Utf8Float
 
         // The decimal exponent of the first digit, as in 1.234E+05.
         var scientific = exponent + count - 1;
-        if (scientific >= 0 && scientific < 9)
+        if ((uint)scientific < 9)
         {
             var integerDigits = scientific + 1;
             if (integerDigits >= count)
@@ -378,12 +315,14 @@ internal static class Utf8Float
                 return integerDigits;
             }
 
-            // 12.34
-            var fractionDigits = count - integerDigits;
-            var scale = _uintPowers[fractionDigits];
-            WriteDigits(digits / scale, integerDigits, destination);
+            // 12.34: the digits one place to the right, then the integer part moved back in front of the point.
+            WriteDigits(digits, count, destination[1..]);
+            for (var i = 0; i < integerDigits; i++)
+            {
+                destination[i] = destination[i + 1];
+            }
+
             destination[integerDigits] = (byte)'.';
-            WriteDigits(digits % scale, fractionDigits, destination[(integerDigits + 1)..]);
             return count + 1;
         }
 
@@ -391,25 +330,28 @@ internal static class Utf8Float
         {
             // 0.001234
             var zeros = -scientific - 1;
-            destination[0] = (byte)'0';
-            destination[1] = (byte)'.';
-            destination.Slice(2, zeros).Fill((byte)'0');
+            if (destination.Length >= sizeof(ulong))
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(destination, 0x3030_3030_3030_2E30);
+            }
+            else
+            {
+                destination[0] = (byte)'0';
+                destination[1] = (byte)'.';
+                destination.Slice(2, zeros).Fill((byte)'0');
+            }
+
             WriteDigits(digits, count, destination[(2 + zeros)..]);
             return 2 + zeros + count;
         }
 
-        // 1.234E+15, 1E-05
+        // 1.234E+15, 1E-05: the digits one place to the right, then the first one moved in front of the point.
+        WriteDigits(digits, count, destination[1..]);
+        destination[0] = destination[1];
         var pos = 1;
-        if (count == 1)
+        if (count > 1)
         {
-            destination[0] = (byte)('0' + digits);
-        }
-        else
-        {
-            var scale = _uintPowers[count - 1];
-            destination[0] = (byte)('0' + (digits / scale));
             destination[1] = (byte)'.';
-            WriteDigits(digits % scale, count - 1, destination[2..]);
             pos = count + 1;
         }
 
@@ -421,79 +363,91 @@ internal static class Utf8Float
         return pos + 4;
     }
 
-    /// <summary>Writes exactly <paramref name="count"/> digits of <paramref name="value"/>, with leading zeros.</summary>
+    /// <summary>
+    /// Writes exactly <paramref name="count"/> digits (1 to 9) of <paramref name="value"/>, with leading zeros. With
+    /// eight bytes of room it writes eight at once (zeros past the digits), so the caller writes what follows after.
+    /// </summary>
     private static void WriteDigits(uint value, int count, Span<byte> destination)
     {
-        for (var i = count - 1; i >= 0; i--)
+        if (count > 8)
         {
-            var next = value / 10;
-            destination[i] = (byte)('0' + (value - (next * 10)));
-            value = next;
+            var first = value / 100_000_000;
+            destination[0] = (byte)('0' + first);
+            value -= first * 100_000_000;
+            destination = destination[1..];
+            count = 8;
+        }
+
+        // The last `count` of the value's eight digits, first digit in the lowest byte.
+        var ascii = EightDigits(value) >> ((sizeof(ulong) - count) * 8);
+        if (destination.Length >= sizeof(ulong))
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(destination, ascii);
+            return;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            destination[i] = (byte)(ascii >> (i * 8));
         }
     }
 
-    private static int DecimalLength(uint value) =>
-        value >= 100_000_000 ? 9 :
-        value >= 10_000_000 ? 8 :
-        value >= 1_000_000 ? 7 :
-        value >= 100_000 ? 6 :
-        value >= 10_000 ? 5 :
-        value >= 1_000 ? 4 :
-        value >= 100 ? 3 :
-        value >= 10 ? 2 : 1;
-
-    private static uint MulShift(uint m, ulong factor, int shift)
+    /// <summary>
+    /// The eight decimal digits of <paramref name="value"/> (below 10^8, zero-padded) as ASCII, the first in the
+    /// lowest byte: split into halves of four digits, then pairs, then digits, every lane at once with multiplies by
+    /// reciprocals (each exact over its lane's range), instead of eight dependent divisions.
+    /// </summary>
+    private static ulong EightDigits(uint value)
     {
-        var factorLo = (uint)factor;
-        var factorHi = (uint)(factor >> 32);
-        var bits0 = (ulong)m * factorLo;
-        var bits1 = (ulong)m * factorHi;
-        var sum = (bits0 >> 32) + bits1;
-        return (uint)(sum >> (shift - 32));
+        ulong x = value;
+        var high = (x * 109_951_163) >> 40;
+        x = high | ((x - (high * 10_000)) << 32);
+        var hundreds = ((x * 10_486) >> 20) & 0x0000_007F_0000_007F;
+        x = hundreds | ((x - (hundreds * 100)) << 16);
+        var tens = ((x * 103) >> 10) & 0x000F_000F_000F_000F;
+        x = tens | ((x - (tens * 10)) << 8);
+        return x | 0x3030_3030_3030_3030;
     }
 
-    private static bool MultipleOfPowerOf5(uint value, uint p)
+    /// <summary>The number of decimal digits of a value of at least 1, without a branch per power of ten.</summary>
+    private static int DecimalLength(uint value) => (int)((value + _digitCountSteps[BitOperations.Log2(value)]) >> 32);
+
+    /// <summary>
+    /// For each bit length: the digit count of its smallest value in the high half, and in the low half what brings
+    /// the values from the next power of ten up (if one falls in that bit length) to the next 2^32, Lemire's table.
+    /// </summary>
+    private static ulong[] DigitCountSteps()
     {
-        uint count = 0;
-        while (value != 0 && value % 5 == 0)
+        var table = new ulong[32];
+        for (var bits = 0; bits < 32; bits++)
         {
-            value /= 5;
-            count++;
-        }
-
-        return count >= p;
-    }
-
-    // ceil(log2(5^e)) for e > 0, 1 for e == 0.
-    private static int Pow5Bits(int e) => (int)((((uint)e * 1217359) >> 19) + 1);
-
-    // floor(log10(2^e)).
-    private static uint Log10Pow2(int e) => ((uint)e * 78913) >> 18;
-
-    // floor(log10(5^e)).
-    private static uint Log10Pow5(int e) => ((uint)e * 732923) >> 20;
-
-    private static ulong[] Pow5InvSplit(int count)
-    {
-        var table = new ulong[count];
-        for (var q = 0; q < count; q++)
-        {
-            var pow5 = BigInteger.Pow(5, q);
-            var shift = Pow5Bits(q) - 1 + Pow5InvBitCount;
-            table[q] = (ulong)((BigInteger.One << shift) / pow5) + 1;
+            var lowest = 1UL << bits;
+            var digits = lowest.ToString(CultureInfo.InvariantCulture).Length;
+            var next = (ulong)Math.Pow(10, digits);
+            table[bits] = ((ulong)digits << 32) + (next < (lowest << 1) ? (1UL << 32) - next : 0);
         }
 
         return table;
     }
 
-    private static ulong[] Pow5Split(int count)
+    // floor(q × log10(2)), floor(q × log10(3/4) + q × log10(2)) and floor(e × log2(10)), exact over the exponents
+    // an FP32 value has (the constants are Schubfach's).
+    private static int FloorLog10Pow2(int q) => (int)((q * 661_971_961_083L) >> 41);
+
+    private static int FloorLog10ThreeQuartersPow2(int q) => (int)(((q * 661_971_961_083L) - 274_743_187_321L) >> 41);
+
+    private static int FloorLog2Pow10(int e) => (int)((e * 913_124_641_741L) >> 38);
+
+    /// <summary>10^-k scaled to 63 bits, plus one: floor(10^-k × 2^(62 - floor(-k × log2(10)))) + 1, for every k.</summary>
+    private static ulong[] Pow10Scaled()
     {
-        var table = new ulong[count];
-        for (var i = 0; i < count; i++)
+        var table = new ulong[MaxK - MinK + 1];
+        for (var k = MinK; k <= MaxK; k++)
         {
-            var pow5 = BigInteger.Pow(5, i);
-            var shift = Pow5Bits(i) - Pow5BitCount;
-            table[i] = (ulong)(shift >= 0 ? pow5 >> shift : pow5 << -shift);
+            var shift = 62 - FloorLog2Pow10(-k);
+            var numerator = BigInteger.Pow(10, Math.Max(0, -k)) << Math.Max(0, shift);
+            var denominator = BigInteger.Pow(10, Math.Max(0, k)) << Math.Max(0, -shift);
+            table[k - MinK] = (ulong)(numerator / denominator) + 1;
         }
 
         return table;

@@ -78,6 +78,54 @@ public sealed class Utf8FloatTests
         }
     }
 
+    [Fact]
+    public void Format_writes_what_the_json_writer_writes_across_every_binade_and_the_smallest_subnormals()
+    {
+        // Every exponent with mantissas at a prime stride (each binade's first and last included), and every
+        // subnormal below 2^16 ulps, where the rounding interval holds the fewest candidates. (Every finite FP32 value
+        // was checked once against the framework, 2,139,095,040 positive ones; too slow for each run.)
+        var output = new ArrayBufferWriter<byte>(32);
+        using var writer = new Utf8JsonWriter(output);
+        var formatted = new byte[Utf8Float.MaxLength];
+        var checkedCount = 0;
+        foreach (var bits in Patterns())
+        {
+            var value = BitConverter.UInt32BitsToSingle(bits);
+            output.ResetWrittenCount();
+            writer.Reset();
+            writer.WriteNumberValue(value);
+            writer.Flush();
+            var written = Utf8Float.Format(value, formatted);
+            if (!output.WrittenSpan.SequenceEqual(formatted.AsSpan(0, written)))
+            {
+                Assert.Fail($"{bits:X8}: Format wrote {Encoding.ASCII.GetString(formatted, 0, written)}, the writer {Encoding.ASCII.GetString(output.WrittenSpan)}");
+            }
+
+            checkedCount++;
+        }
+
+        Assert.True(checkedCount > 2_000_000);
+
+        static IEnumerable<uint> Patterns()
+        {
+            for (uint mantissa = 1; mantissa < 1 << 16; mantissa++)
+            {
+                yield return mantissa;
+                yield return mantissa | 0x8000_0000;
+            }
+
+            for (uint exponent = 0; exponent < 255; exponent++)
+            {
+                for (uint mantissa = 0; mantissa < 1 << 23; mantissa += 1021)
+                {
+                    yield return (exponent << 23) | mantissa;
+                }
+
+                yield return (exponent << 23) | ((1u << 23) - 1);
+            }
+        }
+    }
+
     [Theory]
     [InlineData(0.5f, "0.5")]
     [InlineData(0.0001f, "0.0001")]
