@@ -2,9 +2,12 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Modelhost.Core.Inference;
 using Modelhost.Core.Models;
 using Modelhost.Core.Tensors;
+using Modelhost.Server.Hosting;
 using Modelhost.Server.Http;
 using Modelhost.Server.Json;
 using Modelhost.Server.Security;
@@ -40,14 +43,18 @@ internal static class KServeEndpoints
             // that may read model metadata (the probe itself is open to all).
             // The job store's state is reported beside, but does not decide readiness: readiness is about serving models, and a
             // broken job store leaves inference working (job requests answer 503 meanwhile).
+            // From the moment the server begins to stop (SIGTERM), it is not ready, so that a load balancer sends new
+            // requests elsewhere while Kestrel drains the ones in flight; liveness stays true.
             var readiness = manager.Readiness();
+            var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested;
+            var ready = readiness.IsReady && !stopping;
             var detailed = context.User.IsInRole(Roles.Infer);
             var jobs = (context.RequestServices.GetService(typeof(Workflows.JobsHost)) as Workflows.JobsHost)?.Health;
-            context.Response.StatusCode = readiness.IsReady ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
+            context.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
             return WriteJsonAsync(context, w =>
             {
                 w.WriteStartObject();
-                w.WriteBoolean("ready"u8, readiness.IsReady);
+                w.WriteBoolean("ready"u8, ready);
                 if (jobs is not null)
                 {
                     w.WriteStartObject("jobs"u8);
@@ -67,7 +74,11 @@ internal static class KServeEndpoints
                     return;
                 }
 
-                if (readiness.Reason is { } reason)
+                if (stopping)
+                {
+                    w.WriteString("reason"u8, ServerStopping.Reason);
+                }
+                else if (readiness.Reason is { } reason)
                 {
                     w.WriteString("reason"u8, ErrorResponses.Readable(ErrorResponses.RelativePaths(reason, options)));
                 }

@@ -8,6 +8,7 @@ using Modelhost.Core.Models;
 using Modelhost.Core.Repository;
 using Modelhost.Core.Tensors;
 using Modelhost.Server.Grpc.Protocol;
+using Modelhost.Server.Hosting;
 using Modelhost.Server.Http;
 
 namespace Modelhost.Server.Grpc;
@@ -374,7 +375,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
     {
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, "the server is shutting down"));
+            throw new RpcException(new Status(StatusCode.Unavailable, ServerStopping.Reason));
         }
     }
 

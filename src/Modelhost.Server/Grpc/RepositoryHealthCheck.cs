@@ -1,13 +1,23 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Modelhost.Core.Models;
+using Modelhost.Server.Hosting;
 
 namespace Modelhost.Server.Grpc;
 
-/// <summary>The gRPC health service's readiness: every model that should be served has a ready version (as <c>/v2/health/ready</c>).</summary>
-internal sealed class RepositoryHealthCheck(ModelRepositoryManager manager) : IHealthCheck
+/// <summary>
+/// The gRPC health service's readiness, as <c>/v2/health/ready</c> and <c>ServerReady</c> answer it: every model that
+/// should be served has a ready version, and the server has not begun to stop.
+/// </summary>
+internal sealed class RepositoryHealthCheck(ModelRepositoryManager manager, IHostApplicationLifetime lifetime) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy(ServerStopping.Reason));
+        }
+
         var readiness = manager.Readiness();
         return Task.FromResult(readiness.IsReady ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(readiness.Reason));
     }

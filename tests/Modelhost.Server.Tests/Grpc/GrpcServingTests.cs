@@ -3,6 +3,8 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Grpc.Reflection.V1Alpha;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Modelhost.Server.Grpc.Protocol;
 using Modelhost.Server.Security;
 using Modelhost.Server.Tests.Infrastructure;
@@ -157,6 +159,61 @@ public sealed class GrpcServingTests
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Contains(call.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == "inference.GRPCInferenceService");
         await call.RequestStream.CompleteAsync();
+    }
+
+    [Fact]
+    public async Task A_model_with_no_version_that_loads_is_unavailable_to_infer_and_to_load_and_not_ready()
+    {
+        // "broken" is known (its directory is there) but cannot serve: UNAVAILABLE, as Triton answers, not NOT_FOUND.
+        using var repository = new TempRepository().AddIris().AddVersion("broken", 1, [1, 2, 3]);
+        await using var server = await RunningServer.StartAsync(repository.Root);
+        using var client = new GrpcClient(server);
+        await RequestLoad.WaitUntilAsync(
+            async () => (await client.Inference.RepositoryIndexAsync(new RepositoryIndexRequest())).Models.Any(m => m.Name == "broken" && m.State == "UNAVAILABLE"),
+            TimeSpan.FromSeconds(20),
+            "version 1 of 'broken' to fail");
+
+        var infer = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(GrpcClient.Raw("broken", "x", "FP32", [1, 4], [1f, 2f, 3f, 4f])));
+        Assert.Equal(StatusCode.Unavailable, infer.StatusCode);
+        Assert.Contains("version 1 is unavailable", infer.Status.Detail, StringComparison.Ordinal);
+        var load = await GrpcClient.FailsAsync(client.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "broken" }));
+        Assert.Equal(StatusCode.Unavailable, load.StatusCode);
+        Assert.Contains("failed to load", load.Status.Detail, StringComparison.Ordinal);
+        Assert.False((await client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "broken" })).Ready);
+
+        // The model beside it serves as before.
+        Assert.True((await client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "iris" })).Ready);
+        Assert.Equal("iris", (await client.Inference.ModelInferAsync(GrpcClient.Raw("iris", "input", "FP32", [1, 4], [5.9f, 3f, 5.1f, 1.8f]))).ModelName);
+    }
+
+    [Fact]
+    public async Task From_the_moment_the_server_begins_to_stop_calls_are_unavailable_and_every_readiness_probe_says_so()
+    {
+        using var repository = new TempRepository().AddIris();
+        await using var server = await RunningServer.StartAsync(repository.Root);
+        using var client = new GrpcClient(server);
+        var request = GrpcClient.Raw("iris", "input", "FP32", [1, 4], [5.9f, 3f, 5.1f, 1.8f]);
+        Assert.Equal("iris", (await client.Inference.ModelInferAsync(request)).ModelName);
+        var health = new Health.HealthClient(client.Channel);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest())).Status);
+
+        // What SIGTERM does first: the lifetime says the server is stopping. Kestrel goes on answering until the host
+        // stops it, and a load balancer that still sends calls meanwhile must be told to go elsewhere.
+        server.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+
+        var refused = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(request));
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("shutting down", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.False((await client.Inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, (await health.CheckAsync(new HealthCheckRequest())).Status);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, (await health.CheckAsync(new HealthCheckRequest { Service = "inference.GRPCInferenceService" })).Status);
+        using var ready = await server.Client.GetAsync("/v2/health/ready");
+        Assert.Equal(HttpStatusCode.BadRequest, ready.StatusCode);
+        Assert.Contains("shutting down", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Still alive: a liveness probe that failed now would have the process killed before it drains.
+        Assert.True((await client.Inference.ServerLiveAsync(new ServerLiveRequest())).Live);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = "live" })).Status);
     }
 
     [Fact]
