@@ -508,10 +508,14 @@ scenario_kube() {
   wait_ready "$base/v2/health/ready" 90 "$app"
   seed "$base"
   grpc_check "$app" iris "$grpc_port"
-  podman logs "$app" 2>&1 | grep -q "Job store .* opened on Postgres" \
-    || { podman logs "$app" 2>&1 | tail -20 >&2; die "the Deployment's replica did not open the job store on PostgreSQL"; }
+  # The log is read once into a variable: 'podman logs | grep -q' under pipefail fails when grep stops reading
+  # at its first match and podman dies of SIGPIPE, which turned a found line into a failure.
+  local app_log
+  app_log=$(podman logs "$app" 2>&1)
+  grep -q "Job store .* opened on Postgres" <<<"$app_log" \
+    || { tail -20 <<<"$app_log" >&2; die "the Deployment's replica did not open the job store on PostgreSQL"; }
   # The chiseled image has no Kerberos library: the URL turns GSS encryption off, so Npgsql never looks for it.
-  podman logs "$app" 2>&1 | grep -q libgssapi && die "the replica looked for libgssapi: the database URL should disable GSS encryption"
+  if grep -q libgssapi <<<"$app_log"; then die "the replica looked for libgssapi: the database URL should disable GSS encryption"; fi
   local user
   user=$(podman inspect --format '{{.Config.User}}' "$app")
   [ "$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$app")" = true ] || die "the Deployment's root filesystem is not read-only"
