@@ -66,7 +66,19 @@ foreach (var name in new[] { "mlp", "mlp-thin" })
 
 var httpPort = FreePort();
 var grpcPort = FreePort();
-var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+// GRPCBENCH_SERVER_CPUS="0,1" (a taskset list): the server runs on those CPUs alone, its runtime told their number,
+// as on a machine of that many cores; start the bench itself under taskset on the others, and the load generator no
+// longer shares the server's cores. taskset execs dotnet, so the process id read for the server's CPU is the server's.
+var serverCpus = Environment.GetEnvironmentVariable("GRPCBENCH_SERVER_CPUS");
+var info = new ProcessStartInfo(serverCpus is { Length: > 0 } ? "taskset" : "dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+if (serverCpus is { Length: > 0 })
+{
+    info.ArgumentList.Add("-c");
+    info.ArgumentList.Add(serverCpus);
+    info.ArgumentList.Add("dotnet");
+    info.Environment["DOTNET_PROCESSOR_COUNT"] = CountCpus(serverCpus).ToString(CultureInfo.InvariantCulture);
+}
+
 foreach (var a in new[] { modelhost, "serve", "--models", root, "--urls", $"http://127.0.0.1:{httpPort}", "--grpc-urls", $"http://127.0.0.1:{grpcPort}", "--data-dir", Path.Combine(root, "data") })
 {
     info.ArgumentList.Add(a);
@@ -185,7 +197,7 @@ try
         }
     }
 
-    Console.WriteLine($"`grpcbench modelhost.dll {seconds.ToString(CultureInfo.InvariantCulture)} {warmup.ToString(CultureInfo.InvariantCulture)} {rounds}` ({seconds.ToString(CultureInfo.InvariantCulture)} s per protocol in {rounds} turns after a {warmup.ToString(CultureInfo.InvariantCulture)} s warm-up), {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    Console.WriteLine($"`grpcbench modelhost.dll {seconds.ToString(CultureInfo.InvariantCulture)} {warmup.ToString(CultureInfo.InvariantCulture)} {rounds}` ({seconds.ToString(CultureInfo.InvariantCulture)} s per protocol in {rounds} turns after a {warmup.ToString(CultureInfo.InvariantCulture)} s warm-up), {Environment.ProcessorCount} cores{(serverCpus is { Length: > 0 } ? $" for the load generator, the server on CPUs {serverCpus}" : "")}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
     Console.WriteLine();
     Console.WriteLine("| call with no model | clients | calls/s | server CPU µs/call |");
     Console.WriteLine("| --- | --- | --- | --- |");
@@ -364,6 +376,19 @@ static int FreePort()
     using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
     return ((IPEndPoint)socket.LocalEndPoint!).Port;
+}
+
+static int CountCpus(string list)
+{
+    // taskset's list form: "0,1", "2-15", "0,4-7".
+    var count = 0;
+    foreach (var part in list.Split(','))
+    {
+        var range = part.Split('-');
+        count += range.Length == 2 ? int.Parse(range[1], CultureInfo.InvariantCulture) - int.Parse(range[0], CultureInfo.InvariantCulture) + 1 : 1;
+    }
+
+    return count;
 }
 
 static string FindRepoRoot()
