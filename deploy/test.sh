@@ -76,7 +76,8 @@ seed() {
   [ "$answer" = '{"result":[2]}' ] || die "seed request to $base answered '$answer', expected {\"result\":[2]}"
 }
 
-published_port() { podman port "$1" "${2:-8080}" | head -n1 | sed 's/.*://'; }
+# "sed -n 1p" rather than "head -n1": it reads to the end, so the command before it never dies of SIGPIPE (pipefail).
+published_port() { podman port "$1" "${2:-8080}" | sed -n 1p | sed 's/.*://'; }
 
 # Debian's python3 with grpcio and grpc_tools (.ci/run installs them; so does this, as root, when they are missing).
 PYTHON=/usr/bin/python3
@@ -102,7 +103,7 @@ dashboard() {
   local base=$1 page script
   page=$(curl -sS -f "$base/") || die "GET $base/ failed: the image serves no dashboard"
   grep -q '<div id="root"></div>' <<<"$page" || die "GET $base/ is not the dashboard's page: $page"
-  script=$(grep -o 'src="/assets/[^"]*\.js"' <<<"$page" | head -n1 | sed 's/^src="//; s/"$//')
+  script=$(grep -o 'src="/assets/[^"]*\.js"' <<<"$page" | sed -n 1p | sed 's/^src="//; s/"$//')
   [ -n "$script" ] || die "the dashboard's page loads no script from /assets: $page"
   curl -sS -f -o /dev/null "$base$script" || die "GET $base$script (the dashboard's script) failed"
 }
@@ -336,7 +337,7 @@ wait_scraped() {
 }
 
 # A field of the first JSON object in $1: job_field JSON state -> running.
-json_field() { { grep -o "\"$2\":[^,}]*" <<<"$1" || true; } | head -n1 | sed 's/^"[^"]*"://; s/^"//; s/"$//'; }
+json_field() { { grep -o "\"$2\":[^,}]*" <<<"$1" || true; } | sed -n 1p | sed 's/^"[^"]*"://; s/^"//; s/"$//'; }
 
 # Waits until job $2 (asked at base $1) is in state $3, at most $4 seconds; prints the job.
 wait_job() {
@@ -452,7 +453,7 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 # would take the ./modelhost launcher for a build folder of the image `modelhost` (podman 4.3 ignores --build=false).
 # The container kube play made for DEPLOYMENT's CONTAINER (named DEPLOYMENT-pod[-N]-CONTAINER by podman's version).
 kube_container() {
-  podman ps -a --format '{{.Names}}' | grep -E "^$1-pod(-[0-9]+)?-$2\$" | head -n1
+  podman ps -a --format '{{.Names}}' | grep -E "^$1-pod(-[0-9]+)?-$2\$" | sed -n 1p
 }
 
 scenario_kube() {
