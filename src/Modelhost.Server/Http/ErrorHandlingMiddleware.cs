@@ -78,10 +78,30 @@ internal sealed partial class ErrorHandlingMiddleware
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The status this middleware answers an exception with, while the response has not started. The audit, which runs
+    /// inside this middleware and sees the exception first, logs this status, so the two cannot disagree.
+    /// </summary>
+    internal static int StatusCodeFor(Exception ex, bool stopping) => ex switch
+    {
+        InferenceException inference => ErrorResponses.StatusCodeFor(inference.Kind),
+        JobException job => ErrorResponses.StatusCodeFor(job.Kind),
+        HttpError http => http.StatusCode,
+        JsonException => StatusCodes.Status400BadRequest,
+
+        // A body cut off by shutdown ends early: that is the server's doing, not the client's.
+        BadHttpRequestException when stopping => StatusCodes.Status503ServiceUnavailable,
+        BadHttpRequestException bad => bad.StatusCode,
+        OperationCanceledException => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
     private Task HandleAsync(HttpContext context, Exception ex)
     {
         context.Response.Clear();
         RequestLoggingMiddleware.SetRequestId(context);
+        var stopping = _lifetime.ApplicationStopping.IsCancellationRequested;
+        var status = StatusCodeFor(ex, stopping);
         switch (ex)
         {
             case InferenceException inference:
@@ -90,23 +110,22 @@ internal sealed partial class ErrorHandlingMiddleware
                     LogInternal(_logger, context.Request.Path, inference.InnerException ?? inference);
                 }
 
-                return ErrorResponses.WriteAsync(context, ErrorResponses.StatusCodeFor(inference.Kind), inference.Message, inference.RetryAfter);
+                return ErrorResponses.WriteAsync(context, status, inference.Message, inference.RetryAfter);
             case JobException job:
-                return ErrorResponses.WriteAsync(context, ErrorResponses.StatusCodeFor(job.Kind), job.Message, ErrorResponses.RetryAfterFor(job.Kind));
+                return ErrorResponses.WriteAsync(context, status, job.Message, ErrorResponses.RetryAfterFor(job.Kind));
             case HttpError http:
-                return ErrorResponses.WriteAsync(context, http.StatusCode, http.Message, http.RetryAfter);
+                return ErrorResponses.WriteAsync(context, status, http.Message, http.RetryAfter);
             case JsonException json:
-                return ErrorResponses.WriteAsync(context, 400, $"malformed JSON at line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}: {FirstSentence(json.Message)}");
-            case BadHttpRequestException when _lifetime.ApplicationStopping.IsCancellationRequested:
-                // A body cut off by shutdown ends early: that is the server's doing, not the client's.
-                return ErrorResponses.WriteAsync(context, 503, "the request was cut off because the server is stopping; send it again");
+                return ErrorResponses.WriteAsync(context, status, $"malformed JSON at line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}: {FirstSentence(json.Message)}");
+            case BadHttpRequestException when stopping:
+                return ErrorResponses.WriteAsync(context, status, "the request was cut off because the server is stopping; send it again");
             case BadHttpRequestException bad:
-                return ErrorResponses.WriteAsync(context, bad.StatusCode, bad.Message);
+                return ErrorResponses.WriteAsync(context, status, bad.Message);
             case OperationCanceledException:
-                return ErrorResponses.WriteAsync(context, 503, "the request was cancelled because the server is shutting down");
+                return ErrorResponses.WriteAsync(context, status, "the request was cancelled because the server is shutting down");
             default:
                 LogInternal(_logger, context.Request.Path, ex);
-                return ErrorResponses.WriteAsync(context, 500, "internal error; the server log has the details");
+                return ErrorResponses.WriteAsync(context, status, "internal error; the server log has the details");
         }
     }
 

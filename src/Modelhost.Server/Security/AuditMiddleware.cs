@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Modelhost.Server.Http;
 
 namespace Modelhost.Server.Security;
 
@@ -16,10 +18,13 @@ internal sealed partial class AuditMiddleware
     private readonly RequestDelegate _next;
     private readonly ILogger _logger;
 
-    public AuditMiddleware(RequestDelegate next, ILoggerFactory loggers)
+    private readonly IHostApplicationLifetime _lifetime;
+
+    public AuditMiddleware(RequestDelegate next, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
     {
         _next = next;
         _logger = loggers.CreateLogger(Category);
+        _lifetime = lifetime;
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -40,6 +45,15 @@ internal sealed partial class AuditMiddleware
         {
             await _next(context);
             status = context.Response.StatusCode;
+        }
+        catch (Exception ex)
+        {
+            // A refusal thrown from below (a job that cannot be retried, malformed JSON) becomes its answer in the
+            // error handler outside this middleware: log that answer's status, not a 500 the client never saw.
+            status = context.Response.HasStarted
+                ? context.Response.StatusCode
+                : ErrorHandlingMiddleware.StatusCodeFor(ex, _lifetime.ApplicationStopping.IsCancellationRequested);
+            throw;
         }
         finally
         {

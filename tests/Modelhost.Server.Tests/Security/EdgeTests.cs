@@ -121,6 +121,36 @@ public sealed class EdgeTests : IDisposable
     }
 
     [Fact]
+    public async Task An_action_refused_by_an_exception_is_audited_with_the_status_the_client_got_not_500()
+    {
+        var keys = new TestKeys();
+        var logs = new CapturedLogs();
+        var data = Path.Combine(Path.GetTempPath(), "modelhost-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var server = await RunningServer.StartAsync(_repository.Root, o =>
+            {
+                keys.Apply(o);
+                o.Jobs.Enabled = true;
+                o.Jobs.DataDirectory = data;
+            }, logs);
+
+            // The job store refuses these by throwing; the error handler, outside the audit, turns that into the answer.
+            Assert.Equal(HttpStatusCode.NotFound, await SendWithKeyAsync(server, "/v1/jobs/424242/retry", keys.Clear[Role.Train]));
+            Assert.Equal(HttpStatusCode.BadRequest, await SendWithKeyAsync(server, "/v1/jobs", keys.Clear[Role.Train], "{\"kind\":"));
+
+            var audit = logs.Lines.Where(l => l.Category == "Modelhost.Audit").ToList();
+            Assert.Equal(2, audit.Count);
+            Assert.Contains("key=key-train POST /v1/jobs/{id}/retry target=id=424242 status=404", audit[0].Message, StringComparison.Ordinal);
+            Assert.Contains("key=key-train POST /v1/jobs target=- status=400", audit[1].Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Keys_added_and_revoked_in_the_config_file_take_effect_without_a_restart()
     {
         var config = Path.Combine(_repository.Root, "server.yaml");
