@@ -104,7 +104,8 @@ internal static class RepositoryScanner
 
             if (ScanModel(directory, realRoot) is not { } model)
             {
-                // The directory went away between listing the root and reading it: it was removed.
+                // The directory went away between listing the root and reading it (it was removed), or a job is staging
+                // its first version (not a model yet).
                 continue;
             }
 
@@ -168,7 +169,8 @@ internal static class RepositoryScanner
     }
 
     /// <summary>
-    /// Scans one model directory; <see langword="null"/> when it no longer exists, and a model with
+    /// Scans one model directory; <see langword="null"/> when it no longer exists or holds only a first version being
+    /// staged, and a model with
     /// <see cref="ModelDirectory.ReadError"/> when it, or its <c>model.yaml</c>, cannot be read.
     /// </summary>
     private static ModelDirectory? ScanModel(DirectoryInfo directory, string realRoot, string? name = null)
@@ -185,9 +187,20 @@ internal static class RepositoryScanner
             return listError is null ? null : ModelDirectory.Unreadable(name, directory.FullName, listError);
         }
 
+        int visibleEntries = 0;
+        int hiddenDirectories = 0;
         foreach (FileSystemInfo entry in entries)
         {
             string display = $"{name}/{ModelName.ToDisplay(entry.Name)}";
+            if (entry.Name.StartsWith('.'))
+            {
+                // Inside a model, hidden entries are trainers' staging directories and editors' temp files:
+                // skipped without a report, or every poll during a training job would warn.
+                hiddenDirectories += entry is DirectoryInfo ? 1 : 0;
+                continue;
+            }
+
+            visibleEntries++;
             if (entry.Name == ModelConfigLoader.FileName)
             {
                 if (entry is DirectoryInfo)
@@ -213,13 +226,6 @@ internal static class RepositoryScanner
                     problems.Add($"'{display}' is a broken symbolic link; ignored");
                 }
 
-                continue;
-            }
-
-            if (entry.Name.StartsWith('.'))
-            {
-                // Inside a model, hidden entries are trainers' staging directories and editors' temp files:
-                // skipped without a report, or every poll during a training job would warn.
                 continue;
             }
 
@@ -261,6 +267,14 @@ internal static class RepositoryScanner
             {
                 problems.Add($"{fingerprintProblem}; version {version} skipped");
             }
+        }
+
+        if (visibleEntries == 0 && hiddenDirectories > 0)
+        {
+            // Nothing but hidden directories: a job staging the first version of a new model (a series' first
+            // forecaster, forecast-DE/.staging-…). Listed now, it would read as a model with no versions until the
+            // next scan, and a forecaster's directory as an unavailable model in the index.
+            return null;
         }
 
         versions.Sort((a, b) => a.Version.CompareTo(b.Version));

@@ -155,6 +155,38 @@ public sealed class RepositoryScannerTests : IDisposable
     }
 
     [Fact]
+    public void Scan_leaves_out_a_new_model_whose_first_version_is_still_being_staged()
+    {
+        // A series' first forecaster, mid-publication: the job has made forecast-DE/ and a staging directory in it.
+        Write("iris/1/model.onnx");
+        Write("forecast-DE/.staging-3cb5cb4f2382773f-2-0/ets.json", "{}");
+        Mkdir("new-model/.staging-3cb5cb4f2382773f-4-0");
+
+        RepositorySnapshot snapshot = RepositoryScanner.Scan(_root);
+
+        Assert.Equal(["iris"], snapshot.Models.Select(m => m.Name));
+        Assert.Empty(snapshot.Forecasters);
+        Assert.Empty(snapshot.Problems);
+
+        // Published, it is listed as what it is.
+        Directory.Move(Path.Combine(_root, "forecast-DE", ".staging-3cb5cb4f2382773f-2-0"), Path.Combine(_root, "forecast-DE", "1"));
+        Assert.Equal("forecast-DE", Assert.Single(RepositoryScanner.Scan(_root).Forecasters).Name);
+    }
+
+    [Fact]
+    public void Scan_still_lists_a_model_directory_with_a_config_or_a_hidden_file_but_no_versions()
+    {
+        Write("configured/model.yaml", "max_batch_size: 8\n");
+        Write("configured/.staging-7-1-0/model.onnx");
+        Write("edited/.model.yaml.swp", "x");
+
+        RepositorySnapshot snapshot = RepositoryScanner.Scan(_root);
+
+        Assert.Equal(["configured", "edited"], snapshot.Models.Select(m => m.Name));
+        Assert.All(snapshot.Models, m => Assert.Empty(m.Versions));
+    }
+
+    [Fact]
     public void Scan_keeps_a_model_without_versions_so_the_caller_can_report_it()
     {
         Mkdir("empty");
