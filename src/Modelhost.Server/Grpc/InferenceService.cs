@@ -10,6 +10,7 @@ using Modelhost.Core.Tensors;
 using Modelhost.Server.Grpc.Protocol;
 using Modelhost.Server.Hosting;
 using Modelhost.Server.Http;
+using Modelhost.Server.Security;
 
 namespace Modelhost.Server.Grpc;
 
@@ -264,6 +265,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
     public override async Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context)
     {
         var name = ValidName(request.ModelName);
+        AuditTarget.Set(context.GetHttpContext(), "model=" + name);
         if (request.Parameters.Count > 0)
         {
             throw new InferenceException(InferenceErrorKind.InvalidArgument, "RepositoryModelLoad parameters (a config override or model files) are not supported: put model.yaml and the version folders in the repository");
@@ -286,7 +288,9 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
 
     public override async Task<RepositoryModelUnloadResponse> RepositoryModelUnload(RepositoryModelUnloadRequest request, ServerCallContext context)
     {
-        await manager.UnloadAsync(ValidName(request.ModelName), context.CancellationToken).ConfigureAwait(false);
+        var name = ValidName(request.ModelName);
+        AuditTarget.Set(context.GetHttpContext(), "model=" + name);
+        await manager.UnloadAsync(name, context.CancellationToken).ConfigureAwait(false);
         return new RepositoryModelUnloadResponse();
     }
 

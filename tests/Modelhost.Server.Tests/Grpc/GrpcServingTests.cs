@@ -142,6 +142,33 @@ public sealed class GrpcServingTests
     }
 
     [Fact]
+    public async Task Repository_changes_over_grpc_are_audited_with_the_model_and_the_grpc_status()
+    {
+        var keys = new TestKeys();
+        var logs = new CapturedLogs();
+        using var repository = new TempRepository().AddIris();
+        await using var server = await RunningServer.StartAsync(repository.Root, keys.Apply, logs);
+        using var client = new GrpcClient(server);
+        var manage = new Metadata { { "x-api-token", keys.Clear[Role.Manage] } };
+        var infer = new Metadata { { "x-api-token", keys.Clear[Role.Infer] } };
+
+        await client.Inference.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = "iris" }, manage);
+        Assert.Equal(StatusCode.PermissionDenied, (await GrpcClient.FailsAsync(client.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "iris" }, infer))).StatusCode);
+        var missing = await GrpcClient.FailsAsync(client.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "nosuch" }, manage));
+        _ = await client.Inference.ServerMetadataAsync(new ServerMetadataRequest(), infer);
+
+        // Every answer is HTTP 200; the grpc-status says what happened. Access control refuses before the service reads
+        // the message, so a refused call names no model. Inference calls are not audited.
+        var audit = logs.Lines.Where(l => l.Category == "Modelhost.Audit").ToList();
+        Assert.All(audit, l => Assert.Equal(1405, l.EventId));
+        Assert.Equal(3, audit.Count);
+        Assert.Contains("key=key-manage POST /inference.GRPCInferenceService/RepositoryModelUnload target=model=iris status=200 grpc-status=0", audit[0].Message, StringComparison.Ordinal);
+        Assert.Contains("key=key-infer POST /inference.GRPCInferenceService/RepositoryModelLoad target=- status=200 grpc-status=7", audit[1].Message, StringComparison.Ordinal);
+        Assert.Contains($"key=key-manage POST /inference.GRPCInferenceService/RepositoryModelLoad target=model=nosuch status=200 grpc-status={(int)missing.StatusCode}", audit[2].Message, StringComparison.Ordinal);
+        Assert.NotEqual(StatusCode.OK, missing.StatusCode);
+    }
+
+    [Fact]
     public async Task The_health_service_reports_readiness_and_reflection_lists_the_service()
     {
         using var repository = new TempRepository().AddIris().AddVersion("broken", 1, [1, 2, 3]);
