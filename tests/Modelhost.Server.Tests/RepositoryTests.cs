@@ -80,6 +80,7 @@ public sealed class RepositoryTests
         using (var gone = await server.PostJsonAsync("/v2/models/scale/infer", """{"inputs":[]}"""))
         {
             Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+            Assert.Equal("model 'scale' is unloaded; load it with POST /v2/repository/models/scale/load or gRPC RepositoryModelLoad", await RunningServer.ErrorOf(gone));
         }
 
         var index = await server.PostJsonOkAsync("/v2/repository/index", "{}");

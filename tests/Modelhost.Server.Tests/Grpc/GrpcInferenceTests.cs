@@ -482,7 +482,9 @@ public sealed class GrpcInferenceTests : ServerTest
         using var client = new GrpcClient(Server);
         await client.Inference.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = "id-int32" });
         // As over HTTP: an unloaded model is not served at all.
-        Assert.Equal(StatusCode.NotFound, (await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(GrpcClient.Raw("id-int32", "x", "INT32", [1, 2], [1, 2])))).StatusCode);
+        var unloaded = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(GrpcClient.Raw("id-int32", "x", "INT32", [1, 2], [1, 2])));
+        Assert.Equal(StatusCode.NotFound, unloaded.StatusCode);
+        Assert.Equal("model 'id-int32' is unloaded; load it with POST /v2/repository/models/id-int32/load or gRPC RepositoryModelLoad", unloaded.Status.Detail);
         var index = await client.Inference.RepositoryIndexAsync(new RepositoryIndexRequest());
         Assert.Equal("unloaded", index.Models.Single(m => m.Name == "id-int32").Reason);
         await client.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "id-int32" });
