@@ -206,7 +206,7 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
     {
         if (!_models.TryGetValue(name, out var entry))
         {
-            // Still not served (404, NOT_FOUND, as Triton answers), but the client is told why and how to undo it.
+            // Not served, so still NotFound, but the client is told why and how to undo it.
             throw new InferenceException(
                 InferenceErrorKind.NotFound,
                 _unloaded.ContainsKey(name) ? $"model '{name}' is unloaded; load it with POST /v2/repository/models/{name}/load or gRPC RepositoryModelLoad" : $"unknown model '{name}'");
