@@ -94,6 +94,9 @@ public static class ModelhostServer
         // level is enabled for them; our own request log replaces them.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        // Grpc.AspNetCore logs each call a client got wrong at Information, a message it could not parse with its stack
+        // trace: the client has the status and the message, and the audit has the call, as for HTTP's 4xx.
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server", LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
 
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);

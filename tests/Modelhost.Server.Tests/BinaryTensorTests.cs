@@ -49,6 +49,29 @@ public sealed class BinaryTensorTests : ServerTest
     }
 
     [Fact]
+    public async Task Only_the_json_header_of_a_binary_request_must_be_utf8()
+    {
+        // 0xFF and 0x80 are never UTF-8: the tensor bytes may hold them, the header may not.
+        var header = """{"id":"?","inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","parameters":{"binary_data_size":12}}]}""";
+        var data = Floats(float.NaN, 1, -2);
+        data[0] = 0xFF;
+        using (var response = await Server.Client.PostAsync("/v2/models/identity/infer", BinaryBody(header, data)))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var content = BinaryBody(header, data);
+        var bytes = await content.ReadAsByteArrayAsync();
+        bytes[header.IndexOf('?', StringComparison.Ordinal)] = 0x80;
+        using var bad = new ByteArrayContent(bytes);
+        bad.Headers.ContentType = content.Headers.ContentType;
+        bad.Headers.Add("Inference-Header-Content-Length", content.Headers.GetValues("Inference-Header-Content-Length"));
+        using var refused = await Server.Client.PostAsync("/v2/models/identity/infer", bad);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("not UTF-8: byte 8 (0x80)", await RunningServer.ErrorOf(refused), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Infer_writes_binary_outputs_after_the_json_header_when_asked()
     {
         var header = """{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","parameters":{"binary_data_size":12}}],"parameters":{"binary_data_output":true}}""";

@@ -75,6 +75,25 @@ public sealed class InferErrorTests : ServerTest
         Assert.Contains("no route", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
 
+    // System.Text.Json reads past bytes that are not UTF-8 inside a string and fails only when the string is decoded,
+    // which each route did at a different place: these answered 500. The job routes have their own test.
+    [Theory]
+    [InlineData("/predict", "{\"sepal_length\": 5.9, \"sepal_width\": 3.0, \"petal_len\u008Ch\": 5.1, \"petal_width\": 1.8}")]
+    [InlineData("/v2/models/iris/infer", "{\"id\": \"\u00C3(\", \"inputs\": [{\"name\": \"input\", \"shape\": [1, 4], \"datatype\": \"FP32\", \"data\": [1, 2, 3, 4]}]}")]
+    [InlineData("/v1/models/iris:predict", "{\"signature_name\": \"\u00FF\", \"instances\": [[1, 2, 3, 4]]}")]
+    public async Task A_json_body_that_is_not_utf8_is_a_400_naming_the_first_bad_byte(string path, string text)
+    {
+        var bytes = RunningServer.Latin1(text);
+        var position = Array.FindIndex(bytes, b => b >= 0x80) + 1;
+        using var response = await Server.PostJsonBytesAsync(path, bytes);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains($"the request body is not UTF-8: byte {position} (0x{bytes[position - 1]:X2})", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+
+        // The same text sent as UTF-8 is read as before.
+        using var valid = await Server.PostJsonAsync(path, text);
+        Assert.DoesNotContain("not UTF-8", await valid.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_server_keeps_serving_after_a_burst_of_bad_requests()
     {

@@ -166,7 +166,7 @@ internal static class KServeEndpoints
         try
         {
             var headerLength = BinaryHeaderLength(context);
-            using var body = await RequestBody.ReadJsonAsync(context, headerLength is null ? BodyLimit.JsonInfer(options) : BodyLimit.BinaryInfer(options), binaryAllowed: headerLength is not null);
+            using var body = await RequestBody.ReadJsonAsync(context, headerLength is null ? BodyLimit.JsonInfer(options) : BodyLimit.BinaryInfer(options), binaryJsonLength: headerLength);
             request = V2RequestParser.Parse(body.Span, headerLength ?? body.Length, out format);
         }
         catch (Exception ex) when (RejectedRequests.IsClientError(ex))

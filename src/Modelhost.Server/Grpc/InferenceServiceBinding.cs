@@ -1,4 +1,5 @@
 using System.Reflection;
+using Google.Protobuf;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using Microsoft.AspNetCore.Routing;
@@ -9,7 +10,7 @@ namespace Modelhost.Server.Grpc;
 /// <summary>
 /// Binds <see cref="InferenceService"/>'s methods as the generated code describes them (names, paths, types, the
 /// response marshallers), but with <see cref="InferRequestMarshaller"/> reading the requests of ModelInfer and
-/// ModelStreamInfer.
+/// ModelStreamInfer, and with every request message that protobuf cannot parse answered <c>INVALID_ARGUMENT</c>.
 /// </summary>
 /// <remarks>
 /// Grpc.AspNetCore's own binder cannot swap a marshaller: it binds whatever the generated <c>BindService</c> hands it.
@@ -27,18 +28,37 @@ internal sealed class InferenceServiceBinding : IServiceMethodProvider<Inference
     public void OnServiceMethodDiscovery(ServiceMethodProviderContext<InferenceService> context) =>
         GRPCInferenceService.BindService(new Binder(context), null);
 
-    private static Method<TRequest, TResponse> WithPooledRequests<TRequest, TResponse>(Method<TRequest, TResponse> method)
+    private static Method<TRequest, TResponse> WithRequestReader<TRequest, TResponse>(Method<TRequest, TResponse> method)
         where TRequest : class
         where TResponse : class
     {
-        if (typeof(TRequest) != typeof(ModelInferRequest))
+        var reader = method.RequestMarshaller;
+        if (typeof(TRequest) == typeof(ModelInferRequest))
         {
-            return method;
+            var generated = (Marshaller<ModelInferRequest>)(object)method.RequestMarshaller;
+            reader = (Marshaller<TRequest>)(object)InferRequestMarshaller.Create(generated.ContextualSerializer);
         }
 
-        var generated = (Marshaller<ModelInferRequest>)(object)method.RequestMarshaller;
-        var pooled = (Marshaller<TRequest>)(object)InferRequestMarshaller.Create(generated.ContextualSerializer);
-        return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, pooled, method.ResponseMarshaller);
+        var deserialize = reader.ContextualDeserializer;
+        var name = method.Name;
+        var checkedReader = new Marshaller<TRequest>(reader.ContextualSerializer, context => Parse(deserialize, context, name));
+        return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, checkedReader, method.ResponseMarshaller);
+    }
+
+    /// <summary>
+    /// A message that is not valid protobuf is the client's error. Left to Grpc.AspNetCore, it is answered <c>UNKNOWN</c>
+    /// ("Exception was thrown by handler.") and logged as a server error with a stack trace, once per bad message.
+    /// </summary>
+    private static TRequest Parse<TRequest>(Func<DeserializationContext, TRequest> deserialize, DeserializationContext context, string method)
+    {
+        try
+        {
+            return deserialize(context);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"the {method} request is not a valid {typeof(TRequest).Name} protobuf message: {ex.Message}"));
+        }
     }
 
     /// <summary>An open delegate to the service's method of that name and parameters, and the endpoint metadata Grpc.AspNetCore gives it.</summary>
@@ -59,25 +79,25 @@ internal sealed class InferenceServiceBinding : IServiceMethodProvider<Inference
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
         {
             var (invoker, metadata) = Handler<UnaryServerMethod<InferenceService, TRequest, TResponse>>(method.Name, typeof(TRequest), typeof(ServerCallContext));
-            context.AddUnaryMethod(WithPooledRequests(method), metadata, invoker);
+            context.AddUnaryMethod(WithRequestReader(method), metadata, invoker);
         }
 
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse>? handler)
         {
             var (invoker, metadata) = Handler<ClientStreamingServerMethod<InferenceService, TRequest, TResponse>>(method.Name, typeof(IAsyncStreamReader<TRequest>), typeof(ServerCallContext));
-            context.AddClientStreamingMethod(WithPooledRequests(method), metadata, invoker);
+            context.AddClientStreamingMethod(WithRequestReader(method), metadata, invoker);
         }
 
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler)
         {
             var (invoker, metadata) = Handler<ServerStreamingServerMethod<InferenceService, TRequest, TResponse>>(method.Name, typeof(TRequest), typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext));
-            context.AddServerStreamingMethod(WithPooledRequests(method), metadata, invoker);
+            context.AddServerStreamingMethod(WithRequestReader(method), metadata, invoker);
         }
 
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler)
         {
             var (invoker, metadata) = Handler<DuplexStreamingServerMethod<InferenceService, TRequest, TResponse>>(method.Name, typeof(IAsyncStreamReader<TRequest>), typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext));
-            context.AddDuplexStreamingMethod(WithPooledRequests(method), metadata, invoker);
+            context.AddDuplexStreamingMethod(WithRequestReader(method), metadata, invoker);
         }
     }
 }

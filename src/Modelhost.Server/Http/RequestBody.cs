@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Text;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Modelhost.Core.Tensors;
@@ -13,6 +15,11 @@ namespace Modelhost.Server.Http;
 /// which the GC takes back after the request: the shared pool keeps every array returned to it for good, so pooling
 /// large bodies would hold a burst's peak for the life of the process.
 /// </summary>
+/// <remarks>
+/// The JSON text is checked to be UTF-8 here, once, because <see cref="System.Text.Json.Utf8JsonReader"/> does not check
+/// the bytes inside strings: it fails only when a string is decoded, with an exception that would otherwise reach the
+/// client as a 500 from whichever parser happened to decode it.
+/// </remarks>
 internal sealed class RequestBody : IDisposable
 {
     private byte[]? _buffer;
@@ -27,10 +34,17 @@ internal sealed class RequestBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
-    public static async ValueTask<RequestBody> ReadJsonAsync(HttpContext context, BodyLimit limit, bool binaryAllowed = false)
+    /// <summary>Reads the body whole, after checking its content type and size, and checks that its JSON is UTF-8.</summary>
+    /// <param name="context">The request's context.</param>
+    /// <param name="limit">The route's body limit.</param>
+    /// <param name="binaryJsonLength">
+    /// For KServe's binary tensor extension (<c>Inference-Header-Content-Length</c>): the body is this many bytes of JSON
+    /// followed by raw tensor data, and may be sent as <c>application/octet-stream</c>. Null for a body that is all JSON.
+    /// </param>
+    public static async ValueTask<RequestBody> ReadJsonAsync(HttpContext context, BodyLimit limit, int? binaryJsonLength = null)
     {
         var request = context.Request;
-        CheckContentType(request.ContentType, binaryAllowed);
+        CheckContentType(request.ContentType, binaryAllowed: binaryJsonLength is not null);
         if (request.ContentLength > limit.Bytes)
         {
             throw limit.TooLarge();
@@ -72,7 +86,15 @@ internal sealed class RequestBody : IDisposable
                 var array = TensorBuffers.Rent(length);
                 buffer.CopyTo(array);
                 reader.AdvanceTo(buffer.End);
-                return new RequestBody(array, length);
+                var body = new RequestBody(array, length);
+                var json = body.Span[..Math.Min(binaryJsonLength ?? length, length)];
+                if (!Utf8.IsValid(json))
+                {
+                    body.Dispose();
+                    throw NotUtf8(json);
+                }
+
+                return body;
             }
 
             // Keep everything and ask for more: the body is parsed only once it is complete.
@@ -87,6 +109,19 @@ internal sealed class RequestBody : IDisposable
         {
             TensorBuffers.Return(buffer);
         }
+    }
+
+    private static HttpError NotUtf8(ReadOnlySpan<byte> json)
+    {
+        var offset = 0;
+        while (Rune.DecodeFromUtf8(json[offset..], out _, out var consumed) == OperationStatus.Done)
+        {
+            offset += consumed;
+        }
+
+        return new HttpError(
+            StatusCodes.Status400BadRequest,
+            $"the request body is not UTF-8: byte {offset + 1} (0x{json[offset]:X2}) does not begin a valid UTF-8 character; JSON must be sent as UTF-8");
     }
 
     private static void CheckContentType(string? contentType, bool binaryAllowed)

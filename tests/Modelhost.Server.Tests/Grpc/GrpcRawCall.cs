@@ -12,10 +12,13 @@ namespace Modelhost.Server.Tests.Grpc;
 /// </summary>
 public sealed record GrpcRawCall(HttpStatusCode HttpStatus, string? ContentType, int? GrpcStatus, string? GrpcMessage, string? RetryPushbackMs)
 {
-    public static async Task<GrpcRawCall> SendAsync(Uri address, string method, IMessage request, params (string Name, string Value)[] headers)
+    public static Task<GrpcRawCall> SendAsync(Uri address, string method, IMessage request, params (string Name, string Value)[] headers) =>
+        SendAsync(address, method, request.ToByteArray(), headers);
+
+    /// <summary>Sends <paramref name="payload"/> as the call's one message, whatever its bytes: valid protobuf or not.</summary>
+    public static async Task<GrpcRawCall> SendAsync(Uri address, string method, byte[] payload, params (string Name, string Value)[] headers)
     {
         using var http = new HttpClient(new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(60) };
-        var payload = request.ToByteArray();
         var body = new byte[5 + payload.Length];
         BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), (uint)payload.Length);
         payload.CopyTo(body, 5);

@@ -1,4 +1,5 @@
 using System.Net;
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Modelhost.Core.Models;
@@ -55,6 +56,40 @@ public sealed class GrpcStatusTests
             Assert.True((await client.Inference.ServerLiveAsync(new ServerLiveRequest())).Live);
             Assert.True((await client.Inference.ServerReadyAsync(new ServerReadyRequest())).Ready);
         }
+    }
+
+    [Fact]
+    public async Task A_message_that_is_not_valid_protobuf_is_invalid_argument_and_leaves_no_stack_trace_in_the_log()
+    {
+        using var repository = Scale("{}");
+        var logs = new CapturedLogs();
+        await using var server = await RunningServer.StartAsync(repository.Root, logs: logs);
+        var row = Row().ToByteArray();
+
+        // A 64-row request is large enough for the pooled raw-input reader; the small one goes to protobuf whole.
+        var large = GrpcClient.Raw("scale", "x", "FP32", [64, 4], new float[256]).ToByteArray();
+        var notUtf8 = new ModelMetadataRequest { Name = "scale" }.ToByteArray();
+        notUtf8[2] = 0xFF;
+        var cases = new (string Method, byte[] Payload, string Expected)[]
+        {
+            (ModelInferMethod, row[..^3], "ModelInferRequest"),
+            (ModelInferMethod, large[..^3], "ModelInferRequest"),
+            (ModelInferMethod, [.. row, 0x00], "ModelInferRequest"),
+            ("/inference.GRPCInferenceService/ModelMetadata", notUtf8, "UTF-8"),
+            ("/inference.GRPCInferenceService/RepositoryModelLoad", [0x0A, 0x7F, 0x61], "RepositoryModelLoadRequest"),
+        };
+        foreach (var (method, payload, expected) in cases)
+        {
+            var raw = await GrpcRawCall.SendAsync(server.GrpcAddress!, method, payload);
+            Assert.Equal(HttpStatusCode.OK, raw.HttpStatus);
+            Assert.True((int)StatusCode.InvalidArgument == raw.GrpcStatus, $"{method}: grpc-status {raw.GrpcStatus} {raw.GrpcMessage}");
+            Assert.Contains("not a valid", raw.GrpcMessage, StringComparison.Ordinal);
+            Assert.Contains(expected, raw.GrpcMessage, StringComparison.Ordinal);
+        }
+
+        Assert.Equal((int)StatusCode.OK, (await GrpcRawCall.SendAsync(server.GrpcAddress!, ModelInferMethod, row)).GrpcStatus);
+        Assert.DoesNotContain(logs.Lines, l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.DoesNotContain("InvalidProtocolBufferException", logs.AllText, StringComparison.Ordinal);
     }
 
     [Fact]

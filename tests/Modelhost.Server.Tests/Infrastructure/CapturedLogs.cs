@@ -6,9 +6,9 @@ namespace Modelhost.Server.Tests.Infrastructure;
 /// <summary>Keeps every line the server logs, with its category and event id, for tests that read the log.</summary>
 public sealed class CapturedLogs : ILoggerProvider
 {
-    private readonly ConcurrentQueue<(string Category, int EventId, string Message)> _lines = new();
+    private readonly ConcurrentQueue<(string Category, int EventId, LogLevel Level, string Message)> _lines = new();
 
-    public IReadOnlyList<(string Category, int EventId, string Message)> Lines => [.. _lines];
+    public IReadOnlyList<(string Category, int EventId, LogLevel Level, string Message)> Lines => [.. _lines];
 
     public string AllText => string.Join("\n", _lines.Select(l => $"{l.Category}[{l.EventId}] {l.Message}"));
 
@@ -29,7 +29,7 @@ public sealed class CapturedLogs : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                owner._lines.Enqueue((category, eventId.Id, formatter(state, exception) + (exception is null ? string.Empty : " " + exception)));
+                owner._lines.Enqueue((category, eventId.Id, logLevel, formatter(state, exception) + (exception is null ? string.Empty : " " + exception)));
             }
         }
     }

@@ -76,6 +76,20 @@ public sealed class RunningServer : IAsyncDisposable
     public Task<HttpResponseMessage> PostJsonAsync(string path, string json) =>
         Client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
 
+    /// <summary>Posts <paramref name="body"/> as <c>application/json</c> byte for byte, whether it is UTF-8 or not.</summary>
+    public Task<HttpResponseMessage> PostJsonBytesAsync(string path, byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return Client.PostAsync(path, content);
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> as single bytes (Latin-1): a character from U+0080 to U+00FF becomes one raw byte, which is
+    /// never UTF-8 where it stands unless a valid sequence happens to follow.
+    /// </summary>
+    public static byte[] Latin1(string text) => Encoding.Latin1.GetBytes(text);
+
     public async Task<JsonElement> PostJsonOkAsync(string path, string json)
     {
         using var response = await PostJsonAsync(path, json);

@@ -31,6 +31,25 @@ public sealed class JobErrorAndLifecycleTests
         Assert.Contains(message, await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/v1/jobs", "{\"kind\": \"predict\", \"model\": \"iris\", \"\u0096uery\": \"SELECT 1\"}")]
+    [InlineData("/v1/models/trainable/train", "{\"data\": \"d\u00E9.csv\"}")]
+    [InlineData("/api/model", "{\"country_code\": \"D\u00E9\"}")]
+    public async Task A_submission_that_is_not_utf8_is_a_400_and_queues_nothing(string path, string text)
+    {
+        await using var world = await JobsFixture.CreateAsync(Backend.Sqlite);
+        world.Repository.AddIris("iris", isDefault: false);
+        world.AddTrainableIris("trainable", "[sh, -c, 'exit 0']");
+        await world.StartAsync();
+
+        using var response = await world.Server.PostJsonBytesAsync(path, RunningServer.Latin1(text));
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Contains("the request body is not UTF-8", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+        var jobs = JsonDocument.Parse(await world.Server.Client.GetStringAsync("/v1/jobs")).RootElement.GetProperty("jobs");
+        Assert.Equal(0, jobs.GetArrayLength());
+    }
+
     [Fact]
     public async Task Reading_an_unknown_job_is_404_and_jobs_list_with_a_cursor()
     {
