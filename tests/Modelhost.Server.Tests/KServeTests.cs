@@ -63,6 +63,58 @@ public sealed class KServeTests : ServerTest
     }
 
     [Fact]
+    public async Task Classification_returns_each_rows_top_classes_with_their_labels_as_json_or_binary()
+    {
+        const string Rows = "\"inputs\":[{\"name\":\"input\",\"shape\":[2,4],\"datatype\":\"FP32\",\"data\":[5.1,3.5,1.4,0.2,5.9,3.0,5.1,1.8]}]";
+        var plain = await Server.PostJsonOkAsync("/v2/models/iris/infer", $$$"""{{{{Rows}}},"outputs":[{"name":"probabilities"}]}""");
+        var proba = plain.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+        string F6(int row, int index) => proba[(row * 3) + index].ToString("F6", CultureInfo.InvariantCulture);
+
+        // tritonclient.http's InferRequestedOutput("probabilities", class_count=2, binary_data=False) sends this.
+        var json = await Server.PostJsonOkAsync(
+            "/v2/models/iris/infer",
+            $$$"""{{{{Rows}}},"outputs":[{"name":"probabilities","parameters":{"classification":2}},{"name":"label"}]}""");
+        var classes = json.GetProperty("outputs")[0];
+        Assert.Equal("BYTES", classes.GetProperty("datatype").GetString());
+        Assert.Equal("[2,2]", classes.GetProperty("shape").GetRawText());
+        Assert.Equal(
+            [$"{F6(0, 0)}:0:setosa", $"{F6(0, 1)}:1:versicolor", $"{F6(1, 2)}:2:virginica", $"{F6(1, 1)}:1:versicolor"],
+            classes.GetProperty("data").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.Equal("[0,2]", json.GetProperty("outputs")[1].GetProperty("data").GetRawText());
+
+        // Its default, binary_data=True: the same elements after the JSON header, each a 4-byte length and the text.
+        using var content = new StringContent($$$"""{{{{Rows}}},"outputs":[{"name":"probabilities","parameters":{"classification":1,"binary_data":true}}]}""", Encoding.UTF8, "application/json");
+        using var response = await Server.Client.PostAsync("/v2/models/iris/infer", content);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        var headerLength = int.Parse(response.Headers.GetValues("Inference-Header-Content-Length").Single(), CultureInfo.InvariantCulture);
+        var output = JsonDocument.Parse(body.AsMemory(0, headerLength)).RootElement.GetProperty("outputs")[0];
+        Assert.Equal("BYTES", output.GetProperty("datatype").GetString());
+        Assert.Equal("[2,1]", output.GetProperty("shape").GetRawText());
+        Assert.Equal(body.Length - headerLength, output.GetProperty("parameters").GetProperty("binary_data_size").GetInt32());
+        var elements = new List<string>();
+        for (var at = headerLength; at < body.Length;)
+        {
+            var length = BitConverter.ToInt32(body, at);
+            elements.Add(Encoding.UTF8.GetString(body, at + 4, length));
+            at += 4 + length;
+        }
+
+        Assert.Equal([$"{F6(0, 0)}:0:setosa", $"{F6(1, 2)}:2:virginica"], elements);
+    }
+
+    [Theory]
+    [InlineData("iris", """{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}],"outputs":[{"name":"probabilities","parameters":{"classification":"2"}}]}""", "outputs[].parameters.classification must be a non-negative integer")]
+    [InlineData("iris", """{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}],"outputs":[{"name":"probabilities","parameters":{"classification":-1}}]}""", "outputs[].parameters.classification must be a non-negative integer")]
+    [InlineData("text", """{"inputs":[{"name":"x","shape":[1],"datatype":"BYTES","data":["a"]}],"outputs":[{"name":"y","parameters":{"classification":1}}]}""", "classification needs a numeric output")]
+    public async Task Classification_of_a_bytes_output_or_with_a_bad_k_is_a_400(string model, string body, string expected)
+    {
+        using var response = await Server.PostJsonAsync($"/v2/models/{model}/infer", body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Infer_accepts_nested_data_and_inputs_in_any_key_order()
     {
         var json = await Server.PostJsonOkAsync(

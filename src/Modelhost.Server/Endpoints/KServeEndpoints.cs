@@ -179,9 +179,10 @@ internal static class KServeEndpoints
         request.Protocol = "v2";
         RequestTimeout.Apply(context, request);
         using var result = await lease.Model.InferAsync(request, context.RequestAborted);
+        var classified = V2ResponseWriter.Classify(result, format, lease.Model.Config.ClassLabels, lease.Model.MaxBatchSize > 0);
         if (format.AnyBinary(result.Outputs))
         {
-            await V2ResponseWriter.WriteBinaryAsync(context, result, format);
+            await V2ResponseWriter.WriteBinaryAsync(context, result, format, classified);
             return;
         }
 
@@ -189,7 +190,7 @@ internal static class KServeEndpoints
         var w = JsonWriterCache.Rent();
         try
         {
-            V2ResponseWriter.WriteJson(w, result, format: null);
+            V2ResponseWriter.WriteJson(w, result, format, classified);
             JsonWriterCache.WriteTo(w, context.Response);
         }
         finally

@@ -10,7 +10,7 @@ namespace Modelhost.Server.Grpc;
 /// <summary>
 /// Makes a <c>ModelInferResponse</c> from a result: every output in <c>raw_output_contents</c> (where Triton's clients
 /// read numeric outputs), BYTES elements as a 4-byte little-endian length and the bytes; an output with a
-/// <c>classification</c> parameter as its top classes (<see cref="GrpcClassification"/>).
+/// <c>classification</c> parameter as its top classes (<see cref="TopClasses"/>).
 /// </summary>
 internal static class GrpcResponseWriter
 {
@@ -32,7 +32,7 @@ internal static class GrpcResponseWriter
             var output = outputs[i];
             if (classification is not null && classification[i] > 0)
             {
-                var classes = GrpcClassification.Write(output, classification[i], labels, batched, out var shape);
+                var classes = TopClasses.Write(output, classification[i], labels, batched, out var shape);
                 response.Outputs.Add(new ModelInferResponse.Types.InferOutputTensor { Name = output.Name, Datatype = "BYTES", Shape = { shape } });
                 response.RawOutputContents.Add(UnsafeByteOperations.UnsafeWrap(classes));
                 continue;

@@ -331,6 +331,7 @@ internal static class V2RequestParser
             Expect(ref reader, JsonTokenType.StartObject, "each element of 'outputs' must be an object with a 'name'");
             string? name = null;
             bool? binary = null;
+            var classes = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("name"u8))
@@ -354,6 +355,16 @@ internal static class V2RequestParser
                                 JsonTokenType.False => false,
                                 _ => throw Invalid("outputs[].parameters.binary_data must be true or false"),
                             };
+                        }
+                        else if (reader.ValueTextEquals("classification"u8))
+                        {
+                            reader.Read();
+                            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var k) || k < 0)
+                            {
+                                throw Invalid("outputs[].parameters.classification must be a non-negative integer (the number of top classes)");
+                            }
+
+                            classes = (int)Math.Min(k, int.MaxValue);
                         }
                         else
                         {
@@ -379,6 +390,11 @@ internal static class V2RequestParser
             if (binary is { } isBinary)
             {
                 (format.PerOutput ??= new Dictionary<string, bool>(StringComparer.Ordinal))[name] = isBinary;
+            }
+
+            if (classes > 0)
+            {
+                (format.Classification ??= new Dictionary<string, int>(StringComparer.Ordinal))[name] = classes;
             }
         }
 

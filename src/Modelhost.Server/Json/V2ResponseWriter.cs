@@ -12,8 +12,36 @@ internal static class V2ResponseWriter
 {
     public const string HeaderLengthName = "Inference-Header-Content-Length";
 
-    /// <summary>Writes the response object; outputs that <paramref name="format"/> marks binary get only their size.</summary>
-    public static void WriteJson(Utf8JsonWriter w, InferenceResult result, V2OutputFormat? format)
+    /// <summary>
+    /// The outputs that <paramref name="format"/> asks for as their top classes (Triton's classification extension), by
+    /// their position in the result; null when it asks for none.
+    /// </summary>
+    public static ClassifiedOutput?[]? Classify(InferenceResult result, V2OutputFormat format, IReadOnlyList<string> labels, bool batched)
+    {
+        if (format.Classification is null)
+        {
+            return null;
+        }
+
+        var outputs = result.Outputs;
+        var classified = new ClassifiedOutput?[outputs.Length];
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            if (format.ClassesOf(outputs[i].Name) is var k and > 0)
+            {
+                var bytes = TopClasses.Write(outputs[i], k, labels, batched, out var shape);
+                classified[i] = new ClassifiedOutput(bytes, shape);
+            }
+        }
+
+        return classified;
+    }
+
+    /// <summary>
+    /// Writes the response object; outputs that <paramref name="format"/> marks binary get only their size, and those in
+    /// <paramref name="classified"/> are written as their classes.
+    /// </summary>
+    public static void WriteJson(Utf8JsonWriter w, InferenceResult result, V2OutputFormat format, ClassifiedOutput?[]? classified)
     {
         w.WriteStartObject();
         w.WriteString("model_name"u8, result.ModelName);
@@ -24,17 +52,33 @@ internal static class V2ResponseWriter
         }
 
         w.WriteStartArray("outputs"u8);
-        foreach (var output in result.Outputs)
+        var outputs = result.Outputs;
+        for (var i = 0; i < outputs.Length; i++)
         {
+            var output = outputs[i];
+            var classes = classified?[i];
             w.WriteStartObject();
             w.WriteString("name"u8, output.Name);
-            w.WriteString("datatype"u8, TensorDataTypes.Name(output.ElementType));
-            TensorJsonWriter.WriteShape(w, output.Shape);
-            if (format is not null && format.IsBinary(output.Name))
+            w.WriteString("datatype"u8, classes is null ? TensorDataTypes.Name(output.ElementType) : "BYTES");
+            TensorJsonWriter.WriteShape(w, classes is null ? output.Shape : classes.Shape);
+            if (format.IsBinary(output.Name))
             {
                 w.WriteStartObject("parameters"u8);
-                w.WriteNumber("binary_data_size"u8, BinarySize(output));
+                w.WriteNumber("binary_data_size"u8, classes is null ? BinarySize(output) : classes.Bytes.Length);
                 w.WriteEndObject();
+            }
+            else if (classes is not null)
+            {
+                w.WriteStartArray("data"u8);
+                var bytes = classes.Bytes.AsSpan();
+                while (!bytes.IsEmpty)
+                {
+                    var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes);
+                    w.WriteStringValue(bytes.Slice(4, length));
+                    bytes = bytes[(4 + length)..];
+                }
+
+                w.WriteEndArray();
             }
             else
             {
@@ -50,22 +94,23 @@ internal static class V2ResponseWriter
     }
 
     /// <summary>Writes the JSON header, then each binary output's bytes in output order.</summary>
-    public static async Task WriteBinaryAsync(HttpContext context, InferenceResult result, V2OutputFormat format)
+    public static async Task WriteBinaryAsync(HttpContext context, InferenceResult result, V2OutputFormat format, ClassifiedOutput?[]? classified)
     {
         var header = new ArrayBufferWriter<byte>(512);
         using (var w = new Utf8JsonWriter(header))
         {
-            WriteJson(w, result, format);
+            WriteJson(w, result, format, classified);
         }
 
         // With its length known the response goes out in one piece rather than chunked, which would end with a
         // separate terminating chunk.
         long length = header.WrittenCount;
-        foreach (var output in result.Outputs)
+        var outputs = result.Outputs;
+        for (var i = 0; i < outputs.Length; i++)
         {
-            if (format.IsBinary(output.Name))
+            if (format.IsBinary(outputs[i].Name))
             {
-                length += BinarySize(output);
+                length += classified?[i] is { } classes ? classes.Bytes.Length : BinarySize(outputs[i]);
             }
         }
 
@@ -75,14 +120,19 @@ internal static class V2ResponseWriter
         response.Headers[HeaderLengthName] = header.WrittenCount.ToString(CultureInfo.InvariantCulture);
         var pipe = response.BodyWriter;
         pipe.Write(header.WrittenSpan);
-        foreach (var output in result.Outputs)
+        for (var i = 0; i < outputs.Length; i++)
         {
+            var output = outputs[i];
             if (!format.IsBinary(output.Name))
             {
                 continue;
             }
 
-            if (output.ElementType == TensorElementType.String)
+            if (classified?[i] is { } classes)
+            {
+                pipe.Write(classes.Bytes);
+            }
+            else if (output.ElementType == TensorElementType.String)
             {
                 foreach (var element in output.GetStrings())
                 {

@@ -1,22 +1,27 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
-using Modelhost.Core;
 using Modelhost.Core.Tensors;
 
-namespace Modelhost.Server.Grpc;
+namespace Modelhost.Core.Inference;
 
 /// <summary>
-/// Triton's <c>classification</c> output parameter: instead of the output's values, its top <c>k</c> classes, as a
+/// Triton's <c>classification</c> output parameter, over gRPC and HTTP alike: instead of the output's values, its top <c>k</c> classes, as a
 /// BYTES tensor of <c>"value:index"</c> or, where model.yaml's <c>class_labels</c> names the index,
 /// <c>"value:index:label"</c>, best first (ties: the lower index first). An output of a batching model, or of two or
 /// more dimensions, is ranked row by row over its other dimensions (shape <c>[rows, k]</c>); a one-dimensional output of
 /// a model without batching as a whole (<c>[k]</c>). k is capped at the number of classes. Values print as
 /// Triton prints them (C++'s <c>std::to_string</c>: floats with six decimals, integers as they are).
 /// </summary>
-internal static class GrpcClassification
+public static class TopClasses
 {
     /// <summary>The classes as the bytes of a BYTES tensor (4-byte little-endian length, then UTF-8), and their shape.</summary>
+    /// <param name="output">A numeric output.</param>
+    /// <param name="k">How many classes to keep per row (capped at the number of classes).</param>
+    /// <param name="labels">model.yaml's <c>class_labels</c>, by class index.</param>
+    /// <param name="batched">Whether the model batches (its first dimension is then the rows).</param>
+    /// <param name="shape">The shape of the BYTES tensor: <c>[rows, k]</c> or <c>[k]</c>.</param>
+    /// <exception cref="InferenceException">The output is BYTES or BF16 (invalid argument).</exception>
     public static byte[] Write(OutputTensor output, int k, IReadOnlyList<string> labels, bool batched, out long[] shape)
     {
         var type = output.ElementType;
