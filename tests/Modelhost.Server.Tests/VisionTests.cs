@@ -148,6 +148,48 @@ public sealed class VisionTests : ServerTest
     }
 
     [Theory]
+    [InlineData("multipart/form-data", "--xyz\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a\"\r\n\r\nabc\r\n--xyz--\r\n", "the multipart form is malformed: Missing content-type boundary")]
+    [InlineData("multipart/form-data; boundary=xyz", "--xyz\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a\"\r\n\r\nabc", "the multipart form ends before its closing boundary")]
+    [InlineData("multipart/form-data; boundary=other", "--xyz\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a\"\r\n\r\nabc\r\n--xyz--\r\n", "the multipart form ends before its closing boundary")]
+    public async Task A_malformed_multipart_form_answers_400_saying_what_is_wrong(string contentType, string body, string expected)
+    {
+        using var content = new ByteArrayContent(System.Text.Encoding.ASCII.GetBytes(body));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        using var response = await Server.Client.PostAsync("/v1/vision/face-front:detect", content);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_multipart_form_over_the_form_readers_field_limit_answers_400()
+    {
+        var fields = new System.Text.StringBuilder();
+        for (var i = 0; i < 1100; i++)
+        {
+            fields.Append(System.Globalization.CultureInfo.InvariantCulture, $"--xyz\r\nContent-Disposition: form-data; name=\"f{i}\"\r\n\r\nv\r\n");
+        }
+
+        using var content = new StringContent(fields + "--xyz--\r\n");
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=xyz");
+        using var response = await Server.Client.PostAsync("/v1/vision/face-front:detect", content);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Form value count limit", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("99999999999")]
+    [InlineData("2.5")]
+    public async Task A_multipart_max_results_that_is_not_an_integer_is_refused_as_sent(string maxResults)
+    {
+        using var form = new MultipartFormDataContent();
+        form.Add(new ByteArrayContent(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "fixtures", "images", "astronaut.png"))), "image", "a.png");
+        form.Add(new StringContent(maxResults), "maxResults");
+        using var response = await Server.Client.PostAsync("/v1/vision/face-front:detect", form);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("form field 'maxResults' must be an integer", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("""{"requests":[{"image":{"content":"AAAA"},"features":[{"score":0.5}]}]}""", "unknown feature 'score'")]
     [InlineData("""{"requests":[{"image":{"content":"AAAA"},"features":[{"nms_iou":2}]}]}""", "nms_iou must be a number from 0 to 1")]
     [InlineData("""{"requests":[]}""", "no 'requests'")]

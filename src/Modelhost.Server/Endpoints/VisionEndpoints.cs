@@ -459,7 +459,7 @@ internal static class VisionEndpoints
             NmsIou = FormNumber(form, "nms_iou"),
             MinHeight = FormNumber(form, "min_height"),
             MinWidth = FormNumber(form, "min_width"),
-            MaxResults = FormNumber(form, "maxResults") is { } max ? (int)max : null,
+            MaxResults = FormInteger(form, "maxResults"),
         }, null);
     }
 
@@ -473,6 +473,19 @@ internal static class VisionEndpoints
         return float.TryParse(value.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
             ? number
             : throw Invalid($"form field '{key}' must be a number");
+    }
+
+    private static int? FormInteger(IFormCollection form, string key)
+    {
+        if (!form.TryGetValue(key, out var value))
+        {
+            return null;
+        }
+
+        // Parsed as a float and cast, 1e11 became int.MaxValue and 2.5 became 2; the range is the features' check.
+        return int.TryParse(value.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw Invalid($"form field '{key}' must be an integer");
     }
 
     private static InferenceException Invalid(string message) => new(InferenceErrorKind.InvalidArgument, message);

@@ -50,6 +50,16 @@ internal readonly record struct BodyLimit(long Bytes, string Key)
         {
             throw TooLarge();
         }
+        catch (InvalidDataException ex)
+        {
+            // The form reader's own limits and format checks: no boundary, too many fields, headers too long.
+            throw new HttpError(StatusCodes.Status400BadRequest, $"the multipart form is malformed: {ex.Message}");
+        }
+        catch (IOException ex) when (ex is not BadHttpRequestException && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The whole body arrived (Kestrel reports a short one as BadHttpRequestException), but not the form's end.
+            throw new HttpError(StatusCodes.Status400BadRequest, "the multipart form ends before its closing boundary: it is cut off, or its parts are not separated by the boundary that Content-Type names");
+        }
     }
 
     public HttpError TooLarge() =>
