@@ -463,30 +463,16 @@ internal static class VisionEndpoints
         }, null);
     }
 
-    private static float? FormNumber(IFormCollection form, string key)
-    {
-        if (!form.TryGetValue(key, out var value))
-        {
-            return null;
-        }
+    private static float? FormNumber(IFormCollection form, string key) =>
+        !form.TryGetValue(key, out var value) ? null
+        : float.TryParse(value.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number
+        : throw Invalid($"form field '{key}' must be a number");
 
-        return float.TryParse(value.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
-            ? number
-            : throw Invalid($"form field '{key}' must be a number");
-    }
-
-    private static int? FormInteger(IFormCollection form, string key)
-    {
-        if (!form.TryGetValue(key, out var value))
-        {
-            return null;
-        }
-
-        // Parsed as a float and cast, 1e11 became int.MaxValue and 2.5 became 2; the range is the features' check.
-        return int.TryParse(value.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
-            ? number
-            : throw Invalid($"form field '{key}' must be an integer");
-    }
+    // Parsed as a float and cast, 1e11 became int.MaxValue and 2.5 became 2; the range is the features' own check.
+    private static int? FormInteger(IFormCollection form, string key) =>
+        !form.TryGetValue(key, out var value) ? null
+        : int.TryParse(value.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? number
+        : throw Invalid($"form field '{key}' must be an integer");
 
     private static InferenceException Invalid(string message) => new(InferenceErrorKind.InvalidArgument, message);
 
