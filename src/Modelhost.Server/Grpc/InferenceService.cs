@@ -121,6 +121,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
 
         var cancellation = context.CancellationToken;
         var writing = WriteAllAsync(answers.Reader, responseStream, cancellation);
+        RpcException? unreadable = null;
         try
         {
             while (await requestStream.MoveNext(cancellation).ConfigureAwait(false))
@@ -130,12 +131,22 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
                 _ = AnswerAsync(requestStream.Current);
             }
         }
+        catch (RpcException ex) when (!cancellation.IsCancellationRequested)
+        {
+            // A message that is not protobuf, or over the size limit, ends the stream with its status; the requests
+            // read before it still get their answers first, so the client knows which of them ran.
+            unreadable = ex;
+        }
         finally
         {
             Done();
         }
 
         await writing.ConfigureAwait(false);
+        if (unreadable is not null)
+        {
+            throw unreadable;
+        }
 
         async Task AnswerAsync(ModelInferRequest request)
         {

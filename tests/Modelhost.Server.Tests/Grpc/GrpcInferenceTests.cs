@@ -198,6 +198,43 @@ public sealed class GrpcInferenceTests : ServerTest
     }
 
     [Fact]
+    public async Task A_stream_message_that_is_not_protobuf_ends_the_stream_after_the_answers_to_the_requests_before_it()
+    {
+        using var client = new GrpcClient(Server);
+        var method = new Method<byte[], ModelStreamInferResponse>(
+            MethodType.DuplexStreaming,
+            "inference.GRPCInferenceService",
+            "ModelStreamInfer",
+            Marshallers.Create(bytes => bytes, bytes => bytes),
+            Marshallers.Create(response => response.ToByteArray(), ModelStreamInferResponse.Parser.ParseFrom));
+        using var call = client.Channel.CreateCallInvoker().AsyncDuplexStreamingCall(method, null, new CallOptions());
+        for (var i = 0; i < 3; i++)
+        {
+            var request = GrpcClient.Raw("iris", "input", "FP32", [1, 4], [5.9f, 3.0f, 5.1f, 1.8f]);
+            request.Id = $"r{i}";
+            await call.RequestStream.WriteAsync(request.ToByteArray());
+        }
+
+        var valid = GrpcClient.Raw("iris", "input", "FP32", [1, 4], [5.9f, 3.0f, 5.1f, 1.8f]).ToByteArray();
+        await call.RequestStream.WriteAsync(valid[..^3]);
+        await call.RequestStream.WriteAsync(valid);
+
+        var ids = new List<string>();
+        var ex = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+                Assert.Equal(string.Empty, call.ResponseStream.Current.ErrorMessage);
+                Assert.Equal([2L], GrpcClient.Values<long>(call.ResponseStream.Current.InferResponse.RawOutputContents[0]));
+                ids.Add(call.ResponseStream.Current.InferResponse.Id);
+            }
+        });
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Contains("not a valid ModelInferRequest protobuf message", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(["r0", "r1", "r2"], ids.Order());
+    }
+
+    [Fact]
     public async Task Concurrent_large_requests_batched_together_each_get_their_own_rows_back()
     {
         // Pooled request and response buffers are reused from call to call: every answer must still be its own
