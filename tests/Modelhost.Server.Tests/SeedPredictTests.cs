@@ -58,6 +58,18 @@ public sealed class SeedPredictTests : ServerTest
         Assert.Contains("'sepal_length' must be a number", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"sepal_length":1e39,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""", "row 0: feature 'sepal_length' (1e39) is not a valid FP32 value")]
+    [InlineData("""{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":-1e400}""", "row 0: feature 'petal_width' (-1e400) is not a valid FP32 value")]
+    [InlineData("""{"sepal_length":5.9,"sepal_length":3.0,"petal_length":5.1,"petal_width":1.8}""", "row 0: feature 'sepal_length' is given more than once")]
+    public async Task Predict_returns_400_for_a_number_the_model_cannot_take_or_a_feature_given_twice(string body, string expected)
+    {
+        // The first was served as infinity, and the second's missing 'sepal_width' hid the repeated key.
+        using var response = await Server.PostJsonAsync("/predict", body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Get_predict_returns_405_with_an_allow_header()
     {

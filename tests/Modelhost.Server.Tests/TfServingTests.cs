@@ -63,6 +63,18 @@ public sealed class TfServingTests : ServerTest
     }
 
     [Fact]
+    public async Task Predict_takes_the_default_signature_by_name_and_refuses_any_other()
+    {
+        var json = await Server.PostJsonOkAsync("/v1/models/iris:predict", """{"signature_name":"serving_default","instances":[[5.9,3.0,5.1,1.8]]}""");
+        Assert.Equal(2, json.GetProperty("predictions")[0].GetProperty("label").GetInt64());
+
+        // TF Serving refuses a signature the model does not have; answering with the default's outputs hides the mistake.
+        using var response = await Server.PostJsonAsync("/v1/models/iris:predict", """{"signature_name":"classify_x","instances":[[5.9,3.0,5.1,1.8]]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("unknown signature_name 'classify_x'", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Predict_returns_400_without_instances_or_inputs()
     {
         using var response = await Server.PostJsonAsync("/v1/models/iris:predict", """{"rows":[]}""");

@@ -124,10 +124,21 @@ internal static class PredictEndpoint
                         throw Invalid($"row {row}: unknown feature '{reader.GetString()}'; the features are: {string.Join(", ", features)}");
                     }
 
+                    if (seen[column])
+                    {
+                        throw Invalid($"row {row}: feature '{features[column]}' is given more than once");
+                    }
+
                     reader.Read();
-                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var value) || !double.IsFinite(value))
+                    if (reader.TokenType != JsonTokenType.Number)
                     {
                         throw Invalid($"row {row}: feature '{features[column]}' must be a number, not {TensorJsonReader.Describe(reader.TokenType)}");
+                    }
+
+                    // A number beyond the input's type (1e39 for FP32) would reach the model as infinity.
+                    if (!reader.TryGetDouble(out var value) || !double.IsFinite(value) || (size == 4 && !float.IsFinite((float)value)))
+                    {
+                        throw Invalid($"row {row}: feature '{features[column]}' ({System.Text.Encoding.UTF8.GetString(reader.ValueSpan)}) is not a valid {TensorDataTypes.Name(input.ElementType)} value");
                     }
 
                     var slot = data.Slice(((row * features.Count) + column) * size, size);

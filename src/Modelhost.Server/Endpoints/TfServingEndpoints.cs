@@ -17,6 +17,9 @@ namespace Modelhost.Server.Endpoints;
 /// <summary>TF Serving's REST API: predict in row (<c>instances</c>) or columnar (<c>inputs</c>) format, status and metadata.</summary>
 internal static class TfServingEndpoints
 {
+    /// <summary>The one signature each model is described and served under, as TF Serving names a model's default.</summary>
+    private static ReadOnlySpan<byte> DefaultSignature => "serving_default"u8;
+
     public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager, ServerOptions options)
     {
         RequestDelegate predict = context => PredictAsync(context, manager, BodyLimit.JsonInfer(options));
@@ -110,6 +113,7 @@ internal static class TfServingEndpoints
         {
             var isInstances = reader.ValueTextEquals("instances"u8);
             var isInputs = reader.ValueTextEquals("inputs"u8);
+            var isSignature = reader.ValueTextEquals("signature_name"u8);
             reader.Read();
             if (isInstances || isInputs)
             {
@@ -122,6 +126,19 @@ internal static class TfServingEndpoints
                 start = (int)reader.TokenStartIndex;
                 reader.Skip();
                 end = (int)reader.BytesConsumed;
+            }
+            else if (isSignature)
+            {
+                // The metadata route describes one signature; a request for another would silently get this one's outputs.
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    throw Invalid("signature_name must be a string");
+                }
+
+                if (!reader.ValueTextEquals(DefaultSignature) && !reader.ValueTextEquals(""u8))
+                {
+                    throw Invalid($"unknown signature_name '{reader.GetString()}': Modelhost serves each model under one signature, serving_default");
+                }
             }
             else
             {
@@ -354,7 +371,7 @@ internal static class TfServingEndpoints
             w.WriteStartObject("metadata"u8);
             w.WriteStartObject("signature_def"u8);
             w.WriteStartObject("signature_def"u8);
-            w.WriteStartObject("serving_default"u8);
+            w.WriteStartObject(DefaultSignature);
             WriteTensorInfos(w, "inputs"u8, model.Signature.Inputs);
             WriteTensorInfos(w, "outputs"u8, model.Signature.Outputs);
             w.WriteString("method_name"u8, "tensorflow/serving/predict");
