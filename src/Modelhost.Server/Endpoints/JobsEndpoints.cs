@@ -82,8 +82,8 @@ internal static class JobsEndpoints
             State = state,
             Queue = NonEmpty(query["queue"].ToString()),
             Kind = NonEmpty(query["kind"].ToString()),
-            Limit = (int)(Number(context, "limit", JobFilter.MaxLimit) ?? 50),
-            Cursor = Number(context, "cursor", long.MaxValue),
+            Limit = (int)(Number(context, "limit", 1, JobFilter.MaxLimit) ?? 50),
+            Cursor = Number(context, "cursor", 0, long.MaxValue),
         };
         var page = await jobs.RequireStore().ListAsync(filter, context.RequestAborted);
         await KServeEndpoints.WriteJsonAsync(context, w =>
@@ -114,8 +114,8 @@ internal static class JobsEndpoints
         var id = JobId(context);
         var store = jobs.RequireStore();
         _ = await store.GetAsync(id, context.RequestAborted) ?? throw NotFound(id);
-        var after = Number(context, "after", long.MaxValue) ?? 0;
-        var limit = (int)(Number(context, "limit", JobFilter.MaxLimit) ?? JobFilter.MaxLimit);
+        var after = Number(context, "after", 0, long.MaxValue) ?? 0;
+        var limit = (int)(Number(context, "limit", 1, JobFilter.MaxLimit) ?? JobFilter.MaxLimit);
         var lines = await store.GetLogsAsync(id, after, limit, context.RequestAborted);
         await KServeEndpoints.WriteJsonAsync(context, w =>
         {
@@ -182,16 +182,16 @@ internal static class JobsEndpoints
             : throw new JobException(JobErrorKind.InvalidArgument, $"job id '{text}' is not a positive integer");
     }
 
-    private static long? Number(HttpContext context, string name, long max)
+    private static long? Number(HttpContext context, string name, long min, long max)
     {
         if (!context.Request.Query.TryGetValue(name, out var value) || value.ToString().Length == 0)
         {
             return null;
         }
 
-        return long.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= max
+        return long.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
             ? n
-            : throw new JobException(JobErrorKind.InvalidArgument, string.Create(CultureInfo.InvariantCulture, $"'{name}' must be an integer from 0 to {max}"));
+            : throw new JobException(JobErrorKind.InvalidArgument, string.Create(CultureInfo.InvariantCulture, $"'{name}' must be an integer from {min} to {max}"));
     }
 
     private static string? NonEmpty(string value) => value.Length == 0 ? null : value;

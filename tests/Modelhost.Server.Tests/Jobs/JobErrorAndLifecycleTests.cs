@@ -76,6 +76,21 @@ public sealed class JobErrorAndLifecycleTests
         using var next = JsonDocument.Parse(await world.Server.Client.GetStringAsync($"/v1/jobs?limit=10&cursor={cursor}"));
         Assert.Single(next.RootElement.GetProperty("jobs").EnumerateArray());
         Assert.Equal(JsonValueKind.Null, next.RootElement.GetProperty("next_cursor").ValueKind);
+
+        // Each paging parameter's range is in its message: a limit of 0 was let through to the store, which said it otherwise.
+        foreach (var (query, expected) in new[]
+        {
+            ("/v1/jobs?limit=0", "'limit' must be an integer from 1 to 1000"),
+            ("/v1/jobs?limit=1001", "'limit' must be an integer from 1 to 1000"),
+            ("/v1/jobs?cursor=-1", "'cursor' must be an integer from 0 to"),
+            ("/v1/jobs/1/logs?limit=0", "'limit' must be an integer from 1 to 1000"),
+            ("/v1/jobs/1/logs?after=x", "'after' must be an integer from 0 to"),
+        })
+        {
+            using var refused = await world.Server.Client.GetAsync(query);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains(expected, await RunningServer.ErrorOf(refused), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
