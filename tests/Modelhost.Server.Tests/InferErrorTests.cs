@@ -94,6 +94,57 @@ public sealed class InferErrorTests : ServerTest
         Assert.DoesNotContain("not UTF-8", await valid.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public async Task A_compressed_body_is_read_as_its_content_encoding_says_and_under_the_same_limit(string encoding)
+    {
+        const string Body = """{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.9,3.0,5.1,1.8]}],"outputs":[{"name":"label"}]}""";
+        using (var response = await Server.Client.PostAsync("/v2/models/iris/infer", Compressed(Body, encoding)))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("\"data\":[2]", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // 200 KiB of JSON whitespace compresses to a few hundred bytes, under the 64 KiB limit; decompressed, it is over.
+        using var bomb = await Server.Client.PostAsync("/v2/models/iris/infer", Compressed(Body + new string(' ', 200 * 1024), encoding));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, bomb.StatusCode);
+        Assert.Contains("limits.json_infer_bytes", await RunningServer.ErrorOf(bomb), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gzip", 400, "the request body is not valid gzip data")]
+    [InlineData("zstd", 415, "Content-Encoding 'zstd' is not supported")]
+    public async Task A_body_that_is_not_what_its_content_encoding_says_is_refused_naming_it(string encoding, int status, string expected)
+    {
+        using var content = new ByteArrayContent("not compressed at all"u8.ToArray());
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add(encoding);
+        using var response = await Server.Client.PostAsync("/v2/models/iris/infer", content);
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Contains(expected, await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    private static ByteArrayContent Compressed(string text, string encoding)
+    {
+        using var buffer = new MemoryStream();
+        using (Stream compressor = encoding switch
+        {
+            "gzip" => new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
+            "deflate" => new System.IO.Compression.ZLibStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
+            _ => new System.IO.Compression.BrotliStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
+        })
+        {
+            compressor.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        }
+
+        var content = new ByteArrayContent(buffer.ToArray());
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add(encoding);
+        return content;
+    }
+
     [Fact]
     public async Task The_server_keeps_serving_after_a_burst_of_bad_requests()
     {

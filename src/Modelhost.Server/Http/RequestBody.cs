@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Compression;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.Unicode;
@@ -51,6 +52,10 @@ internal sealed class RequestBody : IDisposable
         }
 
         limit.Apply(context);
+        if (request.Headers.ContentEncoding.Count > 0)
+        {
+            return CheckUtf8(await ReadEncodedAsync(context, limit, request.Headers.ContentEncoding.ToString()), binaryJsonLength);
+        }
 
         var reader = request.BodyReader;
         while (true)
@@ -86,15 +91,7 @@ internal sealed class RequestBody : IDisposable
                 var array = TensorBuffers.Rent(length);
                 buffer.CopyTo(array);
                 reader.AdvanceTo(buffer.End);
-                var body = new RequestBody(array, length);
-                var json = body.Span[..Math.Min(binaryJsonLength ?? length, length)];
-                if (!Utf8.IsValid(json))
-                {
-                    body.Dispose();
-                    throw NotUtf8(json);
-                }
-
-                return body;
+                return CheckUtf8(new RequestBody(array, length), binaryJsonLength);
             }
 
             // Keep everything and ask for more: the body is parsed only once it is complete.
@@ -108,6 +105,90 @@ internal sealed class RequestBody : IDisposable
         if (buffer is not null)
         {
             TensorBuffers.Return(buffer);
+        }
+    }
+
+    private static RequestBody CheckUtf8(RequestBody body, int? binaryJsonLength)
+    {
+        var json = body.Span[..Math.Min(binaryJsonLength ?? body.Length, body.Length)];
+        if (!Utf8.IsValid(json))
+        {
+            body.Dispose();
+            throw NotUtf8(json);
+        }
+
+        return body;
+    }
+
+    /// <summary>
+    /// A body compressed as <c>Content-Encoding</c> says (<c>tritonclient.http</c>'s <c>request_compression_algorithm</c>),
+    /// decompressed under the same limit as a plain one, so that a small body cannot expand past it.
+    /// </summary>
+    private static async ValueTask<RequestBody> ReadEncodedAsync(HttpContext context, BodyLimit limit, string encoding)
+    {
+        var body = context.Request.Body;
+        await using Stream decoder = encoding.Trim().ToLowerInvariant() switch
+        {
+            "gzip" or "x-gzip" => new GZipStream(body, CompressionMode.Decompress, leaveOpen: true),
+
+            // HTTP's deflate is zlib's format (RFC 9110 8.4.1.2), which is what zlib.compress and Triton produce.
+            "deflate" => new ZLibStream(body, CompressionMode.Decompress, leaveOpen: true),
+            "br" => new BrotliStream(body, CompressionMode.Decompress, leaveOpen: true),
+            "identity" => body,
+            _ => throw new HttpError(StatusCodes.Status415UnsupportedMediaType, $"Content-Encoding '{encoding}' is not supported; send gzip, deflate or br, or leave the body uncompressed"),
+        };
+
+        var buffer = TensorBuffers.Rent(64 * 1024);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > limit.Bytes)
+                    {
+                        throw limit.TooLarge();
+                    }
+
+                    var larger = TensorBuffers.Rent((int)Math.Min((long)buffer.Length * 2, Array.MaxLength));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    TensorBuffers.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await decoder.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+
+            if (length > limit.Bytes)
+            {
+                throw limit.TooLarge();
+            }
+
+            var result = new RequestBody(buffer, length);
+            buffer = null;
+            return result;
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw limit.TooLarge();
+        }
+        catch (Exception ex) when (ex is InvalidDataException || (ex is InvalidOperationException && decoder is BrotliStream))
+        {
+            throw new HttpError(StatusCodes.Status400BadRequest, $"the request body is not valid {encoding} data, as its Content-Encoding says: {ex.Message}");
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                TensorBuffers.Return(buffer);
+            }
         }
     }
 
