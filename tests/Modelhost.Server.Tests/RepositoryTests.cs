@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Modelhost.Server.Grpc.Protocol;
+using Modelhost.Server.Tests.Grpc;
 using Modelhost.Server.Tests.Infrastructure;
 
 namespace Modelhost.Server.Tests;
@@ -47,7 +49,7 @@ public sealed class RepositoryTests
     }
 
     [Fact]
-    public async Task A_bad_model_yaml_names_the_key_and_the_file_relative_to_the_repository_with_readable_quotes_and_the_other_models_serve()
+    public async Task A_bad_model_yaml_names_the_key_and_the_file_relative_to_the_repository_over_http_and_grpc_and_the_other_models_serve()
     {
         using var repository = new TempRepository()
             .AddIris()
@@ -65,6 +67,24 @@ public sealed class RepositoryTests
         Assert.DoesNotContain("\\u0027", raw, StringComparison.Ordinal);
         var index = (await server.PostJsonOkAsync("/v2/repository/index", "{}")).GetRawText();
         Assert.DoesNotContain(Path.GetFullPath(repository.Root), index, StringComparison.Ordinal);
+
+        // Over gRPC too: the index, a load and an inference each said where the server keeps its repository.
+        using var client = new GrpcClient(server);
+        var root = Path.GetFullPath(repository.Root);
+        var scale = (await client.Inference.RepositoryIndexAsync(new RepositoryIndexRequest())).Models.Single(m => m.Name == "scale");
+        Assert.Contains("scale/model.yaml", scale.Reason, StringComparison.Ordinal);
+        var load = await GrpcClient.FailsAsync(client.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "scale" }));
+        var infer = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(GrpcClient.Raw("scale", "x", "FP32", [1, 4], [1f, 1f, 1f, 0f])));
+        foreach (var text in new[] { scale.Reason, load.Status.Detail, infer.Status.Detail })
+        {
+            Assert.Contains("scale/model.yaml", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(root, text, StringComparison.Ordinal);
+        }
+
+        // ready: true leaves it out, as Triton's index does, over both protocols.
+        Assert.Equal(["iris"], (await client.Inference.RepositoryIndexAsync(new RepositoryIndexRequest { Ready = true })).Models.Select(m => m.Name));
+        var ready = await server.PostJsonOkAsync("/v2/repository/index", """{"ready": true}""");
+        Assert.Equal(["iris"], ready.EnumerateArray().Select(e => e.GetProperty("name").GetString()!));
 
         var ok = await server.PostJsonOkAsync("/predict", """{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""");
         Assert.Equal("[2]", ok.GetProperty("result").GetRawText());
@@ -89,6 +109,36 @@ public sealed class RepositoryTests
         (await server.PostJsonAsync("/v2/repository/models/scale/load", "{}")).EnsureSuccessStatusCode();
         var json = await server.PostJsonOkAsync("/v2/models/scale/infer", """{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,1,1,0]}],"outputs":[{"name":"label"}]}""");
         Assert.Equal("[2]", json.GetProperty("outputs")[0].GetProperty("data").GetRawText());
+    }
+
+    [Fact]
+    public async Task Load_refuses_triton_parameters_and_the_index_reads_its_ready_flag()
+    {
+        using var repository = new TempRepository().AddIris().AddVersion("broken", 1, [1, 2, 3]);
+        await using var server = await RunningServer.StartAsync(repository.Root);
+
+        // Triton's load takes a config override or model files in its parameters; ignoring them answered 200 for a load
+        // that did not do what the client asked.
+        foreach (var body in new[] { """{"parameters": {"config": "{\"max_batch_size\": 4}"}}""", """{"parameters": {"file:1/model.onnx": "AAAA"}}""" })
+        {
+            using var refused = await server.PostJsonAsync("/v2/repository/models/iris/load", body);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("load parameters (a config override or model files) are not supported", await RunningServer.ErrorOf(refused), StringComparison.Ordinal);
+        }
+
+        (await server.PostJsonAsync("/v2/repository/models/iris/load", """{"parameters": {}}""")).EnsureSuccessStatusCode();
+        using (var empty = await server.Client.PostAsync("/v2/repository/models/iris/load", RunningServer.Json(string.Empty)))
+        {
+            empty.EnsureSuccessStatusCode();
+        }
+
+        var all = await server.PostJsonOkAsync("/v2/repository/index", "{}");
+        Assert.Contains(all.EnumerateArray(), e => e.GetProperty("name").GetString() == "broken");
+        var ready = await server.PostJsonOkAsync("/v2/repository/index", """{"ready": true}""");
+        Assert.Equal(["iris"], ready.EnumerateArray().Select(e => e.GetProperty("name").GetString()!));
+        using var bad = await server.PostJsonAsync("/v2/repository/index", """{"ready": "yes"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("'ready' must be true or false", await RunningServer.ErrorOf(bad), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,12 +13,24 @@ namespace Modelhost.Server.Endpoints;
 /// <summary>Triton's model repository extension: index, load and unload.</summary>
 internal static class RepositoryEndpoints
 {
+    /// <summary>Triton's load may carry a config override or model files; Modelhost serves only what is in the repository.</summary>
+    internal const string LoadParametersRefused = "load parameters (a config override or model files) are not supported: put model.yaml and the version folders in the repository";
+
     public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager, ServerOptions options)
     {
         routes.MapPost("/v2/repository/index", context => IndexAsync(context, manager, options)).Requires(Role.Manage);
         routes.MapPost("/v2/repository/models/{model}/load", async context =>
         {
             var name = ValidName(context);
+            using (var body = await ReadAsync(context))
+            {
+                if (body.RootElement.TryGetProperty("parameters", out var parameters)
+                    && (parameters.ValueKind != JsonValueKind.Object || parameters.EnumerateObject().Any()))
+                {
+                    throw new InferenceException(InferenceErrorKind.InvalidArgument, LoadParametersRefused);
+                }
+            }
+
             await manager.LoadAsync(name, context.RequestAborted);
             var status = manager.GetStatus(name);
             if (status is not null && status.ConfigError is { } error)
@@ -63,40 +76,49 @@ internal static class RepositoryEndpoints
         return false;
     }
 
-    private static Task IndexAsync(HttpContext context, ModelRepositoryManager manager, ServerOptions options)
+    /// <summary>The body of a repository request: optional (Triton's clients send <c>{}</c> or nothing), a JSON object.</summary>
+    private static async Task<JsonDocument> ReadAsync(HttpContext context)
     {
-        // Triton's index reads the repository again: folders added since the last poll are listed, not loaded.
-        var index = manager.Rescan();
-        var severalDefaults = manager.DefaultModel is null && manager.DefaultModelProblem is { } problem && problem.StartsWith("models ", StringComparison.Ordinal)
-            ? problem
-            : null;
-        return KServeEndpoints.WriteJsonAsync(context, w =>
+        using var body = await RequestBody.ReadJsonAsync(context, BodyLimit.Job(context));
+        var document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body.Span.ToArray());
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw new InferenceException(InferenceErrorKind.InvalidArgument, "the body must be a JSON object, such as {}");
+        }
+
+        return document;
+    }
+
+    private static async Task IndexAsync(HttpContext context, ModelRepositoryManager manager, ServerOptions options)
+    {
+        bool readyOnly;
+        using (var body = await ReadAsync(context))
+        {
+            readyOnly = body.RootElement.TryGetProperty("ready", out var ready) && ready.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw new InferenceException(InferenceErrorKind.InvalidArgument, "'ready' must be true or false"),
+            };
+        }
+
+        var rows = RepositoryIndex.Read(manager, options, readyOnly);
+        await KServeEndpoints.WriteJsonAsync(context, w =>
         {
             w.WriteStartArray();
-            foreach (var model in index)
+            foreach (var row in rows)
             {
-                // Two models marked default: true is a config error of each of them.
-                var modelProblem = severalDefaults is not null && model.Config.IsDefault ? severalDefaults : null;
-                if (model.Versions.Count == 0)
+                w.WriteStartObject();
+                w.WriteString("name"u8, row.Name);
+                if (row.Version is not null)
                 {
-                    w.WriteStartObject();
-                    w.WriteString("name"u8, model.Name);
-                    w.WriteString("state"u8, "UNAVAILABLE");
-                    w.WriteString("reason"u8, ErrorResponses.Readable(ErrorResponses.RelativePaths(
-                        model.IsUnloaded ? "unloaded" : model.NotLoadedReason ?? model.ConfigError ?? model.ReadError ?? modelProblem ?? "no versions", options)));
-                    w.WriteEndObject();
-                    continue;
+                    w.WriteString("version"u8, row.Version);
                 }
 
-                foreach (var version in model.Versions)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("name"u8, model.Name);
-                    w.WriteString("version"u8, RouteValues.VersionText(version.Version));
-                    w.WriteString("state"u8, ModelListEndpoint.VersionState(version.State));
-                    w.WriteString("reason"u8, ErrorResponses.Readable(ErrorResponses.RelativePaths(string.IsNullOrEmpty(version.Reason) ? modelProblem ?? string.Empty : version.Reason, options)));
-                    w.WriteEndObject();
-                }
+                w.WriteString("state"u8, row.State);
+                w.WriteString("reason"u8, ErrorResponses.Readable(row.Reason));
+                w.WriteEndObject();
             }
 
             w.WriteEndArray();

@@ -17,10 +17,14 @@ internal sealed class GrpcErrorInterceptor(ServerOptions options, IHostApplicati
 {
     private readonly string _timeoutMessage = RequestTimeouts.Message(options.Limits.RequestTimeout);
 
-    public static RpcException? ToRpc(Exception exception) => exception switch
+    /// <summary>
+    /// The status of a Core error, with the message HTTP answers: the server's own directories taken out of file names
+    /// (<see cref="ErrorResponses.RelativePaths"/>), as a client is never told where the repository is.
+    /// </summary>
+    public static RpcException? ToRpc(Exception exception, ServerOptions options) => exception switch
     {
         RpcException rpc => rpc,
-        InferenceException inference => new RpcException(new Status(CodeFor(inference.Kind), inference.Message)),
+        InferenceException inference => new RpcException(new Status(CodeFor(inference.Kind), ErrorResponses.RelativePaths(inference.Message, options))),
         _ => null,
     };
 
@@ -42,7 +46,7 @@ internal sealed class GrpcErrorInterceptor(ServerOptions options, IHostApplicati
         }
         catch (InferenceException ex)
         {
-            throw ToRpc(ex)!;
+            throw ToRpc(ex, options)!;
         }
         catch (OperationCanceledException) when (Cancelled(context) is { } rpc)
         {
@@ -58,7 +62,7 @@ internal sealed class GrpcErrorInterceptor(ServerOptions options, IHostApplicati
         }
         catch (InferenceException ex)
         {
-            throw ToRpc(ex)!;
+            throw ToRpc(ex, options)!;
         }
         catch (OperationCanceledException) when (Cancelled(context) is { } rpc)
         {

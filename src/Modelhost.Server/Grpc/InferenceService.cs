@@ -19,7 +19,7 @@ namespace Modelhost.Server.Grpc;
 /// dynamic batchers as the HTTP endpoints. <see cref="GrpcErrorInterceptor"/> maps Core's errors to status codes.
 /// </summary>
 [BindServiceMethod(typeof(InferenceServiceBinding), nameof(InferenceServiceBinding.BindService))]
-internal sealed class InferenceService(ModelRepositoryManager manager, IHostApplicationLifetime lifetime, TimeProvider time) : GRPCInferenceService.GRPCInferenceServiceBase
+internal sealed class InferenceService(ModelRepositoryManager manager, ServerOptions options, IHostApplicationLifetime lifetime, TimeProvider time) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     /// <summary>Requests of one stream that may be in flight at once; the stream's reader waits beyond it.</summary>
     internal const int MaxInFlightPerStream = 1024;
@@ -163,7 +163,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
                 {
                     answer = new ModelStreamInferResponse
                     {
-                        ErrorMessage = GrpcErrorInterceptor.ToRpc(ex)?.Status.Detail ?? "the server failed to run the request",
+                        ErrorMessage = GrpcErrorInterceptor.ToRpc(ex, options)?.Status.Detail ?? "the server failed to run the request",
                         InferResponse = new ModelInferResponse { ModelName = request.ModelName, ModelVersion = request.ModelVersion, Id = request.Id },
                     };
                 }
@@ -230,44 +230,9 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
     public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context)
     {
         var response = new RepositoryIndexResponse();
-        foreach (var model in manager.Index())
+        foreach (var row in Endpoints.RepositoryIndex.Read(manager, options, request.Ready))
         {
-            if (model.Versions.Count == 0)
-            {
-                if (!request.Ready)
-                {
-                    response.Models.Add(new RepositoryIndexResponse.Types.ModelIndex
-                    {
-                        Name = model.Name,
-                        State = "UNAVAILABLE",
-                        Reason = model.IsUnloaded ? "unloaded" : model.ConfigError ?? model.ReadError ?? "no versions",
-                    });
-                }
-
-                continue;
-            }
-
-            foreach (var version in model.Versions)
-            {
-                if (request.Ready && version.State != ModelVersionState.Ready)
-                {
-                    continue;
-                }
-
-                response.Models.Add(new RepositoryIndexResponse.Types.ModelIndex
-                {
-                    Name = model.Name,
-                    Version = VersionText(version.Version),
-                    State = version.State switch
-                    {
-                        ModelVersionState.Ready => "READY",
-                        ModelVersionState.Loading => "LOADING",
-                        ModelVersionState.Unloading => "UNLOADING",
-                        _ => "UNAVAILABLE",
-                    },
-                    Reason = version.Reason ?? string.Empty,
-                });
-            }
+            response.Models.Add(new RepositoryIndexResponse.Types.ModelIndex { Name = row.Name, Version = row.Version ?? string.Empty, State = row.State, Reason = row.Reason });
         }
 
         return Task.FromResult(response);
@@ -279,7 +244,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, IHostAppl
         AuditTarget.Set(context.GetHttpContext(), "model=" + name);
         if (request.Parameters.Count > 0)
         {
-            throw new InferenceException(InferenceErrorKind.InvalidArgument, "RepositoryModelLoad parameters (a config override or model files) are not supported: put model.yaml and the version folders in the repository");
+            throw new InferenceException(InferenceErrorKind.InvalidArgument, Endpoints.RepositoryEndpoints.LoadParametersRefused);
         }
 
         await manager.LoadAsync(name, context.CancellationToken).ConfigureAwait(false);
