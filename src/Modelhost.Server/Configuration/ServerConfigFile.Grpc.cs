@@ -16,14 +16,7 @@ public static partial class ServerConfigFile
                 case "urls":
                     // Empty turns the endpoint off.
                     grpc.Urls = value.HasChildren ? throw value.Error("expected URLs separated by ';', or an empty string to turn gRPC off") : value.Value ?? string.Empty;
-                    foreach (var url in grpc.UrlList())
-                    {
-                        if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-                        {
-                            throw value.Error($"'{url}' is not an http:// or https:// URL");
-                        }
-                    }
-
+                    CheckUrls(value, grpc.UrlList());
                     break;
                 case "max_receive_message_bytes":
                     grpc.MaxReceiveMessageBytes = (int)Number(value, 1024, int.MaxValue);

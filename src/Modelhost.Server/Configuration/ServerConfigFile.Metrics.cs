@@ -46,6 +46,7 @@ public static partial class ServerConfigFile
                 case "urls":
                     var urls = String(value);
                     metrics.Urls = urls.Length == 0 ? null : urls;
+                    CheckUrls(value, urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                     break;
                 default:
                     throw Unknown(value, MetricsKeys);

@@ -79,6 +79,7 @@ public static partial class ServerConfigFile
             {
                 case "urls":
                     options.Urls = String(value);
+                    CheckUrls(value, options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                     break;
                 case "models":
                 case "model_dir":

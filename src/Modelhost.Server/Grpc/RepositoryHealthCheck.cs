@@ -19,6 +19,26 @@ internal sealed class RepositoryHealthCheck(ModelRepositoryManager manager, IHos
         }
 
         var readiness = manager.Readiness();
-        return Task.FromResult(readiness.IsReady ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(readiness.Reason));
+        return Task.FromResult(readiness.IsReady ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(Describe(readiness)));
+    }
+
+    /// <summary>
+    /// What the health service logs with an unhealthy result: the repository's own problem, or each model that is not
+    /// ready and why (the readiness reason alone is null when only models are at fault, which logged as '(null)').
+    /// </summary>
+    internal static string Describe(RepositoryReadiness readiness)
+    {
+        if (readiness.Reason is { } reason)
+        {
+            return reason;
+        }
+
+        var models = new List<string>(readiness.Models.Count);
+        foreach (var model in readiness.Models)
+        {
+            models.Add($"{model.Name}: {model.Reason}");
+        }
+
+        return "models not ready: " + string.Join("; ", models);
     }
 }

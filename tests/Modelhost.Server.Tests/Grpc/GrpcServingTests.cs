@@ -208,6 +208,11 @@ public sealed class GrpcServingTests
         Assert.Contains("failed to load", load.Status.Detail, StringComparison.Ordinal);
         Assert.False((await client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "broken" })).Ready);
 
+        // The health service's check says which model holds readiness back (it logged '(null)').
+        var health = await server.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync();
+        var description = health.Entries["models"].Description;
+        Assert.StartsWith("models not ready: broken: ", description, StringComparison.Ordinal);
+
         // The model beside it serves as before.
         Assert.True((await client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "iris" })).Ready);
         Assert.Equal("iris", (await client.Inference.ModelInferAsync(GrpcClient.Raw("iris", "input", "FP32", [1, 4], [5.9f, 3f, 5.1f, 1.8f]))).ModelName);
