@@ -15,4 +15,10 @@ var root = new RootCommand("Modelhost: serve ONNX models from a versioned reposi
 
 // The host handles SIGTERM and Ctrl+C itself and drains requests in flight; System.CommandLine's own handler
 // would end the process after two seconds.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+var parsed = root.Parse(args);
+if (ParseErrors.Report(parsed, Console.Error) is var code and not 0)
+{
+    return code;
+}
+
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
