@@ -38,7 +38,7 @@ internal static class BuiltinTrainer
             }
             catch (ArgumentException ex)
             {
-                throw new PermanentJobFailureException($"cannot hold out {options.TestSize} of the rows: {ex.Message}", ex);
+                throw new PermanentJobFailureException($"cannot hold out {options.TestSize} of the rows: {UserMessages.Of(ex)}", ex);
             }
         }
 
@@ -52,7 +52,7 @@ internal static class BuiltinTrainer
         }
         catch (ArgumentException ex)
         {
-            throw new PermanentJobFailureException(ex.Message, ex);
+            throw new PermanentJobFailureException(UserMessages.Of(ex), ex);
         }
         finally
         {

@@ -29,7 +29,7 @@ internal static class OutputFiles
         }
         catch (ArgumentException ex)
         {
-            throw new JobException(JobErrorKind.InvalidArgument, ex.Message);
+            throw new JobException(JobErrorKind.InvalidArgument, UserMessages.Of(ex));
         }
 
         if (File.Exists(path) || Directory.Exists(path))
@@ -51,7 +51,7 @@ internal static class OutputFiles
         }
         catch (Exception ex) when (ex is ArgumentException or JobException)
         {
-            throw new PermanentJobFailureException(ex.Message, ex);
+            throw new PermanentJobFailureException(UserMessages.Of(ex), ex);
         }
 
         CheckOwner(path, name, jobId);

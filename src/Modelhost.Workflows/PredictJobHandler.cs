@@ -389,7 +389,7 @@ internal sealed partial class PredictJobHandler : IJobHandler
         }
         catch (ArgumentException ex)
         {
-            throw new PermanentJobFailureException(ex.Message, ex);
+            throw new PermanentJobFailureException(UserMessages.Of(ex), ex);
         }
     }
 

@@ -49,7 +49,7 @@ internal sealed partial class TrainForecastJobHandler : IJobHandler
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
-            throw new PermanentJobFailureException($"series '{key}': {ex.Message}", ex);
+            throw new PermanentJobFailureException($"series '{key}': {UserMessages.Of(ex)}", ex);
         }
 
         if (series is null)
@@ -65,7 +65,7 @@ internal sealed partial class TrainForecastJobHandler : IJobHandler
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
-            throw new PermanentJobFailureException($"series '{key}': {ex.Message}", ex);
+            throw new PermanentJobFailureException($"series '{key}': {UserMessages.Of(ex)}", ex);
         }
 
         await context.LogAsync($"fitted {model}", cancellationToken);

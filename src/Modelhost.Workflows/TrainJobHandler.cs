@@ -171,7 +171,7 @@ public sealed partial class TrainJobHandler : IJobHandler
             {
                 throw new PermanentJobFailureException(
                     placeholders.ContainsKey(ExternalPlaceholders.Data)
-                        ? ex.Message
+                        ? UserMessages.Of(ex)
                         : $"{ex.Message} The command uses {{data}}, but neither the job nor the training config names data.",
                     ex);
             }
@@ -269,7 +269,7 @@ public sealed partial class TrainJobHandler : IJobHandler
         }
         catch (ArgumentException ex)
         {
-            throw new PermanentJobFailureException(ex.Message, ex);
+            throw new PermanentJobFailureException(UserMessages.Of(ex), ex);
         }
 
         return File.Exists(path) ? path : throw new PermanentJobFailureException($"the data file '{name}' does not exist in the data directory");

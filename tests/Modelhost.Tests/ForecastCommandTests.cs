@@ -138,6 +138,16 @@ public sealed class ForecastCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_series_of_one_observation_is_an_error_in_words_without_the_learners_parameter_name()
+    {
+        var (exit, output) = await RunAsync("--data", Write("one.csv", "series_key,ts,value\nT1,2024-01-01,5\n"), "--horizon", "3");
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("error: Series 'T1' has 1 observations; ETS needs at least 7.", line);
+    }
+
+    [Fact]
     public async Task An_unknown_series_or_a_bad_horizon_exits_1_with_a_clear_message()
     {
         var (exit, output) = await RunAsync("--data", Fixture("eu_stock_markets.csv"), "--series", "SMI", "--horizon", "3");

@@ -75,7 +75,7 @@ internal static class DataCommand
         }
         catch (ArgumentException ex)
         {
-            return await FailAsync($"--database: {ex.Message}");
+            return await FailAsync($"--database: {UserMessages.Of(ex)}");
         }
 
         try
@@ -103,7 +103,7 @@ internal static class DataCommand
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or DbException or JobException)
         {
-            return await FailAsync(ex.Message);
+            return await FailAsync(UserMessages.Of(ex));
         }
     }
 

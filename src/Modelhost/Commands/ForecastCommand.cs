@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Modelhost.Learning.Data;
 using Modelhost.Learning.Forecasting;
+using Modelhost.Workflows;
 
 namespace Modelhost.Commands;
 
@@ -91,7 +92,7 @@ internal static class ForecastCommand
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
-            return await FailAsync(ex.Message);
+            return await FailAsync(UserMessages.Of(ex));
         }
     }
 

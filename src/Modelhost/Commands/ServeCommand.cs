@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Modelhost.Server;
 using Modelhost.Server.Configuration;
+using Modelhost.Workflows;
 
 namespace Modelhost.Commands;
 
@@ -83,7 +84,7 @@ internal static class ServeCommand
             }
             catch (ArgumentException ex)
             {
-                throw new ServerConfigException($"jobs.database (--database): {ex.Message}");
+                throw new ServerConfigException($"jobs.database (--database): {UserMessages.Of(ex)}");
             }
 
             if (!Directory.Exists(options.Repository.Root))

@@ -123,7 +123,7 @@ internal static class TrainCommand
         }
         catch (ArgumentException ex)
         {
-            return await FailAsync($"--database: {ex.Message}");
+            return await FailAsync($"--database: {UserMessages.Of(ex)}");
         }
 
         Directory.CreateDirectory(dataDirectory);

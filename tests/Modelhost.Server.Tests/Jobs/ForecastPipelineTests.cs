@@ -177,6 +177,25 @@ public sealed class ForecastPipelineTests
 
     [Theory]
     [Sqlite]
+    public async Task A_series_too_short_to_fit_leaves_the_training_job_dead_with_the_reason_in_words_and_cancels_the_forecast(Backend backend)
+    {
+        await using var world = await JobsFixture.CreateAsync(backend);
+        await new ForecastTables(world.Data, new ForecastingOptions()).ImportAsync([new TimeSeries("T1", [new DateTime(2024, 1, 1)], [5.0])], CancellationToken.None);
+        await world.StartAsync();
+
+        var (status, body) = await PostAsync(world, """{"country_code": "T1"}""");
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var train = await world.WaitForStateAsync(body.GetProperty("train_job").GetInt64(), "dead", "succeeded");
+        Assert.Equal("dead", train.GetProperty("state").GetString());
+
+        // The learner's ArgumentException named its parameter too: "... at least 7. (Parameter 'series')".
+        Assert.Equal("series 'T1': Series 'T1' has 1 observations; ETS needs at least 7.", train.GetProperty("error").GetString());
+        var forecast = await world.WaitForStateAsync(body.GetProperty("predict_job").GetInt64(), "cancelled");
+        Assert.Equal("cancelled", forecast.GetProperty("state").GetString());
+    }
+
+    [Theory]
+    [Sqlite]
     public async Task Bad_and_unknown_country_codes_are_refused(Backend backend)
     {
         await using var world = await JobsFixture.CreateAsync(backend);
