@@ -23,4 +23,10 @@ public enum JobErrorKind
     /// recorded, and the same request may work later (503 with Retry-After).
     /// </summary>
     Unavailable,
+
+    /// <summary>
+    /// The store holds as many unfinished jobs as <see cref="JobStoreOptions.MaxUnfinishedJobs"/> allows: nothing was
+    /// recorded, and the same submission may be accepted once some have finished (429 with Retry-After).
+    /// </summary>
+    QueueFull,
 }

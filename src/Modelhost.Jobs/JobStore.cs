@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -86,6 +87,7 @@ public sealed partial class JobStore : IAsyncDisposable
         options ??= new JobStoreOptions();
         options.Retry.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxLogLinesPerJob, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxUnfinishedJobs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxLogLineLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.WatchPollInterval, TimeSpan.Zero);
         timeProvider ??= TimeProvider.System;
@@ -142,6 +144,17 @@ public sealed partial class JobStore : IAsyncDisposable
                 if (key is not null && await FindByKeyAsync(session, key).ConfigureAwait(false) is { } existing)
                 {
                     return existing;
+                }
+
+                // Counted inside the write, so concurrent submissions on one SQLite file cannot pass the limit together.
+                var unfinished = (await session.QueryAsync(
+                    "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'waiting', 'running')",
+                    r => r.GetInt64(0)).ConfigureAwait(false))[0];
+                if (unfinished >= _options.MaxUnfinishedJobs)
+                {
+                    throw new JobException(
+                        JobErrorKind.QueueFull,
+                        string.Create(CultureInfo.InvariantCulture, $"The job queue holds {unfinished} unfinished jobs, as many as it may (jobs.max_unfinished); submit again when some have finished."));
                 }
 
                 // The dependencies are share-locked until the commit, so none can end (and miss this new dependent in

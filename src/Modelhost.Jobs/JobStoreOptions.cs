@@ -6,6 +6,13 @@ public sealed class JobStoreOptions
     /// <summary>The backoff between attempts of a failed job.</summary>
     public RetryPolicy Retry { get; set; } = new();
 
+    /// <summary>
+    /// How many jobs may be unfinished (queued, waiting or running) at once; a submission beyond it is refused with
+    /// <see cref="JobErrorKind.QueueFull"/>, so a client that submits faster than the workers run cannot grow the queue
+    /// and the database without bound.
+    /// </summary>
+    public int MaxUnfinishedJobs { get; set; } = 10_000;
+
     /// <summary>How many log lines a job keeps; older lines are deleted as new ones come.</summary>
     public int MaxLogLinesPerJob { get; set; } = 1000;
 

@@ -70,7 +70,7 @@ public sealed partial class JobsHost : IHostedService, IAsyncDisposable
 
         var location = DatabaseLocator.Locate(jobs.DataDirectory, jobs.Database);
         Directory.CreateDirectory(jobs.DataDirectory);
-        _store = await JobStore.OpenAsync(location, new JobStoreOptions(), _timeProvider, _loggerFactory, cancellationToken);
+        _store = await JobStore.OpenAsync(location, new JobStoreOptions { MaxUnfinishedJobs = jobs.MaxUnfinishedJobs }, _timeProvider, _loggerFactory, cancellationToken);
         var data = new DataConnection(location);
         var tables = new ForecastTables(data, _forecasting);
         var forecasters = new ForecasterRepository(_repositoryRoot);

@@ -1,3 +1,5 @@
+using Modelhost.Jobs;
+
 namespace Modelhost.Workflows;
 
 /// <summary>The job system's settings: where the jobs and data live, and how many workers run them.</summary>
@@ -36,6 +38,9 @@ public sealed class JobsOptions
 
     /// <summary>How many steps ahead the per-country pipeline's <c>forecast</c> jobs forecast (<c>jobs.forecast_horizon</c>).</summary>
     public int ForecastHorizon { get; set; } = 30;
+
+    /// <summary>How many jobs may be unfinished at once (<c>jobs.max_unfinished</c>); see <see cref="JobStoreOptions.MaxUnfinishedJobs"/>.</summary>
+    public int MaxUnfinishedJobs { get; set; } = new JobStoreOptions().MaxUnfinishedJobs;
 
     /// <summary>
     /// Whether job requests may carry SQL text (<c>query</c>, <c>input.query</c>; <c>jobs.allow_sql_from_api</c>, off by

@@ -46,6 +46,29 @@ public sealed class JobStoreTests
     }
 
     [Theory, Sqlite, Postgres]
+    public async Task Submissions_beyond_the_unfinished_limit_are_refused_until_a_job_finishes(Backend backend)
+    {
+        await using var db = await TestDatabase.CreateAsync(backend);
+        var store = await db.OpenStoreAsync(new JobStoreOptions { MaxUnfinishedJobs = 2 });
+        var first = await store.SubmitAsync(new JobSubmission { Kind = "predict", Queue = JobQueues.Prediction });
+        await store.SubmitAsync(new JobSubmission { Kind = "predict", Queue = JobQueues.Prediction, IdempotencyKey = "k" });
+
+        var full = await Assert.ThrowsAsync<JobException>(() => store.SubmitAsync(new JobSubmission { Kind = "predict", Queue = JobQueues.Prediction }));
+        Assert.Equal(JobErrorKind.QueueFull, full.Kind);
+        Assert.Contains("holds 2 unfinished jobs", full.Message, StringComparison.Ordinal);
+        Assert.Contains("jobs.max_unfinished", full.Message, StringComparison.Ordinal);
+
+        // A key that was used before still answers with its job: that submission adds nothing.
+        Assert.Equal("k", (await store.SubmitAsync(new JobSubmission { Kind = "predict", Queue = JobQueues.Prediction, IdempotencyKey = "k" })).IdempotencyKey);
+
+        var claimed = await store.ClaimAsync(JobQueues.Prediction, "w1", s_lease, default);
+        Assert.Equal(first.Id, claimed!.Id);
+        Assert.True(await store.CompleteAsync(first.Id, "w1", null, default));
+        var third = await store.SubmitAsync(new JobSubmission { Kind = "predict", Queue = JobQueues.Prediction });
+        Assert.Equal(JobState.Queued, third.State);
+    }
+
+    [Theory, Sqlite, Postgres]
     public async Task A_job_without_a_payload_stores_json_null_and_its_result_after_success(Backend backend)
     {
         await using var db = await TestDatabase.CreateAsync(backend);

@@ -18,6 +18,7 @@ public static partial class ServerConfigFile
     [
         "enabled", "data_dir", "database", "training_workers", "prediction_workers", "lease_seconds", "heartbeat_seconds",
         "poll_seconds", "shutdown_grace_seconds", "forecast_horizon", "allow_sql_from_api", "sql_timeout_seconds", "sql_max_rows",
+        "max_unfinished",
     ];
 
     private static readonly string[] ForecastingKeys = ["observations", "predictions_table"];
@@ -175,6 +176,9 @@ public static partial class ServerConfigFile
                     break;
                 case "prediction_workers":
                     jobs.PredictionWorkers = (int)Number(value, 0, 64);
+                    break;
+                case "max_unfinished":
+                    jobs.MaxUnfinishedJobs = (int)Number(value, 1, 10_000_000);
                     break;
                 case "forecast_horizon":
                     jobs.ForecastHorizon = (int)Number(value, 1, Workflows.ForecastTables.MaxHorizon);

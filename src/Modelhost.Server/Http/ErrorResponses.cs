@@ -27,14 +27,15 @@ internal static class ErrorResponses
         JobErrorKind.Conflict => StatusCodes.Status409Conflict,
         JobErrorKind.Forbidden => StatusCodes.Status403Forbidden,
         JobErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        JobErrorKind.QueueFull => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status500InternalServerError,
     };
 
     /// <summary>How long a client is told to wait before trying a job request again while the job store is unavailable.</summary>
     public static TimeSpan JobStoreRetryAfter { get; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The Retry-After of a refused job request: set only for an unavailable store.</summary>
-    public static TimeSpan? RetryAfterFor(JobErrorKind kind) => kind == JobErrorKind.Unavailable ? JobStoreRetryAfter : null;
+    /// <summary>The Retry-After of a refused job request: set for an unavailable store and a full queue.</summary>
+    public static TimeSpan? RetryAfterFor(JobErrorKind kind) => kind is JobErrorKind.Unavailable or JobErrorKind.QueueFull ? JobStoreRetryAfter : null;
 
     /// <summary>
     /// Error text is read by people: written with relaxed escaping, a quote stays <c>'</c> and an angle bracket

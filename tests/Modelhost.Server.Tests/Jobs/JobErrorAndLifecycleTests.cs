@@ -51,6 +51,28 @@ public sealed class JobErrorAndLifecycleTests
     }
 
     [Fact]
+    public async Task Submissions_beyond_jobs_max_unfinished_get_429_with_retry_after_and_queue_nothing()
+    {
+        await using var world = await JobsFixture.CreateAsync(Backend.Sqlite);
+        world.AddTrainableIris("trainable", "[sh, -c, 'exit 0']");
+        await world.StartAsync(o =>
+        {
+            o.Jobs.TrainingWorkers = 0;
+            o.Jobs.MaxUnfinishedJobs = 2;
+        });
+
+        await world.SubmitAsync("""{"kind": "train", "model": "trainable"}""");
+        await world.SubmitAsync("""{"kind": "train", "model": "trainable"}""");
+        using var refused = await world.Server.PostJsonAsync("/v1/models/trainable/train", "{}");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Contains("jobs.max_unfinished", await RunningServer.ErrorOf(refused), StringComparison.Ordinal);
+        var jobs = JsonDocument.Parse(await world.Server.Client.GetStringAsync("/v1/jobs")).RootElement.GetProperty("jobs");
+        Assert.Equal(2, jobs.GetArrayLength());
+    }
+
+    [Fact]
     public async Task Reading_an_unknown_job_is_404_and_jobs_list_with_a_cursor()
     {
         await using var world = await JobsFixture.CreateAsync(Backend.Sqlite);
