@@ -146,7 +146,8 @@ public sealed partial class JobStore : IAsyncDisposable
                     return existing;
                 }
 
-                // Counted inside the write, so concurrent submissions on one SQLite file cannot pass the limit together.
+                // Counted inside the write: on SQLite, whose writes take turns, concurrent submissions cannot pass the limit
+                // together; on PostgreSQL they may pass it by as many as submit at the same moment, which still bounds the queue.
                 var unfinished = (await session.QueryAsync(
                     "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'waiting', 'running')",
                     r => r.GetInt64(0)).ConfigureAwait(false))[0];
