@@ -66,7 +66,9 @@ internal sealed class AccessMiddleware
         }
         else if (JwtSetup.CarriesJwt(context.Request))
         {
-            message = "the bearer token is invalid, expired, or not from the configured issuer and audience";
+            message = _keys.AcceptsTokens
+                ? "the bearer token is invalid, expired, or not from the configured issuer and audience"
+                : "the bearer token is a JWT, but this server takes no tokens from an identity provider (auth.jwt is not set); send an API key";
             header += ", error=\"invalid_token\"";
         }
         else

@@ -23,6 +23,9 @@ internal sealed class KeyRing
     /// <summary>Whether callers must bring a key or a token; without either the server is anonymous (loopback only).</summary>
     public bool RequiresCredentials => _tokens || _current.Count > 0;
 
+    /// <summary>Whether bearer tokens from an identity provider (JWT, <c>auth.jwt</c>) are accepted as well as keys.</summary>
+    public bool AcceptsTokens => _tokens;
+
     public int Count => _current.Count;
 
     public void Replace(IReadOnlyList<ApiKey> keys) => _current = new Snapshot(keys);

@@ -101,6 +101,20 @@ public sealed class RoleMatrixTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_jwt_sent_to_a_server_that_takes_only_keys_gets_401_saying_so()
+    {
+        // It was told its token was not from "the configured issuer", on a server that configures none.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/models/iris");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln");
+        using var response = await _server!.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("invalid_token", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(
+            "the bearer token is a JWT, but this server takes no tokens from an identity provider (auth.jwt is not set); send an API key",
+            await RunningServer.ErrorOf(response));
+    }
+
+    [Fact]
     public async Task The_bearer_header_works_like_x_api_token()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/models/iris");
