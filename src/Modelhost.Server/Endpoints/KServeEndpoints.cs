@@ -179,7 +179,7 @@ internal static class KServeEndpoints
         request.Protocol = "v2";
         RequestTimeout.Apply(context, request);
         using var result = await lease.Model.InferAsync(request, context.RequestAborted);
-        var classified = V2ResponseWriter.Classify(result, format, lease.Model.Config.ClassLabels, lease.Model.MaxBatchSize > 0);
+        var classified = format.Classification is null ? null : V2ResponseWriter.Classify(result, format, lease.Model.Config.ClassLabels, lease.Model.MaxBatchSize > 0);
         if (format.AnyBinary(result.Outputs))
         {
             await V2ResponseWriter.WriteBinaryAsync(context, result, format, classified);
