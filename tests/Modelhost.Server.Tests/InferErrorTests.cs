@@ -98,6 +98,7 @@ public sealed class InferErrorTests : ServerTest
     [InlineData("gzip")]
     [InlineData("deflate")]
     [InlineData("br")]
+    [InlineData("identity")]
     public async Task A_compressed_body_is_read_as_its_content_encoding_says_and_under_the_same_limit(string encoding)
     {
         const string Body = """{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.9,3.0,5.1,1.8]}],"outputs":[{"name":"label"}]}""";
@@ -128,18 +129,24 @@ public sealed class InferErrorTests : ServerTest
 
     private static ByteArrayContent Compressed(string text, string encoding)
     {
-        using var buffer = new MemoryStream();
-        using (Stream compressor = encoding switch
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        if (encoding != "identity")
         {
-            "gzip" => new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
-            "deflate" => new System.IO.Compression.ZLibStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
-            _ => new System.IO.Compression.BrotliStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
-        })
-        {
-            compressor.Write(System.Text.Encoding.UTF8.GetBytes(text));
+            using var buffer = new MemoryStream();
+            using (Stream compressor = encoding switch
+            {
+                "gzip" => new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
+                "deflate" => new System.IO.Compression.ZLibStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
+                _ => new System.IO.Compression.BrotliStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
+            })
+            {
+                compressor.Write(bytes);
+            }
+
+            bytes = buffer.ToArray();
         }
 
-        var content = new ByteArrayContent(buffer.ToArray());
+        var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         content.Headers.ContentEncoding.Add(encoding);
         return content;

@@ -52,9 +52,10 @@ internal sealed class RequestBody : IDisposable
         }
 
         limit.Apply(context);
-        if (request.Headers.ContentEncoding.Count > 0)
+        if (request.Headers.ContentEncoding.Count > 0 && request.Headers.ContentEncoding.ToString().Trim() is var encoding
+            && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
-            return CheckUtf8(await ReadEncodedAsync(context, limit, request.Headers.ContentEncoding.ToString()), binaryJsonLength);
+            return CheckUtf8(await ReadEncodedAsync(context, limit, encoding), binaryJsonLength);
         }
 
         var reader = request.BodyReader;
@@ -127,14 +128,13 @@ internal sealed class RequestBody : IDisposable
     private static async ValueTask<RequestBody> ReadEncodedAsync(HttpContext context, BodyLimit limit, string encoding)
     {
         var body = context.Request.Body;
-        await using Stream decoder = encoding.Trim().ToLowerInvariant() switch
+        await using Stream decoder = encoding.ToLowerInvariant() switch
         {
             "gzip" or "x-gzip" => new GZipStream(body, CompressionMode.Decompress, leaveOpen: true),
 
             // HTTP's deflate is zlib's format (RFC 9110 8.4.1.2), which is what zlib.compress and Triton produce.
             "deflate" => new ZLibStream(body, CompressionMode.Decompress, leaveOpen: true),
             "br" => new BrotliStream(body, CompressionMode.Decompress, leaveOpen: true),
-            "identity" => body,
             _ => throw new HttpError(StatusCodes.Status415UnsupportedMediaType, $"Content-Encoding '{encoding}' is not supported; send gzip, deflate or br, or leave the body uncompressed"),
         };
 
