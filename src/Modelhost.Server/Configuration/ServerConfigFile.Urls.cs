@@ -33,6 +33,13 @@ public static partial class ServerConfigFile
         }
 
         var rest = url[scheme..];
+
+        // Kestrel's Unix domain socket form: http://unix:/run/modelhost.sock.
+        if (rest.StartsWith("unix:", StringComparison.OrdinalIgnoreCase))
+        {
+            return rest.Length > "unix:/".Length && rest["unix:".Length] == '/' ? null : "names a Unix socket without an absolute path (http://unix:/run/modelhost.sock)";
+        }
+
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         if (slash >= 0)
         {

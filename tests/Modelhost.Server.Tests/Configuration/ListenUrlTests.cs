@@ -13,6 +13,7 @@ public sealed class ListenUrlTests
     [InlineData("urls: 'http://exa mple:8080'\n", "has host 'exa mple', which is not an IP address, a host name, or '*'")]
     [InlineData("grpc: {urls: 'http://localhost:80x1'}\n", "grpc.urls: 'http://localhost:80x1' has port '80x1'")]
     [InlineData("metrics: {urls: 'http://127.0.0.1:-1'}\n", "metrics.urls: 'http://127.0.0.1:-1' has port '-1'")]
+    [InlineData("urls: 'http://unix:run.sock'\n", "names a Unix socket without an absolute path")]
     public void A_listen_url_that_kestrel_would_read_another_way_is_a_config_error_naming_it(string yaml, string message)
     {
         // Kestrel took 'http://127.0.0.1:abc' for a host name and listened on every interface, port 80.
@@ -29,6 +30,7 @@ public sealed class ListenUrlTests
     [InlineData("http://model-server.internal:8080")]
     [InlineData("http://127.0.0.1:0")]
     [InlineData("http://localhost")]
+    [InlineData("http://unix:/run/modelhost.sock")]
     public void The_urls_kestrel_takes_as_written_are_accepted(string urls) =>
         Assert.Equal(urls, ServerConfigFile.Parse($"urls: '{urls}'\n", "modelhost.yaml").Urls);
 
