@@ -18,6 +18,17 @@ public sealed class ParseErrorsTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
+    public async Task No_command_at_all_prints_the_commands_and_exits_1()
+    {
+        using var process = CliProcess.Start();
+        Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Commands:", process.Output, StringComparison.Ordinal);
+        Assert.Contains("serve", process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("error:", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Type_names_become_what_the_option_expects_and_other_messages_stay_as_they_are()
     {
         Assert.Equal(
