@@ -103,6 +103,15 @@ public sealed class RepositoryTests
             Assert.Equal("model 'scale' is unloaded; load it with POST /v2/repository/models/scale/load or gRPC RepositoryModelLoad", await RunningServer.ErrorOf(gone));
         }
 
+        // Every route that names the model says the same; TF Serving's status, the statistics and the dashboard's
+        // histograms called it unknown.
+        foreach (var path in new[] { "/v1/models/scale", "/v1/models/scale/metadata", "/v2/models/scale", "/v2/models/scale/stats", "/v1/metrics/models/scale" })
+        {
+            using var response = await server.Client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.StartsWith("model 'scale' is unloaded", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+        }
+
         var index = await server.PostJsonOkAsync("/v2/repository/index", "{}");
         Assert.Equal("unloaded", index.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "scale").GetProperty("reason").GetString());
 

@@ -198,6 +198,14 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
     }
 
     /// <summary>
+    /// The NotFound error for a model this manager does not serve: an unloaded one is named as such, with how to load it
+    /// again, so that no route calls it unknown while another says it is unloaded.
+    /// </summary>
+    public InferenceException NotServed(string name) => new(
+        InferenceErrorKind.NotFound,
+        _unloaded.ContainsKey(name) ? $"model '{name}' is unloaded; load it with POST /v2/repository/models/{name}/load or gRPC RepositoryModelLoad" : $"unknown model '{name}'");
+
+    /// <summary>
     /// Takes a lease on the version that serves a request: the given version, the version a label names, or
     /// the highest ready version.
     /// </summary>
@@ -206,10 +214,7 @@ public sealed partial class ModelRepositoryManager : IAsyncDisposable
     {
         if (!_models.TryGetValue(name, out var entry))
         {
-            // Not served, so still NotFound, but the client is told why and how to undo it.
-            throw new InferenceException(
-                InferenceErrorKind.NotFound,
-                _unloaded.ContainsKey(name) ? $"model '{name}' is unloaded; load it with POST /v2/repository/models/{name}/load or gRPC RepositoryModelLoad" : $"unknown model '{name}'");
+            throw NotServed(name);
         }
 
         if (label is not null)

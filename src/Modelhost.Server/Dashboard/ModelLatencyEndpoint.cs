@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Modelhost.Core;
 using Modelhost.Core.Models;
 using Modelhost.Server.Endpoints;
 using Modelhost.Server.Metrics;
@@ -36,7 +35,7 @@ internal static class ModelLatencyEndpoint
             var name = RouteValues.Model(context);
             if (manager.GetStatus(name) is null)
             {
-                throw new InferenceException(InferenceErrorKind.NotFound, $"unknown model '{name}'");
+                throw manager.NotServed(name);
             }
 
             return WriteAsync(context, manager, exporter, [name]);

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Modelhost.Core;
 using Modelhost.Core.Models;
 using Modelhost.Server.Security;
 
@@ -19,7 +18,7 @@ internal static class StatisticsEndpoints
             var name = RouteValues.Model(context);
             if (manager.GetStatus(name) is null)
             {
-                throw new InferenceException(InferenceErrorKind.NotFound, $"unknown model '{name}'");
+                throw manager.NotServed(name);
             }
 
             return WriteAsync(context, manager, [name], RouteValues.Version(context));

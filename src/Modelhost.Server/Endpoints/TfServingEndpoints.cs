@@ -305,7 +305,7 @@ internal static class TfServingEndpoints
             version = lease.Model.Version;
         }
 
-        var status = manager.GetStatus(name) ?? throw new InferenceException(InferenceErrorKind.NotFound, $"unknown model '{name}'");
+        var status = manager.GetStatus(name) ?? throw manager.NotServed(name);
         if (version is { } wanted && !HasVersion(status, wanted))
         {
             throw new InferenceException(InferenceErrorKind.NotFound, $"model '{name}' has no version {wanted}");

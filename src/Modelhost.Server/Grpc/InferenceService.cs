@@ -206,7 +206,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, ServerOpt
         {
             if (manager.GetStatus(request.Name) is null)
             {
-                throw new InferenceException(InferenceErrorKind.NotFound, $"unknown model '{request.Name}'");
+                throw manager.NotServed(request.Name);
             }
 
             names = [request.Name];
