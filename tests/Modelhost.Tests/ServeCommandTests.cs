@@ -66,6 +66,9 @@ public sealed class ServeCommandTests : IDisposable
         await process.WaitForOutputAsync("Now listening", TimeSpan.FromSeconds(60));
         Assert.Contains("Models: iris: v1 READY", process.Output, StringComparison.Ordinal);
 
+        // A plain start has nothing to warn about: Kestrel warned that a cleartext port would not offer HTTP/2.
+        Assert.DoesNotContain("HTTP/2 is not enabled", process.Output, StringComparison.Ordinal);
+
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         using var response = await client.PostAsync("/predict", new StringContent("""{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""", Encoding.UTF8, "application/json"));
         Assert.Equal("""{"result":[2]}""", await response.Content.ReadAsStringAsync());

@@ -49,8 +49,9 @@ internal sealed class GrpcListeners
         var https = address.Scheme.Equals("https", StringComparison.OrdinalIgnoreCase);
         void Configure(ListenOptions listen)
         {
-            // gRPC needs HTTP/2; without TLS there is no ALPN to choose, so its port speaks HTTP/2 alone.
-            listen.Protocols = grpc ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2;
+            // gRPC needs HTTP/2; without TLS there is no ALPN to choose, so its port speaks HTTP/2 alone. An HTTP port
+            // without TLS speaks HTTP/1.1 only: Kestrel would not offer HTTP/2 there anyway, and warned at every start.
+            listen.Protocols = grpc ? HttpProtocols.Http2 : https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
             if (https)
             {
                 listen.UseHttps();

@@ -87,7 +87,9 @@ internal static class KestrelSetup
             kestrel.Limits.MinRequestBodyDataRate = limits.MinRequestBodyRateBytesPerSecond > 0
                 ? new MinDataRate(limits.MinRequestBodyRateBytesPerSecond, limits.MinRequestBodyRateGrace)
                 : null;
-            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            // HTTP/2 needs TLS here (no cleartext prior knowledge on the HTTP ports): without a certificate there is none,
+            // and Kestrel warned at every start that it would not offer HTTP/2.
+            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
             if (certificate is not null)
             {
                 kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
