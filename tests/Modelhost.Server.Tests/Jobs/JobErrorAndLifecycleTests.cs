@@ -43,11 +43,16 @@ public sealed class JobErrorAndLifecycleTests
         await world.StartAsync();
 
         using var response = await world.Server.PostJsonBytesAsync(path, RunningServer.Latin1(text));
+        await AssertRefusedAsync(world, response, HttpStatusCode.BadRequest, "the request body is not UTF-8", jobsLeft: 0);
+    }
 
-        Assert.Equal(400, (int)response.StatusCode);
-        Assert.Contains("the request body is not UTF-8", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    /// <summary>The submission was refused with that status and message, and the jobs list holds as many jobs as before it.</summary>
+    private static async Task AssertRefusedAsync(JobsFixture world, HttpResponseMessage response, HttpStatusCode status, string message, int jobsLeft)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Contains(message, await RunningServer.ErrorOf(response), StringComparison.Ordinal);
         var jobs = JsonDocument.Parse(await world.Server.Client.GetStringAsync("/v1/jobs")).RootElement.GetProperty("jobs");
-        Assert.Equal(0, jobs.GetArrayLength());
+        Assert.Equal(jobsLeft, jobs.GetArrayLength());
     }
 
     [Fact]
@@ -65,11 +70,8 @@ public sealed class JobErrorAndLifecycleTests
         await world.SubmitAsync("""{"kind": "train", "model": "trainable"}""");
         using var refused = await world.Server.PostJsonAsync("/v1/models/trainable/train", "{}");
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
-        Assert.Contains("jobs.max_unfinished", await RunningServer.ErrorOf(refused), StringComparison.Ordinal);
-        var jobs = JsonDocument.Parse(await world.Server.Client.GetStringAsync("/v1/jobs")).RootElement.GetProperty("jobs");
-        Assert.Equal(2, jobs.GetArrayLength());
+        await AssertRefusedAsync(world, refused, HttpStatusCode.TooManyRequests, "jobs.max_unfinished", jobsLeft: 2);
     }
 
     [Fact]
