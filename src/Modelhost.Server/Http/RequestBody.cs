@@ -151,7 +151,9 @@ internal sealed class RequestBody : IDisposable
                         throw limit.TooLarge();
                     }
 
-                    var larger = TensorBuffers.Rent((int)Math.Min((long)buffer.Length * 2, Array.MaxLength));
+                    // Never more than one byte past the limit: a body that expands beyond it is refused as soon as
+                    // that byte arrives, so a small compressed body cannot make the server hold twice the limit.
+                    var larger = TensorBuffers.Rent((int)Math.Min(Math.Min((long)buffer.Length * 2, limit.Bytes + 1), Array.MaxLength));
                     buffer.AsSpan(0, length).CopyTo(larger);
                     TensorBuffers.Return(buffer);
                     buffer = larger;
