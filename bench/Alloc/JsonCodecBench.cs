@@ -12,7 +12,8 @@ using Modelhost.Server.Json;
 /// <see cref="Utf8Float.Format"/> against <see cref="Utf8JsonWriter.WriteNumberValue(float)"/>, parsing with
 /// <see cref="Utf8Float.TryParse"/> against <see cref="Utf8Parser"/>, and a whole <c>[1, 512]</c> request parsed by
 /// <see cref="V2RequestParser"/>, and the check that the request is UTF-8 that reading every JSON body now adds
-/// (<see cref="System.Text.Unicode.Utf8.IsValid(ReadOnlySpan{byte})"/>). Best of five rounds of wall time on one thread (on a shared machine the best round is
+/// (<see cref="System.Text.Unicode.Utf8.IsValid(ReadOnlySpan{byte})"/>) with its scan for escapes of half a surrogate
+/// pair (<c>RequestBody.UnpairedSurrogateEscape</c>). Best of five rounds of wall time on one thread (on a shared machine the best round is
 /// the least disturbed).
 /// </summary>
 internal static class JsonCodecBench
@@ -23,8 +24,8 @@ internal static class JsonCodecBench
     {
         Console.WriteLine($"The V2 JSON codec's FP32 paths, ns per float, best of 5 rounds of {rounds:N0} x {Values} floats:");
         Console.WriteLine();
-        Console.WriteLine("| values | format: Utf8Float | format: Utf8JsonWriter | parse: Utf8Float | parse: Utf8Parser | whole [1,512] request: V2RequestParser | its UTF-8 check |");
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        Console.WriteLine("| values | format: Utf8Float | format: Utf8JsonWriter | parse: Utf8Float | parse: Utf8Parser | whole [1,512] request: V2RequestParser | its UTF-8 check | its surrogate-escape check |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
         var random = new Random(1);
         foreach (var (name, values) in new[]
         {
@@ -90,7 +91,8 @@ internal static class JsonCodecBench
                 return parsed.Inputs.Count;
             });
             var utf8 = Best(rounds, () => System.Text.Unicode.Utf8.IsValid(body) ? 1 : 0);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {formatOurs:F1} | {formatWriter:F1} | {parseOurs:F1} | {parseFramework:F1} | {request:F1} | {utf8:F2} |"));
+            var escapes = Best(rounds, () => Modelhost.Server.Http.RequestBody.UnpairedSurrogateEscape(body) + 2);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {formatOurs:F1} | {formatWriter:F1} | {parseOurs:F1} | {parseFramework:F1} | {request:F1} | {utf8:F2} | {escapes:F2} |"));
         }
     }
 

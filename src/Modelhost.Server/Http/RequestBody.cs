@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.IO.Compression;
 using System.IO.Pipelines;
 using System.Text;
@@ -19,7 +20,8 @@ namespace Modelhost.Server.Http;
 /// <remarks>
 /// The JSON text is checked to be UTF-8 here, once, because <see cref="System.Text.Json.Utf8JsonReader"/> does not check
 /// the bytes inside strings: it fails only when a string is decoded, with an exception that would otherwise reach the
-/// client as a 500 from whichever parser happened to decode it.
+/// client as a 500 from whichever parser happened to decode it. The same holds for a <c>\u</c> escape of half a UTF-16
+/// surrogate pair, which is valid JSON syntax but not text: both are refused here with the byte where they begin.
 /// </remarks>
 internal sealed class RequestBody : IDisposable
 {
@@ -118,7 +120,66 @@ internal sealed class RequestBody : IDisposable
             throw NotUtf8(json);
         }
 
+        if (UnpairedSurrogateEscape(json) is var at and >= 0)
+        {
+            body.Dispose();
+            throw new HttpError(
+                StatusCodes.Status400BadRequest,
+                $"the request body has an unpaired UTF-16 surrogate escape at byte {at + 1} ({Encoding.ASCII.GetString(json.Slice(at, 6))}): JSON strings must be valid Unicode, so \\uD800-\\uDBFF must be followed by \\uDC00-\\uDFFF, which comes only after it");
+        }
+
         return body;
+    }
+
+    /// <summary>
+    /// Where the first <c>\u</c> escape of a UTF-16 surrogate without its partner begins (a lone <c>\ud800</c>, or
+    /// <c>\udc00</c> first), or -1. System.Text.Json reads past such a string and throws only when a route asks for its
+    /// text, so it is refused here, once for every route. Outside strings a backslash is a syntax error that the parser
+    /// reports, so the scan need not know where strings begin: it only steps over each escape whole.
+    /// </summary>
+    internal static int UnpairedSurrogateEscape(ReadOnlySpan<byte> json)
+    {
+        var offset = 0;
+        while (true)
+        {
+            var found = json[offset..].IndexOf((byte)'\\');
+            if (found < 0)
+            {
+                return -1;
+            }
+
+            var at = offset + found;
+            if (!TryReadEscapedUnit(json, at, out var unit))
+            {
+                offset = at + 2;
+            }
+            else if (unit is < 0xD800 or > 0xDFFF)
+            {
+                offset = at + 6;
+            }
+            else if (unit <= 0xDBFF && TryReadEscapedUnit(json, at + 6, out var low) && low is >= 0xDC00 and <= 0xDFFF)
+            {
+                offset = at + 12;
+            }
+            else
+            {
+                return at;
+            }
+
+            if (offset >= json.Length)
+            {
+                return -1;
+            }
+        }
+    }
+
+    private static bool TryReadEscapedUnit(ReadOnlySpan<byte> json, int at, out int unit)
+    {
+        unit = 0;
+        return at + 6 <= json.Length
+            && json[at] == (byte)'\\'
+            && json[at + 1] == (byte)'u'
+            && int.TryParse(json.Slice(at + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out unit);
     }
 
     /// <summary>

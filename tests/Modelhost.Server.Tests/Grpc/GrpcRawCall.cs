@@ -19,6 +19,12 @@ public sealed record GrpcRawCall(HttpStatusCode HttpStatus, string? ContentType,
     public static async Task<GrpcRawCall> SendAsync(Uri address, string method, byte[] payload, params (string Name, string Value)[] headers)
     {
         using var http = new HttpClient(new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(60) };
+        return await SendAsync(http, address, method, payload, headers);
+    }
+
+    /// <summary>The same over <paramref name="http"/>, for tests that make many calls on one connection.</summary>
+    public static async Task<GrpcRawCall> SendAsync(HttpClient http, Uri address, string method, byte[] payload, params (string Name, string Value)[] headers)
+    {
         var body = new byte[5 + payload.Length];
         BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), (uint)payload.Length);
         payload.CopyTo(body, 5);

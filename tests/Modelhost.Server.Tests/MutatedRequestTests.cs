@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Modelhost.Server.Tests.Infrastructure;
+
+namespace Modelhost.Server.Tests;
+
+/// <summary>
+/// Thousands of near-valid requests, each a seeded mutation of a valid one, to every route that reads a body. Each must
+/// be answered (2xx, or 4xx with a JSON error that names no stack), the log must hold no error, and the server must
+/// serve the seed request afterwards. A failure prints the route, the seed and the body, which reproduce it.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class MutatedRequestTests
+{
+    // MODELHOST_MUTATION_CASES runs more for a deeper search; the suite's figure keeps the three tests to seconds.
+    private static readonly int CasesPerRequest =
+        int.TryParse(Environment.GetEnvironmentVariable("MODELHOST_MUTATION_CASES"), CultureInfo.InvariantCulture, out var cases) ? cases : 120;
+    private const string SeedRow = """{"sepal_length":5.9,"sepal_width":3.0,"petal_length":5.1,"petal_width":1.8}""";
+
+    private static readonly (string Path, string Body)[] JsonRequests =
+    [
+        ("/predict", SeedRow),
+        ("/predict?labels=true", $"[{SeedRow},{SeedRow}]"),
+        ("/v2/models/iris/infer", """{"id":"r1","inputs":[{"name":"input","shape":[2,4],"datatype":"FP32","data":[5.9,3.0,5.1,1.8,5.1,3.5,1.4,0.2]}],"outputs":[{"name":"label"},{"name":"probabilities","parameters":{"classification":2}}],"parameters":{"timeout_ms":5000}}"""),
+        ("/v2/models/iris/versions/1/infer", """{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[[5.9,3.0,5.1,1.8]]}],"parameters":{"binary_data_output":false}}"""),
+        ("/v1/models/iris:predict", """{"signature_name":"serving_default","instances":[[5.9,3.0,5.1,1.8],[5.1,3.5,1.4,0.2]]}"""),
+        ("/v1/models/iris/versions/1:predict", """{"inputs":{"input":[[5.9,3.0,5.1,1.8]]}}"""),
+        ("/v2/repository/index", """{"ready":true}"""),
+        ("/v1/jobs", """{"kind":"train","model":"trainable","depends_on":[]}"""),
+        ("/v1/jobs", """{"kind":"predict","model":"iris","input":{"csv":"a.csv","key_column":"id"},"output":{"table":"t"}}"""),
+        ("/v1/models/trainable/train", """{"data":"d.csv"}"""),
+        ("/api/model", """{"country_code":"DE"}"""),
+    ];
+
+    [Fact]
+    public async Task Mutated_json_bodies_on_every_route_are_answered_as_bad_input_and_serving_goes_on()
+    {
+        await using var world = await WorldAsync();
+        for (var r = 0; r < JsonRequests.Length; r++)
+        {
+            var (path, body) = JsonRequests[r];
+            var mutator = new RequestMutator(r);
+            for (var i = 0; i < CasesPerRequest; i++)
+            {
+                var mutated = mutator.MutateJson(body);
+                using var content = new ByteArrayContent(mutated);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                await world.AssertAnsweredAsync(path, content, $"seed {r}, case {i}");
+            }
+        }
+
+        await world.AssertServingAsync();
+    }
+
+    [Fact]
+    public async Task Mutated_binary_tensor_requests_are_answered_as_bad_input_and_serving_goes_on()
+    {
+        const string Header = """{"inputs":[{"name":"input","shape":[2,4],"datatype":"FP32","parameters":{"binary_data_size":32}}],"outputs":[{"name":"probabilities","parameters":{"binary_data":true}}]}""";
+        var data = new byte[32];
+        Buffer.BlockCopy(new[] { 5.9f, 3.0f, 5.1f, 1.8f, 5.1f, 3.5f, 1.4f, 0.2f }, 0, data, 0, 32);
+        await using var world = await WorldAsync();
+        var mutator = new RequestMutator(100);
+        for (var i = 0; i < CasesPerRequest * 2; i++)
+        {
+            // Half mutate the JSON header and keep its length right; half mutate the whole body under the seed's length.
+            var header = i % 2 == 0 ? mutator.MutateJson(Header) : Encoding.UTF8.GetBytes(Header);
+            var body = i % 2 == 0 ? [.. header, .. data] : mutator.MutateBytes([.. header, .. data], 1 + mutator.Next(3));
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            content.Headers.Add("Inference-Header-Content-Length", header.Length.ToString(CultureInfo.InvariantCulture));
+            await world.AssertAnsweredAsync("/v2/models/iris/infer", content, $"binary case {i}");
+        }
+
+        await world.AssertServingAsync();
+    }
+
+    [Fact]
+    public async Task Mutated_images_and_vision_requests_are_answered_as_bad_input_and_serving_goes_on()
+    {
+        var images = new[] { "astronaut_q90_420.jpg", "astronaut_progressive.jpg", "astronaut_palette.png" }
+            .Select(f => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "fixtures", "images", f)))
+            .ToArray();
+        await using var world = await WorldAsync();
+        var mutator = new RequestMutator(200);
+        for (var i = 0; i < CasesPerRequest; i++)
+        {
+            // Two in three mutate the image's bytes under a valid request; the rest mutate the request around a valid image.
+            var image = mutator.Pick(images);
+            var mutatedImage = i % 3 != 2;
+            var content = Convert.ToBase64String(mutatedImage ? mutator.MutateBytes(image, 1 + mutator.Next(4)) : image);
+            var json = $$"""{"requests":[{"image":{"content":"{{content}}"},"features":[{"score_th":0.5,"nms_iou":0.3,"min_height":0.01,"maxResults":5}]}]}""";
+            using var body = new ByteArrayContent(mutatedImage ? Encoding.UTF8.GetBytes(json) : mutator.MutateJson(json));
+            body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            await world.AssertAnsweredAsync("/v1/vision/face-front:detect", body, $"vision case {i}");
+        }
+
+        await world.AssertServingAsync();
+    }
+
+    private static async Task<World> WorldAsync()
+    {
+        var repository = new TempRepository().AddIris().AddDetector("face-front");
+        repository.AddVersion("trainable", 1, File.ReadAllBytes(TempRepository.IrisModelPath));
+        repository.AddConfig("trainable", """
+            features: [a, b, c, d]
+            training:
+              trainer: external
+              command: [sh, -c, 'exit 0']
+              timeout_s: 120
+            """);
+        var data = repository.Root + "-data";
+        Directory.CreateDirectory(data);
+        var logs = new CapturedLogs();
+        var server = await RunningServer.StartAsync(
+            repository.Root,
+            o =>
+            {
+                o.Jobs.Enabled = true;
+                o.Jobs.DataDirectory = data;
+                o.ShutdownTimeout = TimeSpan.FromSeconds(5);
+            },
+            logs);
+        return new World(repository, data, server, logs);
+    }
+
+    private sealed class World(TempRepository repository, string data, RunningServer server, CapturedLogs logs) : IAsyncDisposable
+    {
+        public async Task AssertAnsweredAsync(string path, HttpContent content, string name)
+        {
+            using var response = await server.Client.PostAsync(path, content);
+            var text = await response.Content.ReadAsStringAsync();
+            var status = (int)response.StatusCode;
+            var sent = await content.ReadAsByteArrayAsync();
+            var what = $"{path} ({name}): {status} {Shorten(text)}\nbody: {Shorten(Encoding.Latin1.GetString(sent))}";
+            Assert.True(status is >= 200 and < 500, what);
+            if (status >= 400)
+            {
+                Assert.True(response.Content.Headers.ContentType?.MediaType == "application/json", what);
+                using var error = JsonDocument.Parse(text);
+                var message = error.RootElement.GetProperty("error").GetString();
+                Assert.False(string.IsNullOrWhiteSpace(message), what);
+                Assert.DoesNotContain("   at ", message, StringComparison.Ordinal);
+            }
+        }
+
+        /// <summary>The seed request still gets its answer, and nothing was logged as an error on the way.</summary>
+        public async Task AssertServingAsync()
+        {
+            using var response = await server.PostJsonAsync("/predict", SeedRow);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("""{"result":[2]}""", await response.Content.ReadAsStringAsync());
+            var errors = logs.Lines.Where(l => l.Level >= LogLevel.Error).Select(l => $"{l.Category}[{l.EventId}] {Shorten(l.Message)}");
+            Assert.Empty(errors);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await server.DisposeAsync();
+            repository.Dispose();
+            Directory.Delete(data, recursive: true);
+        }
+
+        private static string Shorten(string text) => text.Length <= 600 ? text : text[..600] + $"... ({text.Length} chars)";
+    }
+}
