@@ -101,6 +101,65 @@ public sealed class MutatedRequestTests
         await world.AssertServingAsync();
     }
 
+    [Fact]
+    public async Task Odd_names_ids_and_query_values_in_urls_are_answered_as_bad_input()
+    {
+        // Route values and query values as a client could send them (already URL-escaped): empty, out of range, not
+        // UTF-8 once unescaped, path tricks, far too long, and in a query a NUL (in a path Kestrel refuses that itself,
+        // before any route, with a bare 400 that no application can word).
+        string[] odd = ["", "0", "-1", "x", "1.5", "99999999999999999999", "%FF", "%C3%28", "%25", "..%2F..%2Fetc%2Fpasswd", "%2E%2E", "a%20b", "%E2%80%AE", new string('a', 3000)];
+        string[] models = ["iris", "face-front", "trainable", "nosuch", "IRIS", .. odd];
+        string[] values = ["1", "2", "true", "queued", "DE", .. odd];
+        string[] queryValues = ["%00", .. values];
+        string[] templates =
+        [
+            "/v2/models/{m}", "/v2/models/{m}/versions/{v}", "/v2/models/{m}/ready", "/v2/models/{m}/versions/{v}/ready",
+            "/v2/models/{m}/stats", "/v2/models/{m}/versions/{v}/stats", "/v1/models/{m}", "/v1/models/{m}/versions/{v}",
+            "/v1/models/{m}/labels/{v}", "/v1/models/{m}/metadata", "/v1/models/{m}/versions/{v}/metadata", "/v1/metrics/models/{m}",
+            "/v1/jobs?state={q}&limit={q}&cursor={q}", "/v1/jobs?queue={q}&kind={q}&limit={q}", "/v1/jobs/{v}", "/v1/jobs/{v}/logs",
+            "/v1/forecasts/{v}", "/v1/series/{v}?last={q}", "/v1/series?{q}={q}",
+        ];
+        await using var world = await WorldAsync();
+        using (var job = await world.Server.PostJsonAsync("/v1/jobs", """{"kind":"train","model":"trainable"}"""))
+        {
+            Assert.Equal(HttpStatusCode.Created, job.StatusCode);
+        }
+
+        var mutator = new RequestMutator(400);
+        for (var i = 0; i < CasesPerRequest * 4; i++)
+        {
+            var template = mutator.Pick(templates);
+            var url = new StringBuilder(template);
+            url.Replace("{m}", mutator.Pick(models));
+            var at = 0;
+            while ((at = url.ToString().IndexOf("{v}", StringComparison.Ordinal)) >= 0)
+            {
+                url.Remove(at, 3).Insert(at, mutator.Pick(values));
+            }
+
+            while ((at = url.ToString().IndexOf("{q}", StringComparison.Ordinal)) >= 0)
+            {
+                url.Remove(at, 3).Insert(at, mutator.Pick(queryValues));
+            }
+
+            var path = url.ToString();
+            using var response = await world.Server.Client.GetAsync(path);
+            await World.AssertAnsweredAsync(response, $"GET {path}", $"url case {i}");
+        }
+
+        // Cancelling and retrying a job by an odd id.
+        for (var i = 0; i < CasesPerRequest; i++)
+        {
+            var id = mutator.Pick(values);
+            using var cancel = await world.Server.Client.DeleteAsync($"/v1/jobs/{id}");
+            await World.AssertAnsweredAsync(cancel, $"DELETE /v1/jobs/{id}", $"cancel case {i}");
+            using var retry = await world.Server.Client.PostAsync($"/v1/jobs/{id}/retry", null);
+            await World.AssertAnsweredAsync(retry, $"POST /v1/jobs/{id}/retry", $"retry case {i}");
+        }
+
+        await world.AssertServingAsync();
+    }
+
     private static async Task<World> WorldAsync()
     {
         var repository = new TempRepository().AddIris().AddDetector("face-front");
@@ -129,13 +188,20 @@ public sealed class MutatedRequestTests
 
     private sealed class World(TempRepository repository, string data, RunningServer server, CapturedLogs logs) : IAsyncDisposable
     {
+        public RunningServer Server => server;
+
         public async Task AssertAnsweredAsync(string path, HttpContent content, string name)
         {
             using var response = await server.Client.PostAsync(path, content);
+            var sent = await content.ReadAsByteArrayAsync();
+            await AssertAnsweredAsync(response, path, $"{name}, body: {Shorten(Encoding.Latin1.GetString(sent))}");
+        }
+
+        public static async Task AssertAnsweredAsync(HttpResponseMessage response, string request, string name)
+        {
             var text = await response.Content.ReadAsStringAsync();
             var status = (int)response.StatusCode;
-            var sent = await content.ReadAsByteArrayAsync();
-            var what = $"{path} ({name}): {status} {Shorten(text)}\nbody: {Shorten(Encoding.Latin1.GetString(sent))}";
+            var what = $"{Shorten(request)} ({name}): {status} {Shorten(text)}";
             Assert.True(status is >= 200 and < 500, what);
             if (status >= 400)
             {
