@@ -21,7 +21,10 @@ public sealed class LimitsOptions
     /// <summary>The largest body on the image routes (<c>POST /</c>, <c>/v1/vision/{m}:detect</c>).</summary>
     public long ImageBytes { get; set; } = 20L * 1024 * 1024;
 
-    /// <summary>The largest job submission (<c>/v1/jobs</c>, <c>/v1/models/{m}/train</c>, <c>/api/model</c>).</summary>
+    /// <summary>
+    /// The largest job submission (<c>/v1/jobs</c>, <c>/v1/models/{m}/train</c>, <c>/api/model</c>), and the largest body
+    /// of a repository index or load request: both are small JSON control messages.
+    /// </summary>
     public long JobBytes { get; set; } = 64 * 1024;
 
     /// <summary>The largest total size of a request's headers; larger ones get 431.</summary>

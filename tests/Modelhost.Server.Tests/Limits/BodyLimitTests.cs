@@ -82,7 +82,9 @@ public sealed class BodyLimitTests : IClassFixture<SmallLimitsServer>
     [InlineData("/v1/jobs")]
     [InlineData("/v1/models/iris/train")]
     [InlineData("/api/model")]
-    public async Task A_job_submission_over_its_limit_gets_413_naming_the_key(string path)
+    [InlineData("/v2/repository/index")]
+    [InlineData("/v2/repository/models/iris/load")]
+    public async Task A_job_submission_or_repository_request_over_its_limit_gets_413_naming_the_key(string path)
     {
         using var response = await _server.PostJsonAsync(path, Padded(3000));
         await AssertTooLargeAsync(response, "limits.job_bytes");
