@@ -65,6 +65,24 @@ public sealed class BatchingTests
         Assert.Equal(HttpStatusCode.GatewayTimeout, viaHeader.StatusCode);
     }
 
+    [Theory]
+    [InlineData("""{"timeout":100000}""")]
+    [InlineData("""{"timeout_ms":60000,"timeout":100000}""")]
+    [InlineData("""{"timeout":100000,"timeout_ms":60000}""")]
+    [InlineData("""{"timeout":60000000,"timeout_ms":100}""")]
+    public async Task Tritons_timeout_in_microseconds_bounds_the_queue_too_and_the_shorter_deadline_wins(string parameters)
+    {
+        // tritonclient.http's infer(timeout=...) sends parameters.timeout in microseconds; it was ignored over HTTP.
+        using var repository = new TempRepository()
+            .AddVersion("scale", 1, OnnxModels.ScaleAndLabel())
+            .AddConfig("scale", "max_batch_size: 64\ndynamic_batching: {max_queue_delay_us: 30000000}\n");
+        await using var server = await RunningServer.StartAsync(repository.Root);
+
+        var body = $$"""{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,1,1,0]}],"parameters":{{parameters}}}""";
+        using var expired = await server.PostJsonAsync("/v2/models/scale/infer", body);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, expired.StatusCode);
+    }
+
     [Fact]
     public async Task A_request_with_more_rows_than_max_batch_size_answers_400()
     {

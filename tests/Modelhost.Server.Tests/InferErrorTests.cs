@@ -25,11 +25,26 @@ public sealed class InferErrorTests : ServerTest
     [InlineData("""[1,2]""", "must be a JSON object")]
     [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}""", "malformed JSON")]
     [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}],"parameters":{"timeout_ms":"soon"}}""", "timeout_ms must be a positive integer")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}],"parameters":{"timeout":-1}}""", "parameters.timeout must be a non-negative integer of microseconds")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}],"parameters":{"priority":-1}}""", "parameters.priority must be a non-negative integer")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}],"parameters":{"sequence_id":7,"sequence_start":true,"sequence_end":false}}""", "Modelhost has no sequence batcher")]
+    [InlineData("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}],"parameters":{"sequence_id":"session-1"}}""", "leave sequence_id unset or 0")]
     public async Task Infer_returns_400_naming_what_is_wrong(string body, string expected)
     {
         using var response = await Server.PostJsonAsync("/v2/models/iris/infer", body);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(expected, await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"priority":3}""")]
+    [InlineData("""{"timeout":0}""")]
+    [InlineData("""{"sequence_id":0,"sequence_start":false,"sequence_end":false}""")]
+    [InlineData("""{"sequence_id":""}""")]
+    public async Task Triton_parameters_that_ask_for_nothing_modelhost_lacks_are_accepted(string parameters)
+    {
+        var json = await Server.PostJsonOkAsync("/v2/models/iris/infer", $$"""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.9,3.0,5.1,1.8]}],"outputs":[{"name":"label"}],"parameters":{{parameters}}}""");
+        Assert.Equal(2, json.GetProperty("outputs")[0].GetProperty("data")[0].GetInt64());
     }
 
     [Theory]

@@ -3,6 +3,7 @@ using Google.Protobuf.Collections;
 using Modelhost.Core;
 using Modelhost.Core.Inference;
 using Modelhost.Core.Tensors;
+using Modelhost.Server.Endpoints;
 using Modelhost.Server.Grpc.Protocol;
 using Modelhost.Server.Json;
 
@@ -164,9 +165,9 @@ internal static class GrpcRequestReader
         }
 
         // Triton's timeout is in microseconds; 0 means none.
-        if (parameters.TryGetValue("timeout", out var timeout) && Integer(timeout, "timeout") is var microseconds and > 0)
+        if (parameters.TryGetValue("timeout", out var timeout))
         {
-            request.Timeout = TimeSpan.FromMicroseconds(Math.Min(microseconds, (long)int.MaxValue * 1000));
+            request.Timeout = TritonParameters.Shorter(request.Timeout, TritonParameters.Microseconds(Integer(timeout, "timeout")));
         }
 
         // One priority level, as Triton with priority_levels unset: the value is checked and has no effect. (The batcher
@@ -174,6 +175,18 @@ internal static class GrpcRequestReader
         if (parameters.TryGetValue("priority", out var priority))
         {
             _ = Integer(priority, "priority");
+        }
+
+        if (parameters.TryGetValue("sequence_id", out var sequence)
+            && sequence.ParameterChoiceCase switch
+            {
+                InferParameter.ParameterChoiceOneofCase.Int64Param => sequence.Int64Param != 0,
+                InferParameter.ParameterChoiceOneofCase.Uint64Param => sequence.Uint64Param != 0,
+                InferParameter.ParameterChoiceOneofCase.StringParam => sequence.StringParam.Length > 0,
+                _ => true,
+            })
+        {
+            throw Invalid(TritonParameters.SequenceRefused);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Modelhost.Core;
 using Modelhost.Core.Inference;
 using Modelhost.Core.Tensors;
+using Modelhost.Server.Endpoints;
 
 namespace Modelhost.Server.Json;
 
@@ -414,7 +415,42 @@ internal static class V2RequestParser
                     throw Invalid("parameters.timeout_ms must be a positive integer");
                 }
 
-                request.Timeout = TimeSpan.FromMilliseconds(Math.Min(ms, int.MaxValue));
+                request.Timeout = TritonParameters.Shorter(request.Timeout, TimeSpan.FromMilliseconds(Math.Min(ms, int.MaxValue)));
+            }
+            else if (reader.ValueTextEquals("timeout"u8))
+            {
+                // Triton's, as tritonclient.http's infer(timeout=...) sends it: microseconds, 0 for none.
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var microseconds) || microseconds < 0)
+                {
+                    throw Invalid("parameters.timeout must be a non-negative integer of microseconds (Triton's; timeout_ms takes milliseconds)");
+                }
+
+                request.Timeout = TritonParameters.Shorter(request.Timeout, TritonParameters.Microseconds(microseconds));
+            }
+            else if (reader.ValueTextEquals("priority"u8))
+            {
+                // One priority level, as over gRPC: the value is checked and has no effect.
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetUInt64(out _))
+                {
+                    throw Invalid("parameters.priority must be a non-negative integer");
+                }
+            }
+            else if (reader.ValueTextEquals("sequence_id"u8))
+            {
+                reader.Read();
+                var none = reader.TokenType switch
+                {
+                    JsonTokenType.Number => reader.TryGetInt64(out var id) && id == 0,
+                    JsonTokenType.String => reader.ValueSpan.Length == 0,
+                    JsonTokenType.Null => true,
+                    _ => false,
+                };
+                if (!none)
+                {
+                    throw Invalid(TritonParameters.SequenceRefused);
+                }
             }
             else if (reader.ValueTextEquals("binary_data_output"u8))
             {

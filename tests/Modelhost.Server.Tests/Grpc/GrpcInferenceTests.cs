@@ -608,6 +608,30 @@ public sealed class GrpcInferenceTests : ServerTest
         Assert.Equal(StatusCode.InvalidArgument, (await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(negative))).StatusCode);
     }
 
+    [Fact]
+    public async Task A_request_in_a_sequence_is_invalid_argument_and_sequence_id_0_is_no_sequence()
+    {
+        // tritonclient.grpc sends sequence_id (with sequence_start and sequence_end) only for a stateful model.
+        using var client = new GrpcClient(Server);
+        foreach (var id in new[] { new InferParameter { Int64Param = 7 }, new InferParameter { Uint64Param = 1 }, new InferParameter { StringParam = "session-1" } })
+        {
+            var request = GrpcClient.Raw("scale", "x", "FP32", [1, 4], [3f, 0f, 0f, 1f]);
+            request.Parameters["sequence_id"] = id;
+            request.Parameters["sequence_start"] = new InferParameter { BoolParam = true };
+            var ex = await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(request));
+            Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+            Assert.Contains("Modelhost has no sequence batcher", ex.Status.Detail, StringComparison.Ordinal);
+        }
+
+        foreach (var none in new[] { new InferParameter { Int64Param = 0 }, new InferParameter { StringParam = string.Empty } })
+        {
+            var request = GrpcClient.Raw("scale", "x", "FP32", [1, 4], [3f, 0f, 0f, 1f]);
+            request.Parameters["sequence_id"] = none;
+            var response = await client.Inference.ModelInferAsync(request);
+            Assert.Equal([7f, 1f, 1f], GrpcClient.Values<float>(response.RawOutputContents[0]));
+        }
+    }
+
     private static string[] ReadStrings(ByteString raw)
     {
         var values = new List<string>();
