@@ -167,6 +167,7 @@ public static class ModelhostServer
         KServeEndpoints.Map(app, manager, options);
         TfServingEndpoints.Map(app, manager, options);
         RepositoryEndpoints.Map(app, manager, options);
+        TritonUnsupportedEndpoints.Map(app);
         StatisticsEndpoints.Map(app, manager);
         VisionEndpoints.Map(app, manager, options);
         PredictEndpoint.Map(app, manager, options);

@@ -18,6 +18,30 @@ public sealed class KServeTests : ServerTest
     {
     }
 
+    [Theory]
+    [InlineData("GET", "/v2/systemsharedmemory/status", "shared memory are not supported")]
+    [InlineData("POST", "/v2/systemsharedmemory/region/r0/register", "binary tensor extension")]
+    [InlineData("POST", "/v2/cudasharedmemory/unregister", "shared memory are not supported")]
+    [InlineData("GET", "/v2/cudasharedmemory/region/r0/status", "shared memory are not supported")]
+    [InlineData("GET", "/v2/trace/setting", "tracing.otlp_endpoint")]
+    [InlineData("POST", "/v2/models/iris/trace/setting", "tracing.otlp_endpoint")]
+    [InlineData("GET", "/v2/logging", "--log-format json")]
+    [InlineData("POST", "/v2/logging", "--verbose")]
+    public async Task Tritons_shared_memory_trace_and_log_routes_answer_501_saying_what_to_do_instead(string method, string path, string expected)
+    {
+        // tritonclient.http's get_system_shared_memory_status(), get_trace_settings(), update_log_settings() and the like
+        // read "no route" before.
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method == "POST")
+        {
+            request.Content = RunningServer.Json("{}");
+        }
+
+        using var response = await Server.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotImplemented, response.StatusCode);
+        Assert.Contains(expected, await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Infer_returns_the_scikit_learn_labels_for_all_150_iris_rows()
     {

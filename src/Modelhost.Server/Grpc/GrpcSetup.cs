@@ -64,5 +64,5 @@ internal static class GrpcSetup
     }
 
     /// <summary>The role a method needs, as its HTTP counterpart: repository changes and the index need manage.</summary>
-    internal static Role RoleOf(string? method) => method is "RepositoryIndex" or "RepositoryModelLoad" or "RepositoryModelUnload" ? Role.Manage : Role.Infer;
+    internal static Role RoleOf(string? method) => method is "RepositoryIndex" or "RepositoryModelLoad" or "RepositoryModelUnload" or "TraceSetting" or "LogSettings" ? Role.Manage : Role.Infer;
 }

@@ -7,6 +7,7 @@ using Modelhost.Core.Inference;
 using Modelhost.Core.Models;
 using Modelhost.Core.Repository;
 using Modelhost.Core.Tensors;
+using Modelhost.Server.Endpoints;
 using Modelhost.Server.Grpc.Protocol;
 using Modelhost.Server.Hosting;
 using Modelhost.Server.Http;
@@ -23,8 +24,6 @@ internal sealed class InferenceService(ModelRepositoryManager manager, ServerOpt
 {
     /// <summary>Requests of one stream that may be in flight at once; the stream's reader waits beyond it.</summary>
     internal const int MaxInFlightPerStream = 1024;
-
-    private const string SharedMemoryMessage = "Modelhost does not map client memory: system and CUDA shared memory are not supported; send tensors in raw_input_contents";
 
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = true });
@@ -282,6 +281,12 @@ internal sealed class InferenceService(ModelRepositoryManager manager, ServerOpt
 
     public override Task<CudaSharedMemoryUnregisterResponse> CudaSharedMemoryUnregister(CudaSharedMemoryUnregisterRequest request, ServerCallContext context) => throw SharedMemory();
 
+    public override Task<TraceSettingResponse> TraceSetting(TraceSettingRequest request, ServerCallContext context) =>
+        throw new RpcException(new Status(StatusCode.Unimplemented, TritonUnsupportedEndpoints.TraceSettings));
+
+    public override Task<LogSettingsResponse> LogSettings(LogSettingsRequest request, ServerCallContext context) =>
+        throw new RpcException(new Status(StatusCode.Unimplemented, TritonUnsupportedEndpoints.LogSettings));
+
     private async Task<ModelInferResponse> InferAsync(ModelInferRequest message, ServerCallContext context, RentedArrays rented)
     {
         // As over HTTP: an unknown model counts under "(unknown)", and a message that never reaches its model (a bad
@@ -359,7 +364,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, ServerOpt
         }
     }
 
-    private static RpcException SharedMemory() => new(new Status(StatusCode.Unimplemented, SharedMemoryMessage));
+    private static RpcException SharedMemory() => new(new Status(StatusCode.Unimplemented, TritonUnsupportedEndpoints.SharedMemory));
 
     private static string RequireName(string name) =>
         name.Length > 0 ? name : throw new InferenceException(InferenceErrorKind.InvalidArgument, "the request names no model: set its model name");

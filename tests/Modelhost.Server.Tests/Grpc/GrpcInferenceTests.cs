@@ -514,6 +514,19 @@ public sealed class GrpcInferenceTests : ServerTest
     }
 
     [Fact]
+    public async Task Trace_and_log_settings_are_unimplemented_saying_how_they_are_set()
+    {
+        // tritonclient.grpc's get_trace_settings() and get_log_settings(); without these declared, gRPC's bare "Method is unimplemented."
+        using var client = new GrpcClient(Server);
+        var trace = await GrpcClient.FailsAsync(client.Inference.TraceSettingAsync(new TraceSettingRequest()));
+        Assert.Equal(StatusCode.Unimplemented, trace.StatusCode);
+        Assert.Contains("tracing.otlp_endpoint", trace.Status.Detail, StringComparison.Ordinal);
+        var log = await GrpcClient.FailsAsync(client.Inference.LogSettingsAsync(new LogSettingsRequest()));
+        Assert.Equal(StatusCode.Unimplemented, log.StatusCode);
+        Assert.Contains("--log-format json", log.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Load_and_unload_change_what_is_served()
     {
         using var client = new GrpcClient(Server);
