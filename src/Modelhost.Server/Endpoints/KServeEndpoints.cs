@@ -26,6 +26,10 @@ internal static class KServeEndpoints
             w.WriteString("version"u8, ServerInfo.Version);
             w.WriteStartArray("extensions"u8);
             w.WriteStringValue("model_repository"u8);
+            w.WriteStringValue("model_configuration"u8);
+            w.WriteStringValue("statistics"u8);
+            w.WriteStringValue("binary_tensor_data"u8);
+            w.WriteStringValue("classification"u8);
             w.WriteEndArray();
             w.WriteEndObject();
         })).Requires(Role.Infer);
@@ -100,6 +104,16 @@ internal static class KServeEndpoints
         RequestDelegate metadata = context => ModelMetadataAsync(context, manager);
         routes.MapGet("/v2/models/{model}", metadata).Requires(Role.Infer);
         routes.MapGet("/v2/models/{model}/versions/{version}", metadata).Requires(Role.Infer);
+
+        // Triton's model configuration extension (perf_analyzer and tritonclient.http's get_model_config() read it).
+        RequestDelegate config = context =>
+        {
+            using var lease = manager.Acquire(RouteValues.Model(context), RouteValues.Version(context));
+            var described = TritonModelConfig.Describe(lease.Model);
+            return WriteJsonAsync(context, w => ProtobufJson.Write(w, described));
+        };
+        routes.MapGet("/v2/models/{model}/config", config).Requires(Role.Infer);
+        routes.MapGet("/v2/models/{model}/versions/{version}/config", config).Requires(Role.Infer);
 
         RequestDelegate ready = context => ModelReadyAsync(context, manager);
         routes.MapGet("/v2/models/{model}/ready", ready).Requires(Role.Infer);

@@ -190,7 +190,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, ServerOpt
     public override Task<ModelConfigResponse> ModelConfig(ModelConfigRequest request, ServerCallContext context)
     {
         using var lease = manager.Acquire(RequireName(request.Name), Version(request.Version));
-        return Task.FromResult(new ModelConfigResponse { Config = GrpcModelConfig.Describe(lease.Model) });
+        return Task.FromResult(new ModelConfigResponse { Config = TritonModelConfig.Describe(lease.Model) });
     }
 
     public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context)
@@ -218,7 +218,7 @@ internal sealed class InferenceService(ModelRepositoryManager manager, ServerOpt
             {
                 if (version is null || model.Version == version)
                 {
-                    response.ModelStats.Add(GrpcModelConfig.Statistics(model));
+                    response.ModelStats.Add(GrpcModelStatistics.Statistics(model));
                 }
             }
         }

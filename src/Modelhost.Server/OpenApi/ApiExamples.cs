@@ -9,6 +9,7 @@ internal static class ApiExamples
     private const string V2Infer = """{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.9,3.0,5.1,1.8]}]}""";
     private const string V2InferResult = """{"model_name":"iris","model_version":"1","outputs":[{"name":"label","shape":[1],"datatype":"INT64","data":[2]}]}""";
     private const string V2Metadata = """{"name":"iris","versions":["1"],"platform":"onnxruntime_onnx","inputs":[{"name":"input","datatype":"FP32","shape":[-1,4]}],"outputs":[{"name":"label","datatype":"INT64","shape":[-1]}]}""";
+    private const string TritonConfig = """{"name":"iris","platform":"onnxruntime_onnx","version_policy":{"latest":{"num_versions":1}},"max_batch_size":64,"input":[{"name":"input","data_type":"TYPE_FP32","dims":[4]}],"output":[{"name":"label","data_type":"TYPE_INT64","dims":[]},{"name":"probabilities","data_type":"TYPE_FP32","dims":[3]}],"instance_group":[{"name":"iris_0","count":1,"gpus":[],"kind":"KIND_CPU"}],"default_model_filename":"model.onnx","dynamic_batching":{"preferred_batch_size":[],"max_queue_delay_microseconds":0,"preserve_ordering":false,"priority_levels":0,"default_priority_level":0,"default_queue_policy":{"timeout_action":"REJECT","default_timeout_microseconds":0,"allow_timeout_override":true,"max_queue_size":1024}},"backend":"onnxruntime"}""";
     private const string TfPredict = """{"instances":[[5.9,3.0,5.1,1.8]]}""";
     private const string TfPredictResult = """{"predictions":[2]}""";
     private const string TfStatus = """{"model_version_status":[{"version":"1","state":"AVAILABLE","status":{"error_code":"OK","error_message":""}}]}""";
@@ -30,9 +31,11 @@ internal static class ApiExamples
     {
         ["GET /v2/health/live"] = ("Liveness: 200 while the process serves", null, NoBody),
         ["GET /v2/health/ready"] = ("Readiness: 200 when every model present at startup has been tried, the repository is readable and the server is not stopping", null, NoBody),
-        ["GET /v2"] = ("Server metadata (KServe V2)", null, """{"name":"modelhost","version":"0.1.0","extensions":["model_repository","statistics","binary_tensor_data"]}"""),
+        ["GET /v2"] = ("Server metadata (KServe V2)", null, """{"name":"modelhost","version":"0.1.0","extensions":["model_repository","model_configuration","statistics","binary_tensor_data","classification"]}"""),
         ["GET /v2/models/{model}"] = ("Model metadata: inputs and outputs (KServe V2)", null, V2Metadata),
         ["GET /v2/models/{model}/versions/{version}"] = ("Metadata of one version (KServe V2)", null, V2Metadata),
+        ["GET /v2/models/{model}/config"] = ("Model configuration as Triton describes it (its model configuration extension)", null, TritonConfig),
+        ["GET /v2/models/{model}/versions/{version}/config"] = ("Configuration of one version (Triton)", null, TritonConfig),
         ["GET /v2/models/{model}/ready"] = ("200 when the model has a READY version", null, NoBody),
         ["GET /v2/models/{model}/versions/{version}/ready"] = ("200 when this version is READY", null, NoBody),
         ["POST /v2/models/{model}/infer"] = ("Inference (KServe V2 / Open Inference Protocol), JSON or binary tensor data", V2Infer, V2InferResult),

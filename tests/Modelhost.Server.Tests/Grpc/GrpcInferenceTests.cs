@@ -81,6 +81,26 @@ public sealed class GrpcInferenceTests : ServerTest
         Assert.Equal(1, config.InstanceGroup[0].Count);
     }
 
+    [Theory]
+    [InlineData("scale", "/v2/models/scale/config")]
+    [InlineData("iris", "/v2/models/iris/versions/1/config")]
+    public async Task Http_config_is_the_grpc_model_config_as_tritons_json(string model, string path)
+    {
+        // tritonclient.http's get_model_config() and perf_analyzer -i http read this route; it did not exist.
+        using var client = new GrpcClient(Server);
+        var grpc = (await client.Inference.ModelConfigAsync(new ModelConfigRequest { Name = model })).Config;
+        var text = await Server.Client.GetStringAsync(path);
+        Assert.Equal(grpc, JsonParser.Default.Parse<ModelConfig>(text));
+
+        // As Triton writes it: 64-bit integers as numbers, enums by name, max_batch_size even when 0.
+        var json = JsonDocument.Parse(text).RootElement;
+        Assert.Equal(JsonValueKind.Number, json.GetProperty("input")[0].GetProperty("dims")[0].ValueKind);
+        Assert.Equal("TYPE_FP32", json.GetProperty("input")[0].GetProperty("data_type").GetString());
+        Assert.Equal("KIND_CPU", json.GetProperty("instance_group")[0].GetProperty("kind").GetString());
+        Assert.Equal(grpc.MaxBatchSize, json.GetProperty("max_batch_size").GetInt32());
+        Assert.Equal(model == "scale", json.TryGetProperty("dynamic_batching", out _));
+    }
+
     [Fact]
     public async Task Raw_tensors_return_the_scikit_learn_labels_and_the_http_probabilities_for_all_150_iris_rows()
     {

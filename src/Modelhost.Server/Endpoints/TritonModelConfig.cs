@@ -4,17 +4,21 @@ using Modelhost.Core.Engine;
 using Modelhost.Core.Models;
 using Modelhost.Core.Tensors;
 using Modelhost.Server.Grpc.Protocol;
+using TritonConfig = Modelhost.Server.Grpc.Protocol.ModelConfig;
 
-namespace Modelhost.Server.Grpc;
+namespace Modelhost.Server.Endpoints;
 
-/// <summary>Triton's view of a loaded version: its <c>ModelConfig</c> message and its statistics.</summary>
-internal static class GrpcModelConfig
+/// <summary>
+/// Triton's <c>ModelConfig</c> of a loaded version, the one description that gRPC's <c>ModelConfig</c> sends as
+/// protobuf and <c>GET /v2/models/{m}/config</c> as JSON.
+/// </summary>
+internal static class TritonModelConfig
 {
-    public static Protocol.ModelConfig Describe(LoadedModel model)
+    public static TritonConfig Describe(LoadedModel model)
     {
         var config = model.Config;
         var batched = model.MaxBatchSize > 0;
-        var described = new Protocol.ModelConfig
+        var described = new TritonConfig
         {
             Name = model.Name,
             Platform = "onnxruntime_onnx",
@@ -49,35 +53,6 @@ internal static class GrpcModelConfig
             Kind = ModelInstanceGroup.Types.Kind.Cpu,
             Count = config.Instances,
         });
-        return described;
-    }
-
-    public static Protocol.ModelStatistics Statistics(LoadedModel model)
-    {
-        var stats = model.Statistics;
-        var computeNs = (ulong)(stats.ComputeTime.Ticks * 100);
-        var described = new Protocol.ModelStatistics
-        {
-            Name = model.Name,
-            Version = model.Version.ToString(CultureInfo.InvariantCulture),
-            InferenceCount = (ulong)stats.InferenceCount,
-            ExecutionCount = (ulong)stats.ExecutionCount,
-            InferenceStats = new InferStatistics
-            {
-                Success = new StatisticDuration { Count = (ulong)stats.SuccessCount },
-                Fail = new StatisticDuration { Count = (ulong)stats.FailureCount },
-                ComputeInfer = new StatisticDuration { Count = (ulong)stats.ExecutionCount, Ns = computeNs },
-            },
-        };
-        var runs = stats.RunsByBatchSize();
-        for (var size = 1; size < runs.Length; size++)
-        {
-            if (runs[size] > 0)
-            {
-                described.BatchStats.Add(new InferBatchStatistics { BatchSize = (ulong)size, ComputeInfer = new StatisticDuration { Count = (ulong)runs[size] } });
-            }
-        }
-
         return described;
     }
 
