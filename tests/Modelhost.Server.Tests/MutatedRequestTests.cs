@@ -114,7 +114,8 @@ public sealed class MutatedRequestTests
         string[] templates =
         [
             "/v2/models/{m}", "/v2/models/{m}/versions/{v}", "/v2/models/{m}/ready", "/v2/models/{m}/versions/{v}/ready",
-            "/v2/models/{m}/stats", "/v2/models/{m}/versions/{v}/stats", "/v1/models/{m}", "/v1/models/{m}/versions/{v}",
+            "/v2/models/{m}/stats", "/v2/models/{m}/versions/{v}/stats", "/v2/models/{m}/config", "/v2/models/{m}/versions/{v}/config",
+            "/v1/models/{m}", "/v1/models/{m}/versions/{v}",
             "/v1/models/{m}/labels/{v}", "/v1/models/{m}/metadata", "/v1/models/{m}/versions/{v}/metadata", "/v1/metrics/models/{m}",
             "/v1/jobs?state={q}&limit={q}&cursor={q}", "/v1/jobs?queue={q}&kind={q}&limit={q}", "/v1/jobs/{v}", "/v1/jobs/{v}/logs",
             "/v1/forecasts/{v}", "/v1/series/{v}?last={q}", "/v1/series?{q}={q}",
