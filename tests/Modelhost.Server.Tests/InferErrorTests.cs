@@ -166,6 +166,22 @@ public sealed class InferErrorTests : ServerTest
         Assert.Contains(expected, await RunningServer.ErrorOf(response), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x78, 0x20, 0x00, 0x00, 0x00, 0x01, 0x03, 0x00 }, "deflate")]
+    [InlineData(new byte[] { 0x78, 0x9C, 0xFF, 0xFF, 0xFF, 0xFF }, "deflate")]
+    [InlineData(new byte[] { 0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xFF, 0xFF }, "gzip")]
+    public async Task A_compressed_body_that_zlib_refuses_is_a_400_naming_the_encoding(byte[] body, string encoding)
+    {
+        // The first asks for a preset dictionary (FDICT): zlib answers Z_NEED_DICT, which .NET throws as an IOException,
+        // not InvalidDataException; it was a 500.
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add(encoding);
+        using var response = await Server.Client.PostAsync("/v2/models/iris/infer", content);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains($"the request body is not valid {encoding} data", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
     private static ByteArrayContent Compressed(string text, string encoding)
     {
         var bytes = System.Text.Encoding.UTF8.GetBytes(text);

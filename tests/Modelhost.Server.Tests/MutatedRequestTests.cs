@@ -102,6 +102,61 @@ public sealed class MutatedRequestTests
     }
 
     [Fact]
+    public async Task Mutated_compressed_bodies_and_multipart_uploads_are_answered_as_bad_input_and_serving_goes_on()
+    {
+        var jpeg = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "fixtures", "images", "astronaut_q90_420.jpg"));
+        string[] encodings = ["gzip", "deflate", "br"];
+        await using var world = await WorldAsync();
+        var mutator = new RequestMutator(500);
+        for (var i = 0; i < CasesPerRequest; i++)
+        {
+            // A valid body compressed as Content-Encoding says, then its compressed bytes mutated.
+            var (path, json) = mutator.Pick(JsonRequests);
+            var encoding = mutator.Pick(encodings);
+            using var compressed = new ByteArrayContent(mutator.MutateBytes(Compress(Encoding.UTF8.GetBytes(json), encoding), 1 + mutator.Next(3)));
+            compressed.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            compressed.Headers.ContentEncoding.Add(encoding);
+            await world.AssertAnsweredAsync(path, compressed, $"{encoding} case {i}");
+
+            // A multipart upload: the image's bytes, or the whole form's bytes, mutated.
+            using var form = new MultipartFormDataContent("mutated-boundary");
+            var file = new ByteArrayContent(i % 2 == 0 ? mutator.MutateBytes(jpeg, 1 + mutator.Next(4)) : jpeg);
+            file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+            form.Add(file, "image", "a.jpg");
+            form.Add(new StringContent(mutator.Pick(["0.5", "1", "-1", "x", ""])), "score_th");
+            form.Add(new StringContent(mutator.Pick(["3", "0", "-2", "2.5", "99999999999"])), "maxResults");
+            if (i % 2 == 0)
+            {
+                await world.AssertAnsweredAsync("/v1/vision/face-front:detect", form, $"multipart case {i}");
+            }
+            else
+            {
+                using var raw = new ByteArrayContent(mutator.MutateBytes(await form.ReadAsByteArrayAsync(), 1 + mutator.Next(3)));
+                raw.Headers.ContentType = form.Headers.ContentType;
+                await world.AssertAnsweredAsync("/", raw, $"raw multipart case {i}");
+            }
+        }
+
+        await world.AssertServingAsync();
+    }
+
+    private static byte[] Compress(byte[] body, string encoding)
+    {
+        using var output = new MemoryStream();
+        using (Stream compressor = encoding switch
+        {
+            "gzip" => new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest),
+            "deflate" => new System.IO.Compression.ZLibStream(output, System.IO.Compression.CompressionLevel.Fastest),
+            _ => new System.IO.Compression.BrotliStream(output, System.IO.Compression.CompressionLevel.Fastest),
+        })
+        {
+            compressor.Write(body);
+        }
+
+        return output.ToArray();
+    }
+
+    [Fact]
     public async Task Odd_names_ids_and_query_values_in_urls_are_answered_as_bad_input()
     {
         // Route values and query values as a client could send them (already URL-escaped): empty, out of range, not
@@ -145,7 +200,7 @@ public sealed class MutatedRequestTests
 
             var path = url.ToString();
             using var response = await world.Server.Client.GetAsync(path);
-            await World.AssertAnsweredAsync(response, $"GET {path}", $"url case {i}");
+            await world.AssertAnsweredAsync(response, $"GET {path}", $"url case {i}");
         }
 
         // Cancelling and retrying a job by an odd id.
@@ -153,9 +208,9 @@ public sealed class MutatedRequestTests
         {
             var id = mutator.Pick(values);
             using var cancel = await world.Server.Client.DeleteAsync($"/v1/jobs/{id}");
-            await World.AssertAnsweredAsync(cancel, $"DELETE /v1/jobs/{id}", $"cancel case {i}");
+            await world.AssertAnsweredAsync(cancel, $"DELETE /v1/jobs/{id}", $"cancel case {i}");
             using var retry = await world.Server.Client.PostAsync($"/v1/jobs/{id}/retry", null);
-            await World.AssertAnsweredAsync(retry, $"POST /v1/jobs/{id}/retry", $"retry case {i}");
+            await world.AssertAnsweredAsync(retry, $"POST /v1/jobs/{id}/retry", $"retry case {i}");
         }
 
         await world.AssertServingAsync();
@@ -198,11 +253,16 @@ public sealed class MutatedRequestTests
             await AssertAnsweredAsync(response, path, $"{name}, body: {Shorten(Encoding.Latin1.GetString(sent))}");
         }
 
-        public static async Task AssertAnsweredAsync(HttpResponseMessage response, string request, string name)
+        public async Task AssertAnsweredAsync(HttpResponseMessage response, string request, string name)
         {
             var text = await response.Content.ReadAsStringAsync();
             var status = (int)response.StatusCode;
             var what = $"{Shorten(request)} ({name}): {status} {Shorten(text)}";
+            if (status >= 500)
+            {
+                what += "\nserver log: " + string.Join("\n", logs.Lines.Where(l => l.Level >= LogLevel.Error).Select(l => l.Message));
+            }
+
             Assert.True(status is >= 200 and < 500, what);
             if (status >= 400)
             {

@@ -242,7 +242,7 @@ internal sealed class RequestBody : IDisposable
         {
             throw limit.TooLarge();
         }
-        catch (Exception ex) when (ex is InvalidDataException || (ex is InvalidOperationException && decoder is BrotliStream))
+        catch (Exception ex) when (IsDecodingError(ex, decoder))
         {
             throw new HttpError(StatusCodes.Status400BadRequest, $"the request body is not valid {encoding} data, as its Content-Encoding says: {ex.Message}");
         }
@@ -254,6 +254,20 @@ internal sealed class RequestBody : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Whether the decoder refused the data. Most of zlib's refusals are <see cref="InvalidDataException"/>, but some
+    /// codes (Z_NEED_DICT, for a zlib header that asks for a preset dictionary) come as a bare <see cref="IOException"/>;
+    /// the request body's own I/O errors (the client going away, Kestrel's limits) are not the data's fault.
+    /// </summary>
+    private static bool IsDecodingError(Exception ex, Stream decoder) => ex switch
+    {
+        InvalidDataException => true,
+        InvalidOperationException => decoder is BrotliStream,
+        BadHttpRequestException or Microsoft.AspNetCore.Connections.ConnectionResetException => false,
+        IOException => decoder is not BrotliStream,
+        _ => false,
+    };
 
     private static HttpError NotUtf8(ReadOnlySpan<byte> json)
     {
