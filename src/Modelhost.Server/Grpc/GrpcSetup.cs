@@ -1,5 +1,6 @@
 using Grpc.AspNetCore.Server;
 using Grpc.AspNetCore.Server.Model;
+using Grpc.Net.Compression;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -30,6 +31,14 @@ internal static class GrpcSetup
             service.MaxSendMessageSize = grpc.MaxSendMessageBytes;
             service.IgnoreUnknownServices = true;
             service.Interceptors.Add<GrpcErrorInterceptor>();
+
+            // gzip as Grpc.AspNetCore offers it, but with bad compressed data answered INVALID_ARGUMENT.
+            var providers = service.CompressionProviders.Count > 0 ? service.CompressionProviders.ToArray() : [new GzipCompressionProvider(System.IO.Compression.CompressionLevel.Fastest)];
+            service.CompressionProviders.Clear();
+            foreach (var provider in providers)
+            {
+                service.CompressionProviders.Add(provider as CheckedCompressionProvider ?? new CheckedCompressionProvider(provider));
+            }
         });
         // One instance each for every call: they hold no per-call state, and gRPC would otherwise make one per call.
         services.AddSingleton<InferenceService>();

@@ -23,9 +23,20 @@ public sealed record GrpcRawCall(HttpStatusCode HttpStatus, string? ContentType,
     }
 
     /// <summary>The same over <paramref name="http"/>, for tests that make many calls on one connection.</summary>
-    public static async Task<GrpcRawCall> SendAsync(HttpClient http, Uri address, string method, byte[] payload, params (string Name, string Value)[] headers)
+    public static Task<GrpcRawCall> SendAsync(HttpClient http, Uri address, string method, byte[] payload, params (string Name, string Value)[] headers) =>
+        SendAsync(http, address, method, payload, compressed: false, headers);
+
+    /// <summary>
+    /// Sends <paramref name="gzip"/> as the call's one message with the frame's compressed flag set and
+    /// <c>grpc-encoding: gzip</c>, whatever its bytes: gzip of valid protobuf or not.
+    /// </summary>
+    public static Task<GrpcRawCall> SendGzipAsync(HttpClient http, Uri address, string method, byte[] gzip) =>
+        SendAsync(http, address, method, gzip, compressed: true, ("grpc-encoding", "gzip"));
+
+    private static async Task<GrpcRawCall> SendAsync(HttpClient http, Uri address, string method, byte[] payload, bool compressed, params (string Name, string Value)[] headers)
     {
         var body = new byte[5 + payload.Length];
+        body[0] = compressed ? (byte)1 : (byte)0;
         BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), (uint)payload.Length);
         payload.CopyTo(body, 5);
         using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(address, method))

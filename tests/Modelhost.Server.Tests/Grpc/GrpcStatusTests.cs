@@ -93,6 +93,34 @@ public sealed class GrpcStatusTests
     }
 
     [Fact]
+    public async Task A_gzip_message_that_does_not_inflate_is_invalid_argument_and_leaves_no_stack_trace_in_the_log()
+    {
+        // Grpc.AspNetCore inflates before any marshaller: bad gzip was UNKNOWN "Exception was thrown by handler."
+        using var repository = Scale("{}");
+        var logs = new CapturedLogs();
+        await using var server = await RunningServer.StartAsync(repository.Root, logs: logs);
+        using var http = new HttpClient(new SocketsHttpHandler());
+        using var gzip = new MemoryStream();
+        using (var compressor = new System.IO.Compression.GZipStream(gzip, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            compressor.Write(Row().ToByteArray());
+        }
+
+        var valid = gzip.ToArray();
+        var corrupt = (byte[])valid.Clone();
+        corrupt[3] = 0xE0; // reserved header flags
+        foreach (var payload in new[] { corrupt, "not gzip at all"u8.ToArray() })
+        {
+            var raw = await GrpcRawCall.SendGzipAsync(http, server.GrpcAddress!, ModelInferMethod, payload);
+            Assert.True((int)StatusCode.InvalidArgument == raw.GrpcStatus, $"{Convert.ToHexString(payload)}: grpc-status {raw.GrpcStatus} {raw.GrpcMessage}");
+            Assert.Contains("not valid gzip data", raw.GrpcMessage, StringComparison.Ordinal);
+        }
+
+        Assert.Equal((int)StatusCode.OK, (await GrpcRawCall.SendGzipAsync(http, server.GrpcAddress!, ModelInferMethod, valid)).GrpcStatus);
+        Assert.DoesNotContain(logs.Lines, l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+    }
+
+    [Fact]
     public async Task A_call_past_the_server_request_timeout_is_deadline_exceeded_naming_the_limit()
     {
         // The batch waits far longer than the server's 1 s limit for rows that never come.

@@ -114,6 +114,30 @@ public sealed class MutatedGrpcRequestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Gzip_messages_with_mutated_bytes_get_ok_or_a_status_that_blames_the_request()
+    {
+        using var http = new HttpClient(new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(60) };
+        var mutator = new RequestMutator(304);
+        var seeds = Seeds();
+        for (var i = 0; i < Cases / 4; i++)
+        {
+            using var gzip = new MemoryStream();
+            using (var compressor = new System.IO.Compression.GZipStream(gzip, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            {
+                compressor.Write(mutator.Pick(seeds).ToByteArray());
+            }
+
+            var payload = mutator.MutateBytes(gzip.ToArray(), 1 + mutator.Next(3));
+            var call = await GrpcRawCall.SendGzipAsync(http, Server.GrpcAddress!, InferMethod, payload);
+            Assert.True(call.GrpcStatus is not null, $"case {i}: HTTP {(int)call.HttpStatus} without grpc-status");
+            AssertBlamesTheRequest((StatusCode)call.GrpcStatus!.Value, call.GrpcMessage ?? string.Empty, $"gzip case {i}: {Convert.ToHexString(payload)}");
+        }
+
+        using var client = new GrpcClient(Server);
+        await AssertServingAsync(client);
+    }
+
+    [Fact]
     public async Task Streams_of_mutated_requests_answer_every_message_and_end_ok()
     {
         using var client = new GrpcClient(Server);
