@@ -109,6 +109,38 @@ public sealed class GrpcServingTests
     }
 
     [Fact]
+    public async Task A_gzip_bomb_is_refused_at_the_receive_limit_without_being_inflated()
+    {
+        // 512 MiB of zeros in 520 KB of gzip (eight members of 64 MiB), under the 1 MiB limit as sent. Inflated whole, it
+        // would hold half a gigabyte, and 64 MiB of such gzip (the default limit) 64 GiB: Grpc.AspNetCore stops at the
+        // limit, through the gzip provider that Modelhost wraps (CheckedCompressionProvider), and this keeps it so.
+        using var repository = new TempRepository().AddVersion("scale", 1, OnnxModels.ScaleAndLabel());
+        await using var server = await RunningServer.StartAsync(repository.Root, o => o.Grpc.MaxReceiveMessageBytes = 1024 * 1024);
+        using var member = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(member, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var zeros = new byte[1024 * 1024];
+            for (var i = 0; i < 64; i++)
+            {
+                gzip.Write(zeros);
+            }
+        }
+
+        var bomb = Enumerable.Repeat(member.ToArray(), 8).SelectMany(b => b).ToArray();
+        Assert.True(bomb.Length < 1024 * 1024, $"{bomb.Length} bytes of gzip");
+        using var http = new HttpClient(new SocketsHttpHandler());
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var raw = await GrpcRawCall.SendGzipAsync(http, server.GrpcAddress!, "/inference.GRPCInferenceService/ModelInfer", bomb);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        Assert.Equal((int)StatusCode.ResourceExhausted, raw.GrpcStatus);
+        Assert.Contains("exceeds the maximum configured message size", raw.GrpcMessage, StringComparison.Ordinal);
+
+        // The server runs in this process: everything it allocated for the call is counted here.
+        Assert.True(allocated < 64L * 1024 * 1024, $"{allocated:N0} bytes allocated while the bomb was read");
+    }
+
+    [Fact]
     public async Task Access_control_answers_unauthenticated_and_permission_denied_with_the_http_roles()
     {
         var keys = new TestKeys();
