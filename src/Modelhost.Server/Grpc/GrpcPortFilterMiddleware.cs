@@ -40,7 +40,20 @@ internal sealed class GrpcPortFilterMiddleware
         }
 
         return onGrpcPort
-            ? GrpcRefusal.WriteAsync(context, StatusCode.Unimplemented, $"{context.Request.Path} is not a gRPC method of this server; the HTTP routes answer on the HTTP port (urls)")
+            ? GrpcRefusal.WriteAsync(context, StatusCode.Unimplemented, NotAMethod(context.Request.Path.Value ?? "/"))
             : ErrorResponses.WriteAsync(context, StatusCodes.Status404NotFound, $"{context.Request.Path} is a gRPC method: call it on the gRPC port (grpc.urls, --grpc-urls)");
+    }
+
+    /// <summary>
+    /// A call of the form <c>/package.Service/Method</c> is a gRPC client asking for a method this server lacks (a
+    /// Triton RPC Modelhost does not have, or a service of another server): it is told what is served. Anything else is
+    /// most likely an HTTP route sent to the wrong port.
+    /// </summary>
+    private static string NotAMethod(string path)
+    {
+        var slash = path.IndexOf('/', 1);
+        return slash > 1 && slash < path.Length - 1 && path.AsSpan(1, slash - 1).Contains('.')
+            ? $"{path} is not a method of this server: it serves inference.GRPCInferenceService (KServe V2 with Triton's extensions), grpc.health.v1.Health and server reflection"
+            : $"{path} is not a gRPC method of this server; the HTTP routes answer on the HTTP port (urls)";
     }
 }

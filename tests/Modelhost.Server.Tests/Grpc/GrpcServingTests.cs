@@ -295,6 +295,13 @@ public sealed class GrpcServingTests
         using var http2 = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
         using var response = await http2.GetAsync(new Uri(server.GrpcAddress!, "/v2/health/live"));
         Assert.Equal("12", response.Headers.GetValues("grpc-status").Single());
+        Assert.Contains("the HTTP routes answer on the HTTP port", Uri.UnescapeDataString(response.Headers.GetValues("grpc-message").Single()), StringComparison.Ordinal);
+
+        // A gRPC method this server lacks is told apart from an HTTP route: the answer names what is served.
+        using var grpc = new HttpClient(new SocketsHttpHandler());
+        var missing = await GrpcRawCall.SendAsync(grpc, server.GrpcAddress!, "/inference.GRPCInferenceService/CudaSharedMemoryMap", []);
+        Assert.Equal(12, missing.GrpcStatus);
+        Assert.Contains("not a method of this server: it serves inference.GRPCInferenceService", missing.GrpcMessage, StringComparison.Ordinal);
     }
 
     [Fact]
