@@ -128,6 +128,12 @@ internal static class ModelConfigLoader
             int? line = ex.Start.Line > 0 ? (int)ex.Start.Line : null;
             throw reader.Error(line, null, $"invalid YAML: {WithoutPosition(ex.Message)}", ex);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // The event stream parsed, but YamlDotNet's tree builder fails on some of it (a line holding only ':' next
+            // to other keys) with a bare exception and no position.
+            throw reader.Error((int?)null, null, "invalid YAML: it parses, but not as one mapping of keys to values; is a key missing before a ':'?", ex);
+        }
     }
 
     /// <summary>

@@ -47,11 +47,17 @@ internal static class YamlSettings
         var stream = new YamlStream();
         try
         {
+            CheckNestingDepth(yaml, displayPath);
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException ex)
         {
             throw new ServerConfigException($"{displayPath}:{ex.Start.Line}: invalid YAML: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // YamlDotNet fails on some malformed input (an unclosed flow mapping) with a bare exception and no position.
+            throw new ServerConfigException($"{displayPath}: invalid YAML: cannot parse it; is a bracket or a quote left open, or a key missing before a ':'?");
         }
 
         var settings = new List<ConfigSetting>();
@@ -67,6 +73,30 @@ internal static class YamlSettings
 
         AddChildren(root, null, settings, displayPath);
         return settings;
+    }
+
+    /// <summary>
+    /// Walks the event stream, which is not recursive, before YamlStream builds the tree, which is: a file of nested
+    /// brackets would otherwise end the process on the stack limit instead of naming the file. The deepest valid
+    /// setting (<c>auth.keys[i].roles</c>) is 5 levels down.
+    /// </summary>
+    private static void CheckNestingDepth(string yaml, string displayPath)
+    {
+        const int MaxDepth = 16;
+        var parser = new Parser(new StringReader(yaml));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart && ++depth > MaxDepth)
+            {
+                throw new ServerConfigException(string.Create(CultureInfo.InvariantCulture, $"{displayPath}:{parser.Current.Start.Line}: nesting is deeper than {MaxDepth} levels"));
+            }
+
+            if (parser.Current is YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd)
+            {
+                depth--;
+            }
+        }
     }
 
     private static void Add(YamlNode node, string key, Mark at, List<ConfigSetting> settings, string path)

@@ -52,6 +52,15 @@ public sealed class ModelConfigLoaderTests
     }
 
     [Fact]
+    public void A_line_holding_only_a_colon_inside_a_section_is_invalid_yaml_not_a_bare_exception()
+    {
+        // YamlDotNet's event parser takes it; its tree builder threw ArgumentException ("unsupported type"), which the
+        // loader let through. Found by MutatedModelConfigTests.
+        var ex = Fails("dynamic_batching:\n  max_queue_delay_us: 100\n  :\n  max_queue_size: 4\n", null, null);
+        Assert.Contains("invalid YAML: it parses, but not as one mapping of keys to values", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Default_has_every_key_at_its_default()
     {
         ModelConfig config = ModelConfig.Default;

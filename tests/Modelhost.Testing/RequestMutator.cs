@@ -1,13 +1,14 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Modelhost.Server.Tests.Infrastructure;
+namespace Modelhost.Testing;
 
 /// <summary>
-/// Seeded mutations of a valid request, for tests that send thousands of near-valid requests and check that each one is
-/// answered as bad input rather than a server fault. JSON bodies get a value of the wrong kind or out of range, a member
-/// dropped, renamed or repeated, a value wrapped in a container; any body gets bytes flipped, replaced, inserted, cut or
-/// cut short. The same seed gives the same sequence, so a failure names the case that reproduces it.
+/// Seeded mutations of a valid request or config, for tests that feed thousands of near-valid inputs and check that each
+/// one is refused as bad input rather than a fault. JSON gets a value of the wrong kind or out of range, a member
+/// dropped, renamed or repeated, a value wrapped in a container; YAML gets a value swapped, a line dropped, repeated or
+/// shifted; anything gets bytes flipped, replaced, inserted, cut or cut short. The same seed gives the same sequence, so
+/// a failure names the case that reproduces it.
 /// </summary>
 public sealed class RequestMutator(int seed)
 {
@@ -24,6 +25,15 @@ public sealed class RequestMutator(int seed)
         new string('[', 300) + new string(']', 300),
         "\"" + new string('a', 20_000) + "\"",
         "[" + string.Join(",", Enumerable.Repeat("0", 5_000)) + "]",
+    ];
+
+    // The same, as YAML writes them, and YAML's own kinds: anchors, aliases, tags, block scalars, flow collections.
+    private static readonly string[] YamlValues =
+    [
+        "0", "-1", "1", "1.5", "1e39", "-1e309", ".nan", ".inf", "9223372036854775808", "18446744073709551616", "''", "x",
+        "\"\\ud800\"", "../../etc/passwd", "/etc/passwd", "null", "~", "true", "yes", "[]", "{}", "[1, 2]", "{a: 1}",
+        "[[[[[[[[[[[[1]]]]]]]]]]]]", "&a 1", "*a", "!!binary AAAA", "!!str 1", "|", ">-", "[x, {y: [z]}]", "{a: {b: {c: {d: 1}}}}",
+        new string('a', 5000),
     ];
 
     private static readonly string[] Names = ["\"\"", "\"x\"", "\"\\u0000\"", "\"__proto__\""];
@@ -43,6 +53,47 @@ public sealed class RequestMutator(int seed)
         }
 
         return body;
+    }
+
+    /// <summary>
+    /// One to three mutations of a YAML text, each of a line (a value swapped for an odd one, the line dropped, repeated
+    /// or indented differently) or, one time in four, of its bytes.
+    /// </summary>
+    public string MutateYaml(string yaml)
+    {
+        var count = 1 + _random.Next(3);
+        for (var i = 0; i < count; i++)
+        {
+            if (_random.Next(4) == 0)
+            {
+                yaml = Encoding.UTF8.GetString(MutateBytes(Encoding.UTF8.GetBytes(yaml)));
+                continue;
+            }
+
+            var lines = new List<string>(yaml.Split('\n'));
+            var at = _random.Next(lines.Count);
+            var line = lines[at];
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            switch (_random.Next(5))
+            {
+                case 0 or 1 when colon >= 0:
+                    lines[at] = line[..(colon + 1)] + " " + Pick(YamlValues);
+                    break;
+                case 2:
+                    lines.RemoveAt(at);
+                    break;
+                case 3:
+                    lines.Insert(at, line);
+                    break;
+                default:
+                    lines[at] = _random.Next(2) == 0 ? "  " + line : line.TrimStart();
+                    break;
+            }
+
+            yaml = string.Join('\n', lines);
+        }
+
+        return yaml;
     }
 
     /// <summary>One to three mutations of the bytes of <paramref name="body"/>.</summary>
