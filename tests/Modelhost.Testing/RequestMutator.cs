@@ -36,6 +36,14 @@ public sealed class RequestMutator(int seed)
         new string('a', 5000),
     ];
 
+    // Cells a data file gets wrong: empty, text among numbers, every float spelling .NET or Python writes, quotes.
+    private static readonly string[] CsvValues =
+    [
+        "", " ", "x", "0", "-0", "1e309", "-1e309", "1e-400", "NaN", "nan", "inf", "-Infinity", "∞", "1,5", "1.5.5",
+        "9223372036854775808", "\"", "\"a,b\"", "\"\"\"", "\"unclosed", "setosa", "Setosa", "\u0000", "\t1", "1\r",
+        new string('9', 400),
+    ];
+
     private static readonly string[] Names = ["\"\"", "\"x\"", "\"\\u0000\"", "\"__proto__\""];
 
     private static readonly byte[] Bytes = [0x00, 0x01, 0x7F, 0x80, 0xC3, 0xE2, 0xFF, (byte)'"', (byte)'\\', (byte)'{', (byte)'}', (byte)'[', (byte)']', (byte)',', (byte)':', (byte)'-', (byte)'e', (byte)'.', (byte)'9'];
@@ -94,6 +102,58 @@ public sealed class RequestMutator(int seed)
         }
 
         return yaml;
+    }
+
+    /// <summary>
+    /// One to three mutations of a CSV text, each of a cell (swapped for an odd one, dropped, or one added), of a line
+    /// (dropped or repeated) or, one time in four, of its bytes.
+    /// </summary>
+    public string MutateCsv(string csv)
+    {
+        var count = 1 + _random.Next(3);
+        for (var i = 0; i < count; i++)
+        {
+            if (_random.Next(4) == 0)
+            {
+                csv = Encoding.UTF8.GetString(MutateBytes(Encoding.UTF8.GetBytes(csv)));
+                continue;
+            }
+
+            var lines = new List<string>(csv.Split('\n'));
+            var at = _random.Next(lines.Count);
+            var cells = new List<string>(lines[at].Split(','));
+            var cell = _random.Next(cells.Count);
+            switch (_random.Next(5))
+            {
+                case 0 or 1:
+                    cells[cell] = Pick(CsvValues);
+                    lines[at] = string.Join(',', cells);
+                    break;
+                case 2:
+                    cells.RemoveAt(cell);
+                    lines[at] = string.Join(',', cells);
+                    break;
+                case 3:
+                    cells.Insert(cell, Pick(CsvValues));
+                    lines[at] = string.Join(',', cells);
+                    break;
+                default:
+                    if (_random.Next(2) == 0)
+                    {
+                        lines.RemoveAt(at);
+                    }
+                    else
+                    {
+                        lines.Insert(at, lines[at]);
+                    }
+
+                    break;
+            }
+
+            csv = string.Join('\n', lines);
+        }
+
+        return csv;
     }
 
     /// <summary>One to three mutations of the bytes of <paramref name="body"/>.</summary>
