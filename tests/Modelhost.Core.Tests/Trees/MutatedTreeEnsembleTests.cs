@@ -67,4 +67,18 @@ public sealed class MutatedTreeEnsembleTests
         // Both outcomes: some mutations still make a model that loads (a weight or threshold changed) and runs.
         Assert.InRange(ran, Cases / 50, Cases - (Cases / 50));
     }
+
+    [Fact]
+    public void Mutated_models_that_are_not_tree_ensembles_are_refused_by_the_tree_engine()
+    {
+        // With engine: auto every model is offered to the tree engine's reader first, whatever its graph holds.
+        byte[][] models = [OnnxModels.Mlp(4, 8, 3, 2, 1), OnnxModels.Identity(Modelhost.Onnx.OnnxDataType.String, "N"), OnnxModels.ScaleAndLabel()];
+        var mutator = new RequestMutator(901);
+        for (var i = 0; i < Cases; i++)
+        {
+            var model = mutator.MutateBytes(mutator.Pick(models), 1 + mutator.Next(3));
+            var error = Record.Exception(() => TreeEnsembleEngine.Instance.CreateSession(model, new EngineSessionOptions()).Dispose());
+            Assert.True(error is EngineException, $"case {i}: {error?.GetType().Name ?? "loaded"}: {error?.Message}\n{Convert.ToHexString(model)}");
+        }
+    }
 }
