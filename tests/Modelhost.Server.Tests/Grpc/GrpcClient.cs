@@ -20,6 +20,18 @@ public sealed class GrpcClient : IDisposable
 
     internal GRPCInferenceService.GRPCInferenceServiceClient Inference { get; }
 
+    /// <summary>A call of ModelStreamInfer whose messages go as they are, whatever their bytes: valid protobuf or not.</summary>
+    internal AsyncDuplexStreamingCall<byte[], ModelStreamInferResponse> RawStreamInfer(DateTime? deadline = null) =>
+        Channel.CreateCallInvoker().AsyncDuplexStreamingCall(
+            new Method<byte[], ModelStreamInferResponse>(
+                MethodType.DuplexStreaming,
+                "inference.GRPCInferenceService",
+                "ModelStreamInfer",
+                Marshallers.Create(bytes => bytes, bytes => bytes),
+                Marshallers.Create(response => response.ToByteArray(), ModelStreamInferResponse.Parser.ParseFrom)),
+            null,
+            new CallOptions(deadline: deadline));
+
     internal static ModelInferRequest Raw<T>(string model, string input, string datatype, long[] shape, T[] values)
         where T : unmanaged
     {

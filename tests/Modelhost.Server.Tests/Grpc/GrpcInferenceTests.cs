@@ -221,13 +221,7 @@ public sealed class GrpcInferenceTests : ServerTest
     public async Task A_stream_message_that_is_not_protobuf_ends_the_stream_after_the_answers_to_the_requests_before_it()
     {
         using var client = new GrpcClient(Server);
-        var method = new Method<byte[], ModelStreamInferResponse>(
-            MethodType.DuplexStreaming,
-            "inference.GRPCInferenceService",
-            "ModelStreamInfer",
-            Marshallers.Create(bytes => bytes, bytes => bytes),
-            Marshallers.Create(response => response.ToByteArray(), ModelStreamInferResponse.Parser.ParseFrom));
-        using var call = client.Channel.CreateCallInvoker().AsyncDuplexStreamingCall(method, null, new CallOptions());
+        using var call = client.RawStreamInfer();
         for (var i = 0; i < 3; i++)
         {
             var request = GrpcClient.Raw("iris", "input", "FP32", [1, 4], [5.9f, 3.0f, 5.1f, 1.8f]);
