@@ -171,6 +171,9 @@ internal sealed class InferenceService(ModelRepositoryManager manager, ServerOpt
                     request.ReturnPooledPayload();
                 }
 
+                // Triton marks every stream answer with whether it is the request's last; here each is (no model is
+                // decoupled). Clients that stream with enable_empty_final_response wait for it to end the request.
+                answer.InferResponse.Parameters["triton_final_response"] = new InferParameter { BoolParam = true };
                 await answers.Writer.WriteAsync((answer, rented), cancellation).ConfigureAwait(false);
                 rented = null;
             }

@@ -493,6 +493,8 @@ public sealed class GrpcInferenceTests : ServerTest
         Assert.Equal(Enumerable.Range(0, count).Select(i => i.ToString(CultureInfo.InvariantCulture)).Order(), answers.Select(a => a.InferResponse.Id).Order());
         foreach (var answer in answers)
         {
+            // Each answer is its request's last, as Triton marks it (clients with enable_empty_final_response wait for it).
+            Assert.True(answer.InferResponse.Parameters["triton_final_response"].BoolParam);
             var i = int.Parse(answer.InferResponse.Id, CultureInfo.InvariantCulture);
             if (i % 10 == 9)
             {
