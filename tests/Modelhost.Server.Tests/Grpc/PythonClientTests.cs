@@ -31,6 +31,7 @@ public sealed class PythonClientTests
         Assert.Contains("seed request: label 2", output, StringComparison.Ordinal);
         Assert.Contains(":2:virginica ", output, StringComparison.Ordinal);
         Assert.Contains("reference rows: 150 labels match scikit-learn", output, StringComparison.Ordinal);
+        Assert.Contains("stream: 10 requests each ended by triton_final_response, labels match", output, StringComparison.Ordinal);
         Assert.Contains("unknown model: NOT_FOUND unknown model 'nope'", output, StringComparison.Ordinal);
     }
 

@@ -72,7 +72,29 @@ if labels != reference["label"]:
     sys.exit(1)
 print("reference rows: %d labels match scikit-learn" % len(labels))
 
-# A bad request: INVALID_ARGUMENT, with a message.
+# The stream, as tritonclient's async_stream_infer(enable_empty_final_response=True) uses it: requests go out, and
+# each request's end is the answer marked triton_final_response.
+def stream_requests():
+    for i, row in enumerate(rows[:10]):
+        request = pb.ModelInferRequest(model_name="iris", id="row-%d" % i)
+        request.parameters["triton_enable_empty_final_response"].bool_param = True
+        request.inputs.add(name="input", datatype="FP32", shape=[1, 4])
+        request.outputs.add(name="label")
+        request.raw_input_contents.append(struct.pack("<4f", *row))
+        yield request
+
+finished = {}
+for answer in stub.ModelStreamInfer(stream_requests()):
+    assert answer.error_message == "", answer.error_message
+    response = answer.infer_response
+    if response.raw_output_contents:
+        finished[response.id] = struct.unpack("<q", response.raw_output_contents[0])[0]
+    assert response.parameters["triton_final_response"].bool_param, response
+streamed = [finished["row-%d" % i] for i in range(10)]
+assert streamed == reference["label"][:10], (streamed, reference["label"][:10])
+print("stream: %d requests each ended by triton_final_response, labels match" % len(streamed))
+
+# An unknown model: NOT_FOUND, with a message.
 try:
     stub.ModelInfer(pb.ModelInferRequest(model_name="nope"))
     sys.exit("an unknown model was served")
