@@ -161,11 +161,22 @@ try
             }
 
             var request = Repeat(values, perRequest);
-            Func<Task> call = protocol switch
+            if (cases.Count == 0)
             {
-                "gRPC raw" => GrpcCall(grpc, model, input, output, request, perRequest),
-                "HTTP binary" => BinaryCall(http, model, input, output, request, perRequest),
-                _ => JsonCall(http, model, input, output, request, perRequest),
+                var labels = model == "iris";
+                await LeanCalls.CheckAsync(grpc, http, model, input, labels ? "label" : output, request, perRequest, labels ? [2f] : OrtOutput(onnx[model], input, output, request, perRequest), labels);
+            }
+
+            // GRPCBENCH_CLIENT=generated: the calls as before the lean ones (protobuf messages built and parsed per call,
+            // answers copied into new arrays), to compare the two.
+            Func<Task> call = (protocol, Environment.GetEnvironmentVariable("GRPCBENCH_CLIENT") == "generated") switch
+            {
+                ("gRPC raw", true) => GrpcCall(grpc, model, input, output, request, perRequest),
+                ("HTTP binary", true) => BinaryCall(http, model, input, output, request, perRequest),
+                (_, true) => JsonCall(http, model, input, output, request, perRequest),
+                ("gRPC raw", false) => LeanCalls.Grpc(channel.CreateCallInvoker(), InferRequest(model, input, output, request, perRequest)),
+                ("HTTP binary", false) => LeanCalls.Http(http, $"/v2/models/{model}/infer", BinaryBody(input, output, request, perRequest, out var headerLength), json: false, headerLength),
+                _ => LeanCalls.Http(http, $"/v2/models/{model}/infer", Encoding.UTF8.GetBytes(LeanCalls.JsonBody(input, output, request, perRequest)), json: true, 0),
             };
             await RunAsync(call, clients, perRequest, TimeSpan.FromSeconds(warmup));
             cases.Add((protocol, call, new Totals()));
@@ -262,6 +273,21 @@ static double OrtCpuPerRowUs(byte[] model, string input, string output, float[] 
     return rounds[rounds.Length / 2];
 }
 
+static float[] OrtOutput(byte[] model, string input, string output, float[] values, int rows)
+{
+    var engine = Modelhost.Core.Engine.OnnxRuntime.OnnxRuntimeEngine.Instance;
+    using var session = engine.CreateSession(model, new Modelhost.Core.Engine.EngineSessionOptions { IntraOpThreads = 1 });
+    using var tensor = engine.CreateTensor<float>(values.AsMemory(), [rows, values.Length / rows]);
+    float[]? result = null;
+    foreach (var value in session.Run([input], [tensor], [output]))
+    {
+        result ??= value.GetTensorData<float>().ToArray();
+        value.Dispose();
+    }
+
+    return result ?? throw new InvalidOperationException($"ONNX Runtime gave no '{output}'");
+}
+
 static long ThreadCpuNs()
 {
     const int ClockThreadCpuTimeId = 3;
@@ -289,25 +315,37 @@ static float[] Repeat(float[] row, int count)
     return data;
 }
 
-static Func<Task> GrpcCall(GRPCInferenceService.GRPCInferenceServiceClient client, string model, string input, string output, float[] values, int count)
+static ModelInferRequest InferRequest(string model, string input, string output, float[] values, int count)
 {
     var request = new ModelInferRequest { ModelName = model };
     request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = input, Datatype = "FP32", Shape = { count, values.Length / count } });
     request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = output });
     request.RawInputContents.Add(ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())));
+    return request;
+}
+
+static Func<Task> GrpcCall(GRPCInferenceService.GRPCInferenceServiceClient client, string model, string input, string output, float[] values, int count)
+{
+    var request = InferRequest(model, input, output, values, count);
     return async () => _ = await client.ModelInferAsync(request);
+}
+
+static byte[] BinaryBody(string input, string output, float[] values, int count, out int headerLength)
+{
+    var size = (values.Length * 4).ToString(CultureInfo.InvariantCulture);
+    var header = Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"" + input + "\",\"shape\":[" + count.ToString(CultureInfo.InvariantCulture) + "," + (values.Length / count).ToString(CultureInfo.InvariantCulture) + "],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + size + "}}],\"outputs\":[{\"name\":\"" + output + "\",\"parameters\":{\"binary_data\":true}}]}");
+    headerLength = header.Length;
+    return header.Concat(MemoryMarshal.AsBytes(values.AsSpan()).ToArray()).ToArray();
 }
 
 static Func<Task> BinaryCall(HttpClient http, string model, string input, string output, float[] values, int count)
 {
-    var size = (values.Length * 4).ToString(CultureInfo.InvariantCulture);
-    var header = Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"" + input + "\",\"shape\":[" + count.ToString(CultureInfo.InvariantCulture) + "," + (values.Length / count).ToString(CultureInfo.InvariantCulture) + "],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + size + "}}],\"outputs\":[{\"name\":\"" + output + "\",\"parameters\":{\"binary_data\":true}}]}");
-    var body = header.Concat(MemoryMarshal.AsBytes(values.AsSpan()).ToArray()).ToArray();
+    var body = BinaryBody(input, output, values, count, out var headerLength);
     return async () =>
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
-        content.Headers.Add("Inference-Header-Content-Length", header.Length.ToString(CultureInfo.InvariantCulture));
+        content.Headers.Add("Inference-Header-Content-Length", headerLength.ToString(CultureInfo.InvariantCulture));
         using var response = await http.PostAsync($"/v2/models/{model}/infer", content);
         response.EnsureSuccessStatusCode();
         _ = await response.Content.ReadAsByteArrayAsync();
@@ -316,7 +354,7 @@ static Func<Task> BinaryCall(HttpClient http, string model, string input, string
 
 static Func<Task> JsonCall(HttpClient http, string model, string input, string output, float[] values, int count)
 {
-    var body = $$"""{"inputs":[{"name":"{{input}}","shape":[{{count}},{{values.Length / count}}],"datatype":"FP32","data":[{{string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}}]}],"outputs":[{"name":"{{output}}"}]}""";
+    var body = LeanCalls.JsonBody(input, output, values, count);
     return async () =>
     {
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
