@@ -40,8 +40,11 @@ internal sealed class InferenceService(ModelRepositoryManager manager, ServerOpt
             using var lease = manager.Acquire(name, version);
             return Task.FromResult(new ModelReadyResponse { Ready = true });
         }
-        catch (InferenceException ex) when (ex.Kind == InferenceErrorKind.Unavailable)
+        catch (InferenceException ex) when (ex.Kind is InferenceErrorKind.Unavailable or InferenceErrorKind.NotFound)
         {
+            // Triton answers ready: false, not an error, for a model or version it does not serve (unknown, unloaded,
+            // not loaded yet): tritonclient.grpc's is_model_ready() raises on any error status, so a client polling
+            // it while a model loads would fail instead of waiting.
             return Task.FromResult(new ModelReadyResponse { Ready = false });
         }
     }

@@ -459,7 +459,6 @@ public sealed class GrpcInferenceTests : ServerTest
         version.ModelVersion = "7";
         Assert.Equal(StatusCode.NotFound, (await GrpcClient.FailsAsync(client.Inference.ModelInferAsync(version))).StatusCode);
         Assert.Equal(StatusCode.NotFound, (await GrpcClient.FailsAsync(client.Inference.ModelMetadataAsync(new ModelMetadataRequest { Name = "nope" }))).StatusCode);
-        Assert.Equal(StatusCode.NotFound, (await GrpcClient.FailsAsync(client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "nope" }))).StatusCode);
         Assert.Equal(StatusCode.NotFound, (await GrpcClient.FailsAsync(client.Inference.ModelStatisticsAsync(new ModelStatisticsRequest { Name = "nope" }))).StatusCode);
     }
 
@@ -543,6 +542,23 @@ public sealed class GrpcInferenceTests : ServerTest
     }
 
     [Fact]
+    public async Task ModelReady_is_false_not_an_error_for_a_model_or_version_that_is_not_served_as_Triton_answers()
+    {
+        // tritonclient.grpc's is_model_ready() raises on any error status: with NOT_FOUND here, a client polling it
+        // until a model is loaded failed at its first call.
+        using var client = new GrpcClient(Server);
+        Assert.False((await client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "nope" })).Ready);
+        Assert.False((await client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "iris", Version = "7" })).Ready);
+        Assert.True((await client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "iris", Version = "1" })).Ready);
+
+        // A request that names no model or is not a version is still refused, as by every other method.
+        var bad = await GrpcClient.FailsAsync(client.Inference.ModelReadyAsync(new ModelReadyRequest()));
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+        var version = await GrpcClient.FailsAsync(client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "iris", Version = "latest" }));
+        Assert.Equal(StatusCode.InvalidArgument, version.StatusCode);
+    }
+
+    [Fact]
     public async Task Load_and_unload_change_what_is_served()
     {
         using var client = new GrpcClient(Server);
@@ -553,6 +569,7 @@ public sealed class GrpcInferenceTests : ServerTest
         Assert.Equal("model 'id-int32' is unloaded; load it with POST /v2/repository/models/id-int32/load or gRPC RepositoryModelLoad", unloaded.Status.Detail);
         var index = await client.Inference.RepositoryIndexAsync(new RepositoryIndexRequest());
         Assert.Equal("unloaded", index.Models.Single(m => m.Name == "id-int32").Reason);
+        Assert.False((await client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "id-int32" })).Ready);
         await client.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "id-int32" });
         Assert.True((await client.Inference.ModelReadyAsync(new ModelReadyRequest { Name = "id-int32" })).Ready);
         var bad = await GrpcClient.FailsAsync(client.Inference.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "../etc" }));

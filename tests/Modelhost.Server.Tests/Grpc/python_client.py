@@ -28,6 +28,9 @@ pb_grpc = importlib.import_module("grpc_service_pb2_grpc")
 stub = pb_grpc.GRPCInferenceServiceStub(grpc.insecure_channel(address))
 assert stub.ServerLive(pb.ServerLiveRequest()).live
 assert stub.ServerReady(pb.ServerReadyRequest()).ready
+# As Triton: a model that is not served is not ready, which is not an error (tritonclient's is_model_ready() polls it).
+assert stub.ModelReady(pb.ModelReadyRequest(name="iris")).ready
+assert not stub.ModelReady(pb.ModelReadyRequest(name="nope")).ready
 metadata = stub.ModelMetadata(pb.ModelMetadataRequest(name="iris"))
 assert metadata.platform == "onnxruntime_onnx", metadata
 print("live, ready, metadata: ok", [i.name for i in metadata.inputs], [o.name for o in metadata.outputs])
