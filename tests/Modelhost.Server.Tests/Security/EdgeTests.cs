@@ -51,19 +51,27 @@ public sealed class EdgeTests : IDisposable
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("text/plain")]
-    [InlineData("application/x-www-form-urlencoded")]
-    [InlineData("multipart/form-data; boundary=x")]
-    public async Task A_post_that_a_web_page_could_send_across_sites_is_refused_with_415(string? contentType)
+    [InlineData(null, "Origin", "https://evil.example")]
+    [InlineData(null, "Origin", "null")]
+    [InlineData(null, "Sec-Fetch-Site", "cross-site")]
+    [InlineData("text/plain", null, null)]
+    [InlineData("application/x-www-form-urlencoded", null, null)]
+    [InlineData("multipart/form-data; boundary=x", null, null)]
+    public async Task A_post_that_a_web_page_could_send_across_sites_is_refused_with_415(string? contentType, string? browserHeader, string? value)
     {
         await using var server = await RunningServer.StartAsync(_repository.Root);
         foreach (var path in new[] { "/v2/repository/models/iris/unload", "/predict" })
         {
+            // A page's fetch() of a body with no type sends no Content-Type, and no preflight; its browser adds Origin.
             using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(Seed)) };
             if (contentType is not null)
             {
                 request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+            }
+
+            if (browserHeader is not null)
+            {
+                request.Headers.Add(browserHeader, value);
             }
 
             using var response = await server.Client.SendAsync(request);
@@ -73,6 +81,52 @@ public sealed class EdgeTests : IDisposable
 
         // Nothing happened: the model still serves.
         Assert.Equal(HttpStatusCode.OK, (await server.PostJsonAsync("/predict", Seed)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_post_without_a_content_type_from_a_client_that_is_not_a_browser_is_served_as_tritonclient_http_sends_it()
+    {
+        // tritonclient.http sends no Content-Type on any POST: JSON infer bodies, binary tensors (only
+        // Inference-Header-Content-Length), the repository index with no body at all, unload with Triton's parameters.
+        // All of them were 415, so Triton's own HTTP client could not infer.
+        await using var server = await RunningServer.StartAsync(_repository.Root);
+        using (var predict = await PostWithoutContentTypeAsync(server, "/predict", Encoding.UTF8.GetBytes(Seed)))
+        {
+            Assert.Equal(HttpStatusCode.OK, predict.StatusCode);
+            Assert.Equal("{\"result\":[2]}", await predict.Content.ReadAsStringAsync());
+        }
+
+        var header = Encoding.UTF8.GetBytes("""{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","parameters":{"binary_data_size":16}}],"outputs":[{"name":"label","parameters":{"binary_data":false}}]}""");
+        var body = header.Concat(new float[] { 5.9f, 3.0f, 5.1f, 1.8f }.SelectMany(BitConverter.GetBytes)).ToArray();
+        using (var binary = await PostWithoutContentTypeAsync(server, "/v2/models/iris/infer", body, ("Inference-Header-Content-Length", header.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))))
+        {
+            Assert.Equal(HttpStatusCode.OK, binary.StatusCode);
+            Assert.Contains("\"data\":[2]", await binary.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var index = await PostWithoutContentTypeAsync(server, "/v2/repository/index", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, index.StatusCode);
+            Assert.Contains("\"iris\"", await index.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var unload = await PostWithoutContentTypeAsync(server, "/v2/repository/models/iris/unload", Encoding.UTF8.GetBytes("""{"parameters":{"unload_dependents":false}}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, unload.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await server.PostJsonAsync("/predict", Seed)).StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> PostWithoutContentTypeAsync(RunningServer server, string path, byte[]? body, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : new ByteArrayContent(body) };
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return await server.Client.SendAsync(request);
     }
 
     [Fact]
