@@ -170,7 +170,14 @@ public sealed class KServeTests : ServerTest
     {
         var server = JsonDocument.Parse(await Server.Client.GetStringAsync("/v2")).RootElement;
         Assert.Equal("modelhost", server.GetProperty("name").GetString());
-        Assert.Equal(HttpStatusCode.OK, (await Server.Client.GetAsync("/v2/health/live")).StatusCode);
+        // KServe's Python client reads {"live": true} (KServe's own server's body); Triton's clients read the status.
+        using (var live = await Server.Client.GetAsync("/v2/health/live"))
+        {
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            Assert.Equal("application/json", live.Content.Headers.ContentType?.MediaType);
+            Assert.True(JsonDocument.Parse(await live.Content.ReadAsStringAsync()).RootElement.GetProperty("live").GetBoolean());
+        }
+
         Assert.Equal(HttpStatusCode.OK, (await Server.Client.GetAsync("/v2/health/ready")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Server.Client.GetAsync("/v2/models/iris/ready")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Server.Client.GetAsync("/v2/models/iris/versions/1/ready")).StatusCode);

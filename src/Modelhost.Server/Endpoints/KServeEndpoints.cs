@@ -17,6 +17,8 @@ namespace Modelhost.Server.Endpoints;
 /// <summary>The KServe V2 (Open Inference Protocol) REST routes.</summary>
 internal static class KServeEndpoints
 {
+    private static readonly byte[] _liveBody = """{"live":true}"""u8.ToArray();
+
     public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager, ServerOptions options)
     {
         routes.MapGet("/v2", context => WriteJsonAsync(context, static w =>
@@ -36,8 +38,13 @@ internal static class KServeEndpoints
 
         routes.MapGet("/v2/health/live", static context =>
         {
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            return Task.CompletedTask;
+            // The status is the answer (Triton's clients read only it), but KServe's Python client reads the body of
+            // KServe's own server, {"live": true}, and failed on an empty one.
+            var response = context.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "application/json";
+            response.ContentLength = _liveBody.Length;
+            return response.Body.WriteAsync(_liveBody, 0, _liveBody.Length, context.RequestAborted);
         }).Open();
 
         routes.MapGet("/v2/health/ready", context =>

@@ -29,7 +29,7 @@ internal static class ApiExamples
 
     private static readonly Dictionary<string, (string Summary, string? Request, string Response)> Routes = new(StringComparer.Ordinal)
     {
-        ["GET /v2/health/live"] = ("Liveness: 200 while the process serves", null, NoBody),
+        ["GET /v2/health/live"] = ("Liveness: 200 while the process serves", null, """{"live":true}"""),
         ["GET /v2/health/ready"] = ("Readiness: 200 when every model present at startup has been tried, the repository is readable and the server is not stopping", null, NoBody),
         ["GET /v2"] = ("Server metadata (KServe V2)", null, """{"name":"modelhost","version":"0.1.0","extensions":["model_repository","model_configuration","statistics","binary_tensor_data","classification"]}"""),
         ["GET /v2/models/{model}"] = ("Model metadata: inputs and outputs (KServe V2)", null, V2Metadata),
