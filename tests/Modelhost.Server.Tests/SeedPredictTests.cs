@@ -88,10 +88,18 @@ public sealed class SeedPredictTests : ServerTest
     }
 
     [Fact]
-    public async Task Predict_returns_415_for_a_form_body()
+    public async Task Predict_reads_json_labelled_as_a_form_as_curl_d_sends_it_and_refuses_a_real_form_with_a_400()
     {
-        using var response = await Server.Client.PostAsync("/predict", RunningServer.Json(SeedRow, "application/x-www-form-urlencoded"));
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
-        Assert.Contains("application/json", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+        // `curl -d '{...}'` without -H labels the body a form, as Flask's clients often did; Triton and TF Serving read
+        // it as JSON, and so does Modelhost (a browser's form post is still 415: EdgeTests).
+        using (var response = await Server.Client.PostAsync("/predict", RunningServer.Json(SeedRow, "application/x-www-form-urlencoded")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("{\"result\":[2]}", await response.Content.ReadAsStringAsync());
+        }
+
+        using var form = await Server.Client.PostAsync("/predict", RunningServer.Json("sepal_length=5.9&sepal_width=3.0", "application/x-www-form-urlencoded"));
+        Assert.Equal(HttpStatusCode.BadRequest, form.StatusCode);
+        Assert.Contains("JSON", await RunningServer.ErrorOf(form), StringComparison.Ordinal);
     }
 }

@@ -308,6 +308,14 @@ internal sealed class RequestBody : IDisposable
             return;
         }
 
+        // The labels of a client that did not choose one: `curl -d` and libcurl's POSTFIELDS (Triton's C++ client) say
+        // form, many HTTP libraries say text/plain for a string. Triton, TF Serving and KServe read such a body as
+        // JSON, and so does Modelhost; from a browser, ContentTypeGuardMiddleware has already refused them.
+        if (type.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) || type.Equals("text/plain", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
         throw new HttpError(StatusCodes.Status415UnsupportedMediaType, $"Content-Type '{media.MediaType}' is not supported; send application/json");
     }
 }

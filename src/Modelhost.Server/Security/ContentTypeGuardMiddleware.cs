@@ -6,9 +6,9 @@ using Modelhost.Server.Http;
 namespace Modelhost.Server.Security;
 
 /// <summary>
-/// Refuses a POST, PUT or PATCH with a Content-Type that a web page may send across sites without a CORS preflight
-/// (<c>text/plain</c>, forms), unless the route declares a form type it reads (image uploads), or without one when a
-/// browser sent it: such a request could otherwise be a cross-site request forged by a page in the user's browser.
+/// Refuses a POST, PUT or PATCH from a browser without a Content-Type or with one that a web page may send across sites
+/// without a CORS preflight (<c>text/plain</c>, forms), unless the route declares a form type it reads (image uploads):
+/// such a request could otherwise be a cross-site request forged by a page in the user's browser.
 /// </summary>
 internal sealed class ContentTypeGuardMiddleware
 {
@@ -29,27 +29,27 @@ internal sealed class ContentTypeGuardMiddleware
             return _next(context);
         }
 
+        // The common case, compared before any parsing or header lookup so that it costs no allocation.
         var contentType = request.ContentType;
-        if (string.IsNullOrEmpty(contentType))
-        {
-            // Only a page in a browser can forge a request, and a browser names the page's origin on every POST
-            // (Origin) and, in every current one, how the request relates to it (Sec-Fetch-Site); Go's
-            // CrossOriginProtection reads them the same way. A request with neither comes from no browser:
-            // tritonclient.http sends no Content-Type at all (JSON, or binary tensors with
-            // Inference-Header-Content-Length), and the route reads the body as it would with one.
-            var headers = request.Headers;
-            if (!headers.ContainsKey(HeaderNames.Origin) && !headers.ContainsKey(SecFetchSite))
-            {
-                return _next(context);
-            }
-
-            return Refuse(context, $"{request.Method} needs a Content-Type header: send 'Content-Type: application/json'");
-        }
-
-        // The common case, compared before any parsing so that it costs no allocation.
-        if (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (contentType is not null && contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
             return _next(context);
+        }
+
+        // Only a page in a browser can forge a request, and a browser names the page's origin on every POST (Origin)
+        // and, in every current one, how the request relates to it (Sec-Fetch-Site); Go's CrossOriginProtection reads
+        // them the same way. A request with neither comes from no browser, and its Content-Type is only a label:
+        // tritonclient.http sends none at all, libcurl's POSTFIELDS (Triton's C++ client) and `curl -d` label JSON
+        // as a form. The route reads the body as JSON either way (RequestBody).
+        var headers = request.Headers;
+        if (!headers.ContainsKey(HeaderNames.Origin) && !headers.ContainsKey(SecFetchSite))
+        {
+            return _next(context);
+        }
+
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return Refuse(context, $"{request.Method} needs a Content-Type header: send 'Content-Type: application/json'");
         }
 
         if (!MediaTypeHeaderValue.TryParse(contentType, out var media))
