@@ -3,8 +3,8 @@ serving the demo repository.
 
     python3 eng/interop/kserve_check.py http://localhost:8080 localhost:8081
 
-Needs `pip install kserve`; eng/interop/run.sh starts the server and runs this. Exits 1 if any call does not answer
-as a KServe model server would.
+Needs `pip install kserve`; eng/interop/run.sh starts the server and runs this. Exits 1 at the first call that does
+not answer as a KServe model server would.
 """
 import asyncio
 import sys
