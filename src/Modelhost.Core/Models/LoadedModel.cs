@@ -112,7 +112,7 @@ public sealed class LoadedModel
                 var timings = default(RunTimings);
                 var result = _runner.Run(request, ref timings, cancellationToken);
                 var rows = request.Inputs.Count > 0 ? request.Inputs[0].Rows : 1;
-                Statistics.RecordRun(rows, 1, _timeProvider.GetElapsedTime(start));
+                Statistics.RecordRun(rows, 1, Durations(_timeProvider.GetTimestamp() - request.ReceivedTimestamp, queuedTicks: 0, timings));
                 _metrics.Executed(rows);
                 _metrics.Succeeded(request, start, _timeProvider.GetTimestamp(), timings);
                 return ValueTask.FromResult(result);
@@ -187,6 +187,18 @@ public sealed class LoadedModel
         _session.Dispose();
     }
 
+    /// <summary>
+    /// A run's phases as durations; <paramref name="requestTicks"/> and <paramref name="queuedTicks"/> are its requests'
+    /// times from arrival to answer and in the queue, summed, in timestamp ticks.
+    /// </summary>
+    private RunDurations Durations(long requestTicks, long queuedTicks, in RunTimings timings) => new(
+        _timeProvider.GetElapsedTime(0, requestTicks),
+        _timeProvider.GetElapsedTime(0, queuedTicks),
+        _timeProvider.GetElapsedTime(0, timings.Input),
+        _timeProvider.GetElapsedTime(0, timings.Infer),
+        _timeProvider.GetElapsedTime(0, timings.Output),
+        _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+
     private ValueTask<InferenceResult[]> ExecuteBatchAsync(Batch<InferenceRequest> batch, CancellationToken cancellationToken)
     {
         var start = _timeProvider.GetTimestamp();
@@ -197,7 +209,14 @@ public sealed class LoadedModel
             var requests = batch.Requests.Span;
             var results = _runner.RunBatch(requests, ref timings, cancellationToken);
             var answered = _timeProvider.GetTimestamp();
-            Statistics.RecordRun(batch.Rows, batch.Count, _timeProvider.GetElapsedTime(start, answered));
+            long waited = 0, queued = 0;
+            for (var i = 0; i < requests.Length; i++)
+            {
+                waited += answered - requests[i].ReceivedTimestamp;
+                queued += start - requests[i].QueuedTimestamp;
+            }
+
+            Statistics.RecordRun(batch.Rows, batch.Count, Durations(waited, queued, timings));
             _metrics.Executed(batch.Rows);
             for (var i = 0; i < requests.Length; i++)
             {

@@ -23,6 +23,8 @@ public sealed class GrpcInferenceTests : ServerTest
             .AddIris()
             .AddVersion("scale", 1, OnnxModels.ScaleAndLabel())
             .AddConfig("scale", "max_batch_size: 16\ndynamic_batching: {max_queue_delay_us: 1000}\n")
+            .AddVersion("timed", 1, OnnxModels.ScaleAndLabel())
+            .AddConfig("timed", "max_batch_size: 16\ndynamic_batching: {max_queue_delay_us: 1000}\n")
             .AddVersion("wide", 1, OnnxModels.Identity(OnnxDataType.Float, "N", 512))
             .AddConfig("wide", "max_batch_size: 64\ndynamic_batching: {max_queue_delay_us: 2000}\n");
         foreach (var type in Enum.GetValues<OnnxDataType>())
@@ -503,6 +505,51 @@ public sealed class GrpcInferenceTests : ServerTest
 
             Assert.Equal(string.Empty, answer.ErrorMessage);
             Assert.Equal([(2f * i) + 1, 1f, 1f], GrpcClient.Values<float>(answer.InferResponse.RawOutputContents[0]));
+        }
+    }
+
+    [Fact]
+    public async Task Statistics_carry_the_queue_and_every_phase_of_the_runs_as_perf_analyzer_reads_them()
+    {
+        // perf_analyzer finds the version it measured by the growth of inference_stats.queue.count, and reports the
+        // mean queue, compute input, infer and output times from them: without them it stopped with "failed to find
+        // the requested model version".
+        using var client = new GrpcClient(Server);
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        for (var i = 0; i < 3; i++)
+        {
+            await client.Inference.ModelInferAsync(GrpcClient.Raw("timed", "x", "FP32", [1, 4], [1f, 2f, 3f, 4f]));
+        }
+
+        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var stats = Assert.Single((await client.Inference.ModelStatisticsAsync(new ModelStatisticsRequest { Name = "timed" })).ModelStats);
+        var inference = stats.InferenceStats;
+        Assert.Equal(3ul, inference.Success.Count);
+        Assert.Equal(3ul, inference.Queue.Count);
+        Assert.InRange(stats.ExecutionCount, 1ul, 3ul);
+        Assert.All(new[] { inference.ComputeInput, inference.ComputeInfer, inference.ComputeOutput }, d => Assert.Equal(stats.ExecutionCount, d.Count));
+        Assert.True(inference.ComputeInfer.Ns > 0);
+        Assert.True(inference.Queue.Ns > 0);
+
+        // Each request's time from arrival to answer holds its time in the queue.
+        Assert.True(inference.Success.Ns >= inference.Queue.Ns, $"success {inference.Success.Ns} ns, queue {inference.Queue.Ns} ns");
+        Assert.InRange((long)stats.LastInference, before, after);
+
+        // The same figures over HTTP, in Triton's JSON.
+        using var json = JsonDocument.Parse(await Server.Client.GetStringAsync("/v2/models/timed/stats"));
+        var http = json.RootElement.GetProperty("model_stats")[0];
+        Assert.Equal((long)stats.LastInference, http.GetProperty("last_inference").GetInt64());
+        foreach (var (name, expected) in new[] { ("success", inference.Success), ("queue", inference.Queue), ("compute_input", inference.ComputeInput), ("compute_infer", inference.ComputeInfer), ("compute_output", inference.ComputeOutput) })
+        {
+            var duration = http.GetProperty("inference_stats").GetProperty(name);
+            Assert.Equal((long)expected.Count, duration.GetProperty("count").GetInt64());
+            Assert.Equal((long)expected.Ns, duration.GetProperty("ns").GetInt64());
+        }
+
+        // No response cache, but perf_analyzer -i http reads these members and stopped on an assertion without them.
+        foreach (var name in new[] { "cache_hit", "cache_miss" })
+        {
+            Assert.Equal(0, http.GetProperty("inference_stats").GetProperty(name).GetProperty("count").GetInt64());
         }
     }
 

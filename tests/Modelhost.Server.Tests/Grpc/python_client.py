@@ -97,6 +97,12 @@ streamed = [finished["row-%d" % i] for i in range(10)]
 assert streamed == reference["label"][:10], (streamed, reference["label"][:10])
 print("stream: %d requests each ended by triton_final_response, labels match" % len(streamed))
 
+# The statistics perf_analyzer reads: it finds the version it measured by the growth of the queue count.
+stats = stub.ModelStatistics(pb.ModelStatisticsRequest(name="iris")).model_stats[0].inference_stats
+assert stats.success.count > 0 and stats.queue.count == stats.success.count, stats
+assert stats.compute_infer.count > 0 and stats.compute_infer.ns > 0, stats
+print("statistics: %d requests, queue and compute phases counted" % stats.success.count)
+
 # An unknown model: NOT_FOUND, with a message.
 try:
     stub.ModelInfer(pb.ModelInferRequest(model_name="nope"))
