@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The clients Triton and KServe users already have, against Modelhost: starts `modelhost serve` on the demo
 # repository (loopback, free ports, a throwaway data directory), runs eng/interop/tritonclient_check.py and
-# eng/interop/kserve_check.py with whichever of the two libraries python3 can import, and stops the server.
+# eng/interop/kserve_check.py with whichever of the two libraries python3 can import, and Triton's perf_analyzer
+# over gRPC and HTTP where it is on PATH, and stops the server.
 #
-#   pip install tritonclient[all] kserve     # where a Python package index is reachable
+#   pip install tritonclient[all] kserve perf-analyzer     # where a Python package index is reachable
 #   bash eng/interop/run.sh [MODELHOST_DLL]  # default: builds src/Modelhost (Debug) and runs that
 #
 # Not part of .ci/run: CI's machines reach no Python package index, and neither library may be copied into the repo.
@@ -44,5 +45,22 @@ if "$PYTHON" -c 'import kserve.inference_client' 2>/dev/null; then
 else
   echo "kserve is not installed: skipped (pip install kserve)" >&2
 fi
-[ $ran = 1 ] || { echo "neither client library is installed: nothing was checked" >&2; exit 2; }
+if command -v perf_analyzer >/dev/null 2>&1; then
+  # Triton's load generator: it reads the model's config and metadata and the statistics' queue and phase counts.
+  for protocol in grpc http; do
+    port=$([ $protocol = grpc ] && echo "$grpc_port" || echo "$http_port")
+    ran=1
+    if perf_analyzer -m iris -i $protocol -u "127.0.0.1:$port" --concurrency-range 2 -p 1000 -s 50 >"$data/pa-$protocol.log" 2>&1 \
+      && grep -q "Server:" "$data/pa-$protocol.log"; then
+      echo "perf_analyzer -i $protocol: measured, with the server's figures"
+    else
+      tail -n 5 "$data/pa-$protocol.log" >&2
+      echo "perf_analyzer -i $protocol: FAILED" >&2
+      status=1
+    fi
+  done
+else
+  echo "perf_analyzer is not installed: skipped (pip install perf-analyzer)" >&2
+fi
+[ $ran = 1 ] || { echo "no client is installed: nothing was checked" >&2; exit 2; }
 exit $status
