@@ -2,6 +2,7 @@
 //
 //   dotnet run -c Release --project bench/GrpcBench -- MODELHOST_DLL [SECONDS [WARMUP_SECONDS [ROUNDS]]]
 //   dotnet run -c Release --project bench/GrpcBench -- --micro     (the raw-input copy alone: ReaderMicroBench)
+//   dotnet run -c Release --project bench/GrpcBench -- --write-models DIR   (the two MLPs as a model repository)
 //
 // First the floor: the server's CPU per call with no model behind it (gRPC ServerLive, HTTP's live probe). Then, for
 // the iris seed model and the batching MLP (512 FP32 in, 512 out; max_batch_size 64, 2 ms queue delay, one ONNX
@@ -29,6 +30,20 @@ using Modelhost.Testing;
 if (args is ["--micro"])
 {
     Modelhost.Bench.Grpc.ReaderMicroBench.Run();
+    return;
+}
+
+// The bench's two MLPs and their model.yaml in a repository of their own, for another load generator
+// (bench/perf_analyzer.sh drives them with Triton's perf_analyzer).
+if (args is ["--write-models", var into])
+{
+    foreach (var (name, hidden) in new[] { ("mlp", 2048), ("mlp-thin", 32) })
+    {
+        Directory.CreateDirectory(Path.Combine(into, name, "1"));
+        File.WriteAllBytes(Path.Combine(into, name, "1", "model.onnx"), OnnxModels.Mlp(512, hidden, 512, layers: 2, seed: 1));
+        File.WriteAllText(Path.Combine(into, name, "model.yaml"), "max_batch_size: 64\ndynamic_batching: {max_queue_delay_us: 2000}\nsession: {intra_op_threads: 1}\n");
+    }
+
     return;
 }
 
