@@ -49,6 +49,29 @@ public sealed class BinaryTensorTests : ServerTest
     }
 
     [Fact]
+    public async Task Fp32_json_data_takes_nan_and_the_infinities_as_python_and_triton_write_them()
+    {
+        // json.dumps([float("nan"), float("inf")]) is '[NaN, Infinity]', and Triton reads it (RapidJSON's NaN and Inf
+        // flags): a missing value in a row is often a NaN. It was "malformed JSON".
+        var body = """{"inputs":[{"name":"x","shape":[2,3],"datatype":"FP32","data":[NaN, 1.5, Infinity, -Infinity, -0.0, 2]}],"outputs":[{"name":"y","parameters":{"binary_data":true}}]}""";
+        using (var response = await Server.PostJsonAsync("/v2/models/identity/infer", body))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            var headerLength = int.Parse(response.Headers.GetValues("Inference-Header-Content-Length").Single(), System.Globalization.CultureInfo.InvariantCulture);
+            var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan(headerLength)).ToArray();
+            Assert.Equal([float.NaN, 1.5f, float.PositiveInfinity, float.NegativeInfinity, -0f, 2f], values);
+        }
+
+        // Only those three tokens, whole: anything else is still not JSON, and numbers past FP32's range still refused.
+        foreach (var data in new[] { "[nan, 1, 2, 3, 4, 5]", "[-NaN, 1, 2, 3, 4, 5]", "[Inf, 1, 2, 3, 4, 5]", "[NaNa, 1, 2, 3, 4, 5]", "[Infinityx, 1, 2, 3, 4, 5]", "[1e39, 1, 2, 3, 4, 5]" })
+        {
+            using var refused = await Server.PostJsonAsync("/v2/models/identity/infer", $$"""{"inputs":[{"name":"x","shape":[2,3],"datatype":"FP32","data":{{data}}}]}""");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Only_the_json_header_of_a_binary_request_must_be_utf8()
     {
         // 0xFF and 0x80 are never UTF-8: the tensor bytes may hold them, the header may not.

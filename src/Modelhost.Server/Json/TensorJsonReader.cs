@@ -234,7 +234,8 @@ internal static class TensorJsonReader
 
     /// <summary>
     /// Reads one number of JSON's grammar, <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>, as FP32, collecting its
-    /// digits as it checks them; false if the text is not such a number or not a finite FP32.
+    /// digits as it checks them, or one of Python's non-finite tokens (<see cref="TryReadNonFinite"/>); false if the
+    /// text is neither, or a number past FP32's range.
     /// </summary>
     private static bool TryReadNumber(ReadOnlySpan<byte> json, ref int i, out float value)
     {
@@ -254,7 +255,7 @@ internal static class TensorJsonReader
         uint digit;
         if (i >= json.Length || (digit = (uint)(json[i] - '0')) > 9)
         {
-            return false;
+            return TryReadNonFinite(json, ref i, negative, out value);
         }
 
         i++;
@@ -318,6 +319,32 @@ internal static class TensorJsonReader
         }
 
         return Utf8Float.TryParse(json[start..i], out value);
+    }
+
+    /// <summary>
+    /// <c>NaN</c>, <c>Infinity</c> or <c>-Infinity</c>, which JSON lacks but Python's json module and Triton (RapidJSON
+    /// with its NaN and Inf flags) write for FP32 data: a missing value in a row is often a NaN. Accepted here, in FP32
+    /// data read in the usual key order; anywhere else the body is not JSON and is refused as malformed.
+    /// </summary>
+    private static bool TryReadNonFinite(ReadOnlySpan<byte> json, ref int i, bool negative, out float value)
+    {
+        var rest = json[i..];
+        if (!negative && rest.StartsWith("NaN"u8))
+        {
+            i += 3;
+            value = float.NaN;
+            return true;
+        }
+
+        if (rest.StartsWith("Infinity"u8))
+        {
+            i += 8;
+            value = negative ? float.NegativeInfinity : float.PositiveInfinity;
+            return true;
+        }
+
+        value = 0;
+        return false;
     }
 
     private static bool IsDigit(byte c) => (uint)(c - '0') <= 9;

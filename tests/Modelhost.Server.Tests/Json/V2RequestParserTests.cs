@@ -112,7 +112,8 @@ public sealed class V2RequestParserTests
     [InlineData("[1,2,3,4")]
     [InlineData("[1,2,3,4]]")]
     [InlineData("[1,2,3,4}")]
-    [InlineData("[NaN,2,3,4]")]
+    [InlineData("[nan,2,3,4]")]
+    [InlineData("[-NaN,2,3,4]")]
     public void Invalid_json_in_the_data_is_still_invalid_json(string data) =>
         Assert.ThrowsAny<JsonException>(() => Floats($$"""{"inputs":[{"name":"x","shape":[4],"datatype":"FP32","data":{{data}}}]}"""));
 
