@@ -69,6 +69,14 @@ public sealed class BinaryTensorTests : ServerTest
             using var refused = await Server.PostJsonAsync("/v2/models/identity/infer", $$"""{"inputs":[{"name":"x","shape":[2,3],"datatype":"FP32","data":{{data}}}]}""");
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         }
+
+        // A row with a NaN and the wrong number of values is told its count, as any other row, not "malformed JSON".
+        foreach (var (data, holds) in new[] { ("[NaN, 1, 2]", "holds 3"), ("[NaN, 1, 2, 3, 4, 5, 6]", "holds more") })
+        {
+            using var counted = await Server.PostJsonAsync("/v2/models/identity/infer", $$"""{"inputs":[{"name":"x","shape":[2,3],"datatype":"FP32","data":{{data}}}]}""");
+            Assert.Equal(HttpStatusCode.BadRequest, counted.StatusCode);
+            Assert.Equal($"input 'x': shape [2,3] needs 6 elements, but data {holds}", await RunningServer.ErrorOf(counted));
+        }
     }
 
     [Fact]

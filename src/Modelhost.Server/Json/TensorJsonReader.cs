@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Modelhost.Core;
 using Modelhost.Core.Tensors;
@@ -126,10 +128,11 @@ internal static class TensorJsonReader
 
     /// <summary>
     /// The fast path for FP32 data: reads the array that starts at <paramref name="start"/> (a <c>[</c>) in
-    /// <paramref name="json"/> with a scanner of its own, which accepts only strict JSON numbers and arrays, as many
-    /// numbers as the shape needs, each a valid FP32. Anything else (null, strings, a wrong count, bad syntax, nesting
-    /// deeper than <paramref name="maxDepth"/>) returns null, and the caller reads the data the general way, which
-    /// also words the error. On success <paramref name="end"/> is the index just past the closing bracket.
+    /// <paramref name="json"/> with a scanner of its own, which accepts only strict JSON numbers (and NaN, Infinity and
+    /// -Infinity) and arrays, as many numbers as the shape needs, each a valid FP32. Anything else (null, strings, a
+    /// wrong count, bad syntax, nesting deeper than <paramref name="maxDepth"/>) returns null, and the caller reads the
+    /// data the general way, which also words the error; a wrong count in an array holding NaN or Infinity, which the
+    /// general way cannot read, throws here. On success <paramref name="end"/> is the index just past the closing bracket.
     /// </summary>
     public static InputTensor? TryReadFloatArray(ReadOnlySpan<byte> json, int start, string name, long[] shape, int maxDepth, out int end)
     {
@@ -181,16 +184,31 @@ internal static class TensorJsonReader
                         expectValue = false;
                         if (--depth == 0)
                         {
-                            return Done(tensor, index, count, i, ref end);
+                            return Done(json[start..i], tensor, index, count, i, name, shape, ref end);
                         }
                     }
 
                     continue;
                 }
 
-                if (index >= count || !TryReadNumber(json, ref i, out var value))
+                var at = i;
+                if (index >= count)
                 {
                     break;
+                }
+
+                if (!TryReadNumber(json, ref i, out var value))
+                {
+                    // NaN and Infinity only once a number fails, and by value: a call taking i or value by reference
+                    // keeps them in memory through the whole loop (bench/RESULTS.md, "NaN and Infinity in FP32 data").
+                    var (length, nonFinite) = NonFinite(json[at..]);
+                    if (length == 0)
+                    {
+                        break;
+                    }
+
+                    i = at + length;
+                    value = nonFinite;
                 }
 
                 BinaryPrimitives.WriteSingleLittleEndian(dest.Slice((int)(index * sizeof(float)), sizeof(float)), value);
@@ -207,7 +225,7 @@ internal static class TensorJsonReader
                 i++;
                 if (--depth == 0)
                 {
-                    return Done(tensor, index, count, i, ref end);
+                    return Done(json[start..i], tensor, index, count, i, name, shape, ref end);
                 }
             }
             else
@@ -217,14 +235,14 @@ internal static class TensorJsonReader
         }
 
         tensor.Dispose();
-        return null;
+        return index >= count && HeldNonFinite(json[start..i]) ? throw CountError(name, shape, count, "more") : null;
 
-        static InputTensor? Done(InputTensor tensor, long index, long count, int i, ref int end)
+        static InputTensor? Done(ReadOnlySpan<byte> array, InputTensor tensor, long index, long count, int i, string name, long[] shape, ref int end)
         {
             if (index != count)
             {
                 tensor.Dispose();
-                return null;
+                return HeldNonFinite(array) ? throw CountError(name, shape, count, index.ToString(CultureInfo.InvariantCulture)) : null;
             }
 
             end = i;
@@ -233,9 +251,15 @@ internal static class TensorJsonReader
     }
 
     /// <summary>
+    /// Whether an array the fast path gave up on held NaN or Infinity (no number of JSON's grammar has an N or an I):
+    /// the general reader cannot read those, so an array of the wrong length is told its count here, not "malformed
+    /// JSON" at the token. Looked at only once the array is refused, to cost the usual path nothing.
+    /// </summary>
+    private static bool HeldNonFinite(ReadOnlySpan<byte> array) => array.ContainsAny((byte)'N', (byte)'I');
+
+    /// <summary>
     /// Reads one number of JSON's grammar, <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>, as FP32, collecting its
-    /// digits as it checks them, or one of Python's non-finite tokens (<see cref="TryReadNonFinite"/>); false if the
-    /// text is neither, or a number past FP32's range.
+    /// digits as it checks them; false if the text is not such a number or not a finite FP32.
     /// </summary>
     private static bool TryReadNumber(ReadOnlySpan<byte> json, ref int i, out float value)
     {
@@ -255,7 +279,7 @@ internal static class TensorJsonReader
         uint digit;
         if (i >= json.Length || (digit = (uint)(json[i] - '0')) > 9)
         {
-            return TryReadNonFinite(json, ref i, negative, out value);
+            return false;
         }
 
         i++;
@@ -321,30 +345,28 @@ internal static class TensorJsonReader
         return Utf8Float.TryParse(json[start..i], out value);
     }
 
+    private static InferenceException CountError(string name, long[] shape, long count, string holds) =>
+        Invalid($"input '{name}': shape {TensorShape.Format(shape)} needs {count} elements, but data holds {holds}");
+
     /// <summary>
     /// <c>NaN</c>, <c>Infinity</c> or <c>-Infinity</c>, which JSON lacks but Python's json module and Triton (RapidJSON
     /// with its NaN and Inf flags) write for FP32 data: a missing value in a row is often a NaN. Accepted here, in FP32
-    /// data read in the usual key order; anywhere else the body is not JSON and is refused as malformed.
+    /// data read in the usual key order; anywhere else the body is not JSON and is refused as malformed. Length 0: none.
     /// </summary>
-    private static bool TryReadNonFinite(ReadOnlySpan<byte> json, ref int i, bool negative, out float value)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (int Length, float Value) NonFinite(ReadOnlySpan<byte> text)
     {
-        var rest = json[i..];
-        if (!negative && rest.StartsWith("NaN"u8))
+        if (text.StartsWith("NaN"u8))
         {
-            i += 3;
-            value = float.NaN;
-            return true;
+            return (3, float.NaN);
         }
 
-        if (rest.StartsWith("Infinity"u8))
+        if (text.StartsWith("Infinity"u8))
         {
-            i += 8;
-            value = negative ? float.NegativeInfinity : float.PositiveInfinity;
-            return true;
+            return (8, float.PositiveInfinity);
         }
 
-        value = 0;
-        return false;
+        return text.StartsWith("-Infinity"u8) ? (9, float.NegativeInfinity) : (0, 0f);
     }
 
     private static bool IsDigit(byte c) => (uint)(c - '0') <= 9;
