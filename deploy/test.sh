@@ -98,10 +98,10 @@ grpc_check() {
     || { printf '%s\n' "$out" >&2; podman logs "$container" 2>&1 | tail -20 >&2; die "the gRPC checks through $container's port 8081 failed"; }
 }
 
-# GET / answers the dashboard's HTML, and the script it loads is served too.
+# GET / answers a browser (Accept: text/html) the dashboard's HTML, and the script it loads is served too.
 dashboard() {
   local base=$1 page script
-  page=$(curl -sS -f "$base/") || die "GET $base/ failed: the image serves no dashboard"
+  page=$(curl -sS -f -H 'Accept: text/html' "$base/") || die "GET $base/ failed: the image serves no dashboard"
   grep -q '<div id="root"></div>' <<<"$page" || die "GET $base/ is not the dashboard's page: $page"
   script=$(grep -o 'src="/assets/[^"]*\.js"' <<<"$page" | sed -n 1p | sed 's/^src="//; s/"$//')
   [ -n "$script" ] || die "the dashboard's page loads no script from /assets: $page"

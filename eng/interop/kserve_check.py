@@ -1,4 +1,4 @@
-"""KServe's Python SDK (InferenceRESTClient with the v2 protocol, InferenceGRPCClient) against a running Modelhost
+"""KServe's Python SDK (InferenceRESTClient with the v2 and v1 protocols, InferenceGRPCClient) against a running Modelhost
 serving the demo repository.
 
     python3 eng/interop/kserve_check.py http://localhost:8080 localhost:8081
@@ -9,6 +9,7 @@ not answer as a KServe model server would.
 import asyncio
 import sys
 
+import httpx
 import numpy as np
 from kserve.inference_client import InferenceGRPCClient, InferenceRESTClient, RESTConfig
 from kserve.protocol.infer_type import InferInput, InferRequest, RequestedOutput
@@ -47,6 +48,24 @@ async def main():
     answer = labels(await rest.infer(HTTP, request(True, only), model_name="iris"))
     check("rest infer, the label alone as binary data", answer == ("k-1", [2, 0]), answer)
     await rest.close()
+
+    # RESTConfig's default protocol is v1: KServe's own V1 routes, whose predict is TF Serving's.
+    v1 = InferenceRESTClient(RESTConfig())
+    check("v1 is_server_live", await v1.is_server_live(HTTP) is True)
+    check("v1 is_model_ready", await v1.is_model_ready(HTTP, "iris") is True)
+    try:
+        await v1.is_model_ready(HTTP, "nope")
+        check("v1 is_model_ready of an unknown model raises, as KServe's 404 does", False, "no error")
+    except httpx.HTTPStatusError as error:
+        check("v1 is_model_ready of an unknown model raises, as KServe's 404 does", error.response.status_code == 404, error)
+    answer = await v1.infer(HTTP, {"instances": ROWS.tolist()}, model_name="iris")
+    check("v1 infer", [p["label"] for p in answer["predictions"]] == [2, 0], answer)
+    try:
+        await v1.explain(HTTP, "iris", {"instances": ROWS.tolist()})
+        check("v1 explain raises 501 (no explainers are served)", False, "no error")
+    except httpx.HTTPStatusError as error:
+        check("v1 explain raises 501 (no explainers are served)", error.response.status_code == 501, error)
+    await v1.close()
 
     grpc = InferenceGRPCClient(GRPC)
     check("grpc is_server_live", await grpc.is_server_live() is True)

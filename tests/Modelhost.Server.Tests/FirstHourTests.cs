@@ -87,18 +87,39 @@ public sealed class FirstHourTests
     }
 
     [Fact]
-    public async Task Get_root_answers_the_dashboard_page_and_post_root_still_detects()
+    public async Task Get_root_answers_a_browser_the_dashboard_and_a_program_kserves_v1_liveness_and_post_root_still_detects()
     {
         using var repository = new TempRepository().AddIris();
         await using var server = await RunningServer.StartAsync(repository.Root);
 
-        // The dashboard (web/, built beside the server) replaced the first-hour home page at GET /.
-        using var response = await server.Client.GetAsync("/");
+        // The dashboard (web/, built beside the server) replaced the first-hour home page at GET /, for a browser's
+        // navigation (what Chromium sends).
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/");
+        page.Headers.TryAddWithoutValidation("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+        using var response = await server.Client.SendAsync(page);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Accept", response.Headers.Vary);
         var html = await response.Content.ReadAsStringAsync();
         Assert.Contains("Modelhost", html, StringComparison.Ordinal);
         Assert.Contains("/assets/", html, StringComparison.Ordinal);
+
+        // A program (curl, KServe's SDK with its default v1 protocol, whose is_server_live() reads this body) gets
+        // KServe's V1 liveness, with no key, as /v2/health/live.
+        foreach (var accept in new[] { null, "*/*", "application/json" })
+        {
+            using var call = new HttpRequestMessage(HttpMethod.Get, "/");
+            if (accept is not null)
+            {
+                call.Headers.TryAddWithoutValidation("Accept", accept);
+            }
+
+            using var alive = await server.Client.SendAsync(call);
+            Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+            Assert.Equal("application/json", alive.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("Accept", alive.Headers.Vary);
+            Assert.Equal("alive", JsonDocument.Parse(await alive.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
+        }
 
         // POST / is still the seed's detection route (no detector here: 404 saying so, not 405).
         using var post = await server.PostJsonAsync("/", """{"image":"x"}""");

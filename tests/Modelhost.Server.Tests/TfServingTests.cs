@@ -93,6 +93,36 @@ public sealed class TfServingTests : ServerTest
     }
 
     [Fact]
+    public async Task Status_also_answers_kserves_v1_model_readiness_with_the_name_and_a_ready_flag()
+    {
+        // KServe's SDK (InferenceRESTClient, whose default protocol is v1) reads "ready" at this address; it read None
+        // before, which is not True.
+        using var repository = new TempRepository().AddIris().AddVersion("broken", 1, [1, 2, 3]);
+        await using var server = await RunningServer.StartAsync(repository.Root);
+
+        var iris = JsonDocument.Parse(await server.Client.GetStringAsync("/v1/models/iris")).RootElement;
+        Assert.Equal("iris", iris.GetProperty("name").GetString());
+        Assert.True(iris.GetProperty("ready").GetBoolean());
+        Assert.Equal("AVAILABLE", iris.GetProperty("model_version_status")[0].GetProperty("state").GetString());
+
+        // A model whose only version failed to load is listed, not ready, with the reason in TF Serving's status.
+        var broken = JsonDocument.Parse(await server.Client.GetStringAsync("/v1/models/broken")).RootElement;
+        Assert.Equal("broken", broken.GetProperty("name").GetString());
+        Assert.False(broken.GetProperty("ready").GetBoolean());
+        var version = broken.GetProperty("model_version_status")[0];
+        Assert.NotEqual("AVAILABLE", version.GetProperty("state").GetString());
+        Assert.NotEmpty(version.GetProperty("status").GetProperty("error_message").GetString()!);
+    }
+
+    [Fact]
+    public async Task Kserves_v1_explain_answers_501_saying_that_no_explainer_is_served()
+    {
+        using var response = await Server.PostJsonAsync("/v1/models/iris:explain", """{"instances":[[5.9,3.0,5.1,1.8]]}""");
+        Assert.Equal(HttpStatusCode.NotImplemented, response.StatusCode);
+        Assert.Contains("':explain' is not supported", await RunningServer.ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Metadata_describes_the_signature()
     {
         var json = JsonDocument.Parse(await Server.Client.GetStringAsync("/v1/models/iris/metadata")).RootElement;

@@ -11,6 +11,7 @@ namespace Modelhost.Server.Dashboard;
 /// Serves the web dashboard built from <c>web/</c> (copied to <c>wwwroot/</c> beside the server by the build):
 /// <c>index.html</c> for <c>GET /</c> and the client's pages, never cached, and the hashed files under <c>/assets</c>
 /// cached for a year. The files are open: the data comes from the APIs, which check the caller's key.
+/// <c>GET /</c> from a program (no <c>text/html</c> in <c>Accept</c>) is KServe's V1 liveness instead.
 /// </summary>
 internal static class DashboardEndpoints
 {
@@ -28,6 +29,8 @@ internal static class DashboardEndpoints
 
     private static readonly FileExtensionContentTypeProvider s_types = new();
 
+    private static readonly byte[] s_aliveBody = """{"status":"alive"}"""u8.ToArray();
+
     /// <summary>Maps the dashboard's routes onto the files in <paramref name="root"/>.</summary>
     /// <param name="routes">The application's routes.</param>
     /// <param name="root">The folder holding <c>index.html</c> and <c>assets/</c>.</param>
@@ -36,7 +39,12 @@ internal static class DashboardEndpoints
         var full = Path.GetFullPath(root);
         RequestDelegate index = context => SendAsync(context, Path.Combine(full, "index.html"), IndexCache);
         // Pages and files, not API: left out of the OpenAPI document.
-        routes.MapGet("/", index).Open().ExcludeFromDescription();
+        routes.MapGet("/", context =>
+        {
+            // One address, two answers: a cache must key them by Accept.
+            context.Response.Headers.Vary = "Accept";
+            return AcceptsHtml(context.Request) ? index(context) : AliveAsync(context);
+        }).Open().ExcludeFromDescription();
         foreach (var page in Pages)
         {
             routes.MapGet(page, index).Open().ExcludeFromDescription();
@@ -50,6 +58,35 @@ internal static class DashboardEndpoints
                 ? SendAsync(context, Path.Combine(assets, file!), AssetCache)
                 : throw new HttpError(StatusCodes.Status404NotFound, "no such dashboard file");
         }).Open().ExcludeFromDescription();
+    }
+
+    /// <summary>
+    /// Whether <c>GET /</c> is a page load: a browser's navigation lists <c>text/html</c> in <c>Accept</c>; a program
+    /// (curl, KServe's SDK, a probe) sends <c>*/*</c> or nothing.
+    /// </summary>
+    internal static bool AcceptsHtml(HttpRequest request)
+    {
+        foreach (var value in request.Headers.Accept)
+        {
+            if (value is not null && value.Contains("text/html", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// KServe's V1 liveness, <c>{"status":"alive"}</c>: its SDK's default REST client (protocol v1) reads this body at
+    /// <c>GET /</c>, and its model servers answer it there. Open, as <c>/v2/health/live</c> is.
+    /// </summary>
+    private static Task AliveAsync(HttpContext context)
+    {
+        var response = context.Response;
+        response.ContentType = "application/json";
+        response.ContentLength = s_aliveBody.Length;
+        return response.Body.WriteAsync(s_aliveBody, 0, s_aliveBody.Length, context.RequestAborted);
     }
 
     /// <summary>True for a name of letters, digits, '-', '_' and '.' that does not start with a dot.</summary>

@@ -14,11 +14,17 @@ using Modelhost.Server.Security;
 
 namespace Modelhost.Server.Endpoints;
 
-/// <summary>TF Serving's REST API: predict in row (<c>instances</c>) or columnar (<c>inputs</c>) format, status and metadata.</summary>
+/// <summary>
+/// TF Serving's REST API: predict in row (<c>instances</c>) or columnar (<c>inputs</c>) format, status and metadata. KServe's
+/// V1 protocol shares its predict; its model readiness is the status answer's <c>name</c> and <c>ready</c>.
+/// </summary>
 internal static class TfServingEndpoints
 {
     /// <summary>The one signature each model is described and served under, as TF Serving names a model's default.</summary>
     private static ReadOnlySpan<byte> DefaultSignature => "serving_default"u8;
+
+    internal const string ExplainRefused =
+        "Modelhost serves no explainers: KServe's V1 ':explain' is not supported; ':predict' answers the model's outputs";
 
     public static void Map(IEndpointRouteBuilder routes, ModelRepositoryManager manager, ServerOptions options)
     {
@@ -31,6 +37,10 @@ internal static class TfServingEndpoints
         routes.MapGet("/v1/models/{model}", status).Requires(Role.Infer);
         routes.MapGet("/v1/models/{model}/versions/{version}", status).Requires(Role.Infer);
         routes.MapGet("/v1/models/{model}/labels/{label}", status).Requires(Role.Infer);
+
+        // KServe's V1 explain, which its SDK's explain() calls: a reason, not "no route".
+        routes.MapPost("/v1/models/{model}:explain", static _ => throw new HttpError(StatusCodes.Status501NotImplemented, ExplainRefused))
+            .Requires(Role.Infer).ExcludeFromDescription();
 
         RequestDelegate metadata = context => MetadataAsync(context, manager);
         routes.MapGet("/v1/models/{model}/metadata", metadata).Requires(Role.Infer);
@@ -315,6 +325,7 @@ internal static class TfServingEndpoints
         {
             w.WriteStartObject();
             w.WriteStartArray("model_version_status"u8);
+            var ready = false;
             foreach (var v in status.Versions)
             {
                 if (version is { } only && v.Version != only)
@@ -322,6 +333,7 @@ internal static class TfServingEndpoints
                     continue;
                 }
 
+                ready |= v.State == ModelVersionState.Ready;
                 w.WriteStartObject();
                 w.WriteString("version"u8, RouteValues.VersionText(v.Version));
                 w.WriteString("state"u8, v.State switch
@@ -339,6 +351,11 @@ internal static class TfServingEndpoints
             }
 
             w.WriteEndArray();
+
+            // KServe's V1 model readiness reads these two at the same address (its SDK's default REST client);
+            // TF Serving's clients read only the array.
+            w.WriteString("name"u8, name);
+            w.WriteBoolean("ready"u8, ready);
             w.WriteEndObject();
         });
     }

@@ -16,7 +16,8 @@ public sealed class DashboardTests
 
         foreach (var path in (string[])["/", .. DashboardEndpoints.Pages])
         {
-            using var response = await server.Client.GetAsync(path);
+            using var request = Navigation(path);
+            using var response = await server.Client.SendAsync(request);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
             Assert.True(response.Headers.CacheControl?.NoCache, path + " must not be cached");
@@ -31,7 +32,9 @@ public sealed class DashboardTests
         using var repository = new TempRepository().AddIris();
         await using var server = await RunningServer.StartAsync(repository.Root);
 
-        var page = await server.Client.GetStringAsync("/");
+        using var request = Navigation("/");
+        using var navigation = await server.Client.SendAsync(request);
+        var page = await navigation.Content.ReadAsStringAsync();
         var script = System.Text.RegularExpressions.Regex.Match(page, "src=\"(/assets/[^\"]+\\.js)\"").Groups[1].Value;
         Assert.NotEmpty(script);
         using var response = await server.Client.GetAsync(script);
@@ -141,5 +144,13 @@ public sealed class DashboardTests
         {
             Directory.Delete(data, recursive: true);
         }
+    }
+
+    /// <summary>A browser's page load: <c>GET /</c> answers the page only to a request that accepts HTML.</summary>
+    private static HttpRequestMessage Navigation(string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Accept", "text/html,application/xhtml+xml,*/*;q=0.8");
+        return request;
     }
 }
