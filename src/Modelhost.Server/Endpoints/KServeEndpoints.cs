@@ -188,7 +188,18 @@ internal static class KServeEndpoints
         {
             var headerLength = BinaryHeaderLength(context);
             using var body = await RequestBody.ReadJsonAsync(context, headerLength is null ? BodyLimit.JsonInfer(options) : BodyLimit.BinaryInfer(options), binaryJsonLength: headerLength);
-            request = V2RequestParser.Parse(body.Span, headerLength ?? body.Length, out format);
+            try
+            {
+                request = V2RequestParser.Parse(body.Span, headerLength ?? body.Length, out format);
+            }
+            catch (JsonException) when (body.WithNonFiniteLiteralsQuoted(headerLength, out var jsonLength) is { } quoted)
+            {
+                // NaN or Infinity outside FP32 data in the usual key order, which the parser's fast path reads bare.
+                using (quoted)
+                {
+                    request = V2RequestParser.Parse(quoted.Span, jsonLength, out format);
+                }
+            }
         }
         catch (Exception ex) when (RejectedRequests.IsClientError(ex))
         {

@@ -45,7 +45,21 @@ internal static class PredictEndpoint
         try
         {
             using var body = await RequestBody.ReadJsonAsync(context, bodyLimit);
-            request.Inputs.Add(ReadRows(body.Span, model.Signature.Inputs[0], features));
+            InputTensor rows;
+            try
+            {
+                rows = ReadRows(body.Span, model.Signature.Inputs[0], features);
+            }
+            catch (JsonException) when (body.WithNonFiniteLiteralsQuoted(null, out _) is { } quoted)
+            {
+                // A NaN feature, as Flask's request.get_json() (Python's json module) read it.
+                using (quoted)
+                {
+                    rows = ReadRows(quoted.Span, model.Signature.Inputs[0], features);
+                }
+            }
+
+            request.Inputs.Add(rows);
         }
         catch (Exception ex) when (RejectedRequests.IsClientError(ex))
         {
@@ -130,14 +144,18 @@ internal static class PredictEndpoint
                     }
 
                     reader.Read();
+                    double value;
                     if (reader.TokenType != JsonTokenType.Number)
                     {
-                        throw Invalid($"row {row}: feature '{features[column]}' must be a number, not {TensorJsonReader.Describe(reader.TokenType)}");
+                        if (!NonFiniteLiterals.TryRead(ref reader, out value))
+                        {
+                            throw Invalid($"row {row}: feature '{features[column]}' must be a number, not {TensorJsonReader.Describe(reader.TokenType)}");
+                        }
                     }
-
-                    // A number beyond the input's type (1e39 for FP32) would reach the model as infinity.
-                    if (!reader.TryGetDouble(out var value) || !double.IsFinite(value) || (size == 4 && !float.IsFinite((float)value)))
+                    else if (!reader.TryGetDouble(out value) || !double.IsFinite(value) || (size == 4 && !float.IsFinite((float)value)))
                     {
+                        // A number beyond the input's type (1e39 for FP32) would reach the model as infinity; NaN and
+                        // Infinity are taken only as themselves.
                         throw Invalid($"row {row}: feature '{features[column]}' ({System.Text.Encoding.UTF8.GetString(reader.ValueSpan)}) is not a valid {TensorDataTypes.Name(input.ElementType)} value");
                     }
 

@@ -57,7 +57,19 @@ internal static class TfServingEndpoints
         try
         {
             using var body = await RequestBody.ReadJsonAsync(context, bodyLimit);
-            rowFormat = ReadRequest(body.Span, model.Signature, request);
+            try
+            {
+                rowFormat = ReadRequest(body.Span, model.Signature, request);
+            }
+            catch (JsonException) when (body.WithNonFiniteLiteralsQuoted(null, out _) is { } quoted)
+            {
+                // NaN or Infinity, which TF Serving reads: again with them quoted, once the inputs read so far are returned.
+                using (quoted)
+                {
+                    request.Dispose();
+                    rowFormat = ReadRequest(quoted.Span, model.Signature, request);
+                }
+            }
         }
         catch (Exception ex) when (RejectedRequests.IsClientError(ex))
         {

@@ -102,6 +102,30 @@ internal sealed class RequestBody : IDisposable
         }
     }
 
+    /// <summary>
+    /// This body again with each bare <c>NaN</c>, <c>Infinity</c> and <c>-Infinity</c> in its JSON quoted (see
+    /// <see cref="Json.NonFiniteLiterals"/>), for a second parse of a body that failed; null when it holds none.
+    /// </summary>
+    /// <param name="binaryJsonLength">As for <see cref="ReadJsonAsync"/>: the JSON's length when binary data follows it.</param>
+    /// <param name="jsonLength">The quoted JSON's length in the new body.</param>
+    public RequestBody? WithNonFiniteLiteralsQuoted(int? binaryJsonLength, out int jsonLength)
+    {
+        var body = Span;
+        var json = body[..Math.Min(binaryJsonLength ?? body.Length, body.Length)];
+        var count = Json.NonFiniteLiterals.Count(json);
+        jsonLength = json.Length + (2 * count);
+        if (count == 0 || (long)body.Length + (2L * count) > Array.MaxLength)
+        {
+            return null;
+        }
+
+        var length = body.Length + (2 * count);
+        var array = TensorBuffers.Rent(length);
+        Json.NonFiniteLiterals.Quote(json, array);
+        body[json.Length..].CopyTo(array.AsSpan(jsonLength));
+        return new RequestBody(array, length);
+    }
+
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, null);

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Modelhost.Core;
@@ -131,8 +130,8 @@ internal static class TensorJsonReader
     /// <paramref name="json"/> with a scanner of its own, which accepts only strict JSON numbers (and NaN, Infinity and
     /// -Infinity) and arrays, as many numbers as the shape needs, each a valid FP32. Anything else (null, strings, a
     /// wrong count, bad syntax, nesting deeper than <paramref name="maxDepth"/>) returns null, and the caller reads the
-    /// data the general way, which also words the error; a wrong count in an array holding NaN or Infinity, which the
-    /// general way cannot read, throws here. On success <paramref name="end"/> is the index just past the closing bracket.
+    /// data the general way, which also words the error. On success <paramref name="end"/> is the index just past the
+    /// closing bracket.
     /// </summary>
     public static InputTensor? TryReadFloatArray(ReadOnlySpan<byte> json, int start, string name, long[] shape, int maxDepth, out int end)
     {
@@ -184,7 +183,7 @@ internal static class TensorJsonReader
                         expectValue = false;
                         if (--depth == 0)
                         {
-                            return Done(json[start..i], tensor, index, count, i, name, shape, ref end);
+                            return Done(tensor, index, count, i, ref end);
                         }
                     }
 
@@ -225,7 +224,7 @@ internal static class TensorJsonReader
                 i++;
                 if (--depth == 0)
                 {
-                    return Done(json[start..i], tensor, index, count, i, name, shape, ref end);
+                    return Done(tensor, index, count, i, ref end);
                 }
             }
             else
@@ -235,27 +234,20 @@ internal static class TensorJsonReader
         }
 
         tensor.Dispose();
-        return index >= count && HeldNonFinite(json[start..i]) ? throw CountError(name, shape, count, "more") : null;
+        return null;
 
-        static InputTensor? Done(ReadOnlySpan<byte> array, InputTensor tensor, long index, long count, int i, string name, long[] shape, ref int end)
+        static InputTensor? Done(InputTensor tensor, long index, long count, int i, ref int end)
         {
             if (index != count)
             {
                 tensor.Dispose();
-                return HeldNonFinite(array) ? throw CountError(name, shape, count, index.ToString(CultureInfo.InvariantCulture)) : null;
+                return null;
             }
 
             end = i;
             return tensor;
         }
     }
-
-    /// <summary>
-    /// Whether an array the fast path gave up on held NaN or Infinity (no number of JSON's grammar has an N or an I):
-    /// the general reader cannot read those, so an array of the wrong length is told its count here, not "malformed
-    /// JSON" at the token. Looked at only once the array is refused, to cost the usual path nothing.
-    /// </summary>
-    private static bool HeldNonFinite(ReadOnlySpan<byte> array) => array.ContainsAny((byte)'N', (byte)'I');
 
     /// <summary>
     /// Reads one number of JSON's grammar, <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>, as FP32, collecting its
@@ -345,13 +337,11 @@ internal static class TensorJsonReader
         return Utf8Float.TryParse(json[start..i], out value);
     }
 
-    private static InferenceException CountError(string name, long[] shape, long count, string holds) =>
-        Invalid($"input '{name}': shape {TensorShape.Format(shape)} needs {count} elements, but data holds {holds}");
-
     /// <summary>
     /// <c>NaN</c>, <c>Infinity</c> or <c>-Infinity</c>, which JSON lacks but Python's json module and Triton (RapidJSON
-    /// with its NaN and Inf flags) write for FP32 data: a missing value in a row is often a NaN. Accepted here, in FP32
-    /// data read in the usual key order; anywhere else the body is not JSON and is refused as malformed. Length 0: none.
+    /// with its NaN and Inf flags) write for FP32 data: a missing value in a row is often a NaN. Read bare here, so that
+    /// FP32 data, the common case, needs no second parse; elsewhere <see cref="NonFiniteLiterals"/> quotes them and the
+    /// body is parsed again. Length 0: none.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static (int Length, float Value) NonFinite(ReadOnlySpan<byte> text)
@@ -502,6 +492,17 @@ internal static class TensorJsonReader
 
         if (reader.TokenType != JsonTokenType.Number)
         {
+            if (NonFiniteLiterals.TryRead(ref reader, out var nonFinite))
+            {
+                if (type is not (TensorElementType.Float or TensorElementType.Double or TensorElementType.Float16 or TensorElementType.BFloat16))
+                {
+                    throw Invalid($"input '{name}': element {index} is {System.Text.Encoding.UTF8.GetString(reader.ValueSpan)}, which only floating-point data (FP16, BF16, FP32, FP64) can hold, not {TensorDataTypes.Name(type)}");
+                }
+
+                WriteNonFinite(type, dest, nonFinite);
+                return;
+            }
+
             throw Invalid($"input '{name}': element {index} is {Describe(reader.TokenType)}, but {TensorDataTypes.Name(type)} data must be numbers");
         }
 
@@ -563,6 +564,25 @@ internal static class TensorJsonReader
         if (!ok)
         {
             throw NotValid(ref reader, name, type, index);
+        }
+    }
+
+    private static void WriteNonFinite(TensorElementType type, Span<byte> dest, double value)
+    {
+        switch (type)
+        {
+            case TensorElementType.Float:
+                BinaryPrimitives.WriteSingleLittleEndian(dest, (float)value);
+                break;
+            case TensorElementType.Double:
+                BinaryPrimitives.WriteDoubleLittleEndian(dest, value);
+                break;
+            case TensorElementType.Float16:
+                BinaryPrimitives.WriteHalfLittleEndian(dest, (Half)value);
+                break;
+            default:
+                BinaryPrimitives.WriteUInt16LittleEndian(dest, FloatToBFloat16((float)value));
+                break;
         }
     }
 
