@@ -76,6 +76,44 @@ public sealed class V2RequestParserTests
         Assert.Equal(values, Floats($$"""{"inputs":[{"name":"x","shape":[700],"datatype":"FP32","data":[{{text}}]}]}"""));
     }
 
+    [Fact]
+    public void Fractions_of_every_length_read_as_float_parse_reads_them()
+    {
+        // The fast path reads eight fraction digits at a time: lengths around and past each multiple of eight, leading
+        // zeros that span a whole chunk, more than 19 significant digits, an exponent after the digits, and a number
+        // that ends the body's array, each as .NET's own parser rounds it.
+        var random = new Random(8);
+        var texts = new List<string>();
+        for (var digits = 1; digits <= 40; digits++)
+        {
+            for (var k = 0; k < 6; k++)
+            {
+                var fraction = new StringBuilder();
+                var zeros = k < 2 ? 0 : random.Next(digits + 1);
+                for (var d = 0; d < digits; d++)
+                {
+                    fraction.Append(d < zeros ? '0' : (char)('0' + random.Next(10)));
+                }
+
+                var whole = k % 3 == 0 ? "0" : random.Next(1, 100_000).ToString(CultureInfo.InvariantCulture);
+                var exponent = k == 5 ? "e" + random.Next(-30, 20).ToString(CultureInfo.InvariantCulture) : string.Empty;
+                texts.Add((random.Next(2) == 0 ? "-" : string.Empty) + whole + "." + fraction + exponent);
+            }
+        }
+
+        // 20 significant digits whose mantissa wraps past 2^64 to 5: counted wrong, they would read as 5e-20 or 5e-21.
+        texts.Add("0.18446744073709551621");
+        texts.Add("0.018446744073709551621");
+
+        var expected = texts.Select(t => float.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+        var data = string.Join(",", texts);
+        Assert.Equal(expected, Floats($$"""{"inputs":[{"name":"x","shape":[{{texts.Count}}],"datatype":"FP32","data":[{{data}}]}]}"""));
+        foreach (var text in texts.Take(60))
+        {
+            Assert.Equal([float.Parse(text, CultureInfo.InvariantCulture)], Floats($$"""{"inputs":[{"name":"x","shape":[1],"datatype":"FP32","data":[{{text}}]}]}"""));
+        }
+    }
+
     [Theory]
     [InlineData("[1e-46,1e-40,12345678901234567890123,0.1000000014901161193847656251]")]
     [InlineData("[0.00000000000000000000000000000000000000000000001, 1e-40 ,12345678901234567890123e0, 0.1000000014901161193847656251]")]
