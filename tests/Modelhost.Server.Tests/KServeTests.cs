@@ -43,6 +43,14 @@ public sealed class KServeTests : ServerTest
     }
 
     [Fact]
+    public async Task Get_v2_models_lists_every_model_name_as_kserves_server_does()
+    {
+        // KServe's model servers answer GET /v2/models with the names; it was "no route" here.
+        var json = JsonDocument.Parse(await Server.Client.GetStringAsync("/v2/models")).RootElement;
+        Assert.Equal(["ints", "iris", "scale", "text"], json.GetProperty("models").EnumerateArray().Select(m => m.GetString()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Infer_returns_the_scikit_learn_labels_for_all_150_iris_rows()
     {
         using var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "iris", "reference.json")));

@@ -122,6 +122,20 @@ internal static class KServeEndpoints
         routes.MapGet("/v2/models/{model}/config", config).Requires(Role.Infer);
         routes.MapGet("/v2/models/{model}/versions/{version}/config", config).Requires(Role.Infer);
 
+        // KServe's model list (its server's GET /v2/models): the names of the repository's models, as the index lists them.
+        routes.MapGet("/v2/models", context => WriteJsonAsync(context, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("models"u8);
+            foreach (var model in manager.Index())
+            {
+                w.WriteStringValue(model.Name);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        })).Requires(Role.Infer);
+
         RequestDelegate ready = context => ModelReadyAsync(context, manager);
         routes.MapGet("/v2/models/{model}/ready", ready).Requires(Role.Infer);
         routes.MapGet("/v2/models/{model}/versions/{version}/ready", ready).Requires(Role.Infer);

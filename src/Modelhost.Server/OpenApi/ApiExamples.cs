@@ -12,7 +12,7 @@ internal static class ApiExamples
     private const string TritonConfig = """{"name":"iris","platform":"onnxruntime_onnx","version_policy":{"latest":{"num_versions":1}},"max_batch_size":64,"input":[{"name":"input","data_type":"TYPE_FP32","dims":[4]}],"output":[{"name":"label","data_type":"TYPE_INT64","dims":[]},{"name":"probabilities","data_type":"TYPE_FP32","dims":[3]}],"instance_group":[{"name":"iris_0","count":1,"gpus":[],"kind":"KIND_CPU"}],"default_model_filename":"model.onnx","dynamic_batching":{"preferred_batch_size":[],"max_queue_delay_microseconds":0,"preserve_ordering":false,"priority_levels":0,"default_priority_level":0,"default_queue_policy":{"timeout_action":"REJECT","default_timeout_microseconds":0,"allow_timeout_override":true,"max_queue_size":1024}},"backend":"onnxruntime"}""";
     private const string TfPredict = """{"instances":[[5.9,3.0,5.1,1.8]]}""";
     private const string TfPredictResult = """{"predictions":[2]}""";
-    private const string TfStatus = """{"model_version_status":[{"version":"1","state":"AVAILABLE","status":{"error_code":"OK","error_message":""}}]}""";
+    private const string TfStatus = """{"model_version_status":[{"version":"1","state":"AVAILABLE","status":{"error_code":"OK","error_message":""}}],"name":"iris","ready":true}""";
     private const string TfMetadata = """{"model_spec":{"name":"iris","version":"1"},"metadata":{"signature_def":{"signature_def":{"serving_default":{"inputs":{"input":{"dtype":"DT_FLOAT","tensor_shape":{"dim":[{"size":"-1"},{"size":"4"}]},"name":"input"}},"outputs":{"label":{"dtype":"DT_INT64","tensor_shape":{"dim":[{"size":"-1"}]},"name":"label"}},"method_name":"tensorflow/serving/predict"}}}}}""";
     private const string Stats = """{"model_stats":[{"name":"iris","version":"1","last_inference":1796396400000,"inference_count":9,"execution_count":6,"inference_stats":{"success":{"count":9,"ns":6100000},"fail":{"count":0,"ns":0},"queue":{"count":9,"ns":400000},"compute_input":{"count":6,"ns":30000},"compute_infer":{"count":6,"ns":412000},"compute_output":{"count":6,"ns":25000},"cache_hit":{"count":0,"ns":0},"cache_miss":{"count":0,"ns":0}},"batch_stats":[{"batch_size":1,"compute_infer":{"count":4}},{"batch_size":2,"compute_infer":{"count":2}}]}]}""";
     private const string Job = """{"id":42,"kind":"train","queue":"training","state":"queued","attempts":0,"max_attempts":3,"created_at":"2026-12-03T13:00:00Z","spec":{"model":"iris","data":"iris.csv","target":"species"}}""";
@@ -40,13 +40,14 @@ internal static class ApiExamples
         ["GET /v2/models/{model}/versions/{version}/ready"] = ("200 when this version is READY", null, NoBody),
         ["POST /v2/models/{model}/infer"] = ("Inference (KServe V2 / Open Inference Protocol), JSON or binary tensor data", V2Infer, V2InferResult),
         ["POST /v2/models/{model}/versions/{version}/infer"] = ("Inference on one version (KServe V2)", V2Infer, V2InferResult),
+        ["GET /v2/models"] = ("The names of the repository's models (KServe's model list)", null, """{"models":["face-back","face-front","iris"]}"""),
         ["GET /v2/models/stats"] = ("Statistics of every model (Triton's statistics extension)", null, Stats),
         ["GET /v2/models/{model}/stats"] = ("Statistics of one model", null, Stats),
         ["GET /v2/models/{model}/versions/{version}/stats"] = ("Statistics of one version", null, Stats),
         ["POST /v1/models/{model}:predict"] = ("Prediction (TF Serving REST, row or columnar format)", TfPredict, TfPredictResult),
         ["POST /v1/models/{model}/versions/{version}:predict"] = ("Prediction on one version (TF Serving REST)", TfPredict, TfPredictResult),
         ["POST /v1/models/{model}/labels/{label}:predict"] = ("Prediction on the version a label names (TF Serving REST)", TfPredict, TfPredictResult),
-        ["GET /v1/models/{model}"] = ("Version status (TF Serving REST)", null, TfStatus),
+        ["GET /v1/models/{model}"] = ("Version status (TF Serving REST); name and ready are KServe V1's model readiness", null, TfStatus),
         ["GET /v1/models/{model}/versions/{version}"] = ("Status of one version (TF Serving REST)", null, TfStatus),
         ["GET /v1/models/{model}/labels/{label}"] = ("Status of the version a label names (TF Serving REST)", null, TfStatus),
         ["GET /v1/models/{model}/metadata"] = ("Signature metadata (TF Serving REST)", null, TfMetadata),
