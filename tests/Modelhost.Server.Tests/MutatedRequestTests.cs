@@ -34,6 +34,11 @@ public sealed class MutatedRequestTests
         ("/v1/jobs", """{"kind":"predict","model":"iris","input":{"csv":"a.csv","key_column":"id"},"output":{"table":"t"}}"""),
         ("/v1/models/trainable/train", """{"data":"d.csv"}"""),
         ("/api/model", """{"country_code":"DE"}"""),
+
+        // NaN and Infinity, which a body is parsed a second time for (quoted), on the routes that take them.
+        ("/predict", """{"sepal_length":5.9,"sepal_width":NaN,"petal_length":Infinity,"petal_width":-Infinity}"""),
+        ("/v2/models/iris/infer", """{"inputs":[{"data":[[NaN,3.0,-Infinity,1.8]],"name":"input","shape":[1,4],"datatype":"FP32"}],"outputs":[{"name":"probabilities"}]}"""),
+        ("/v1/models/iris:predict", """{"instances":[[5.9,NaN,5.1,Infinity]]}"""),
     ];
 
     [Fact]
