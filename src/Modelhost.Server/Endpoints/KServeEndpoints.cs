@@ -208,7 +208,7 @@ internal static class KServeEndpoints
             }
             catch (JsonException) when (body.WithNonFiniteLiteralsQuoted(headerLength, out var jsonLength) is { } quoted)
             {
-                // NaN or Infinity outside FP32 data in the usual key order, which the parser's fast path reads bare.
+                // NaN or Infinity, which Triton and Python's json.dumps write: again with them quoted.
                 using (quoted)
                 {
                     request = V2RequestParser.Parse(quoted.Span, jsonLength, out format);

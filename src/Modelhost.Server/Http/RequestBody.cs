@@ -104,7 +104,8 @@ internal sealed class RequestBody : IDisposable
 
     /// <summary>
     /// This body again with each bare <c>NaN</c>, <c>Infinity</c> and <c>-Infinity</c> in its JSON quoted (see
-    /// <see cref="Json.NonFiniteLiterals"/>), for a second parse of a body that failed; null when it holds none.
+    /// <see cref="Json.NonFiniteLiterals"/>), for a second parse of a body that failed; null when it holds none. Each
+    /// literal gains two bytes, so the copy is at most 5/3 of the body the route's limit admitted.
     /// </summary>
     /// <param name="binaryJsonLength">As for <see cref="ReadJsonAsync"/>: the JSON's length when binary data follows it.</param>
     /// <param name="jsonLength">The quoted JSON's length in the new body.</param>

@@ -129,11 +129,10 @@ internal static class TensorJsonReader
 
     /// <summary>
     /// The fast path for FP32 data: reads the array that starts at <paramref name="start"/> (a <c>[</c>) in
-    /// <paramref name="json"/> with a scanner of its own, which accepts only strict JSON numbers (and NaN, Infinity and
-    /// -Infinity) and arrays, as many numbers as the shape needs, each a valid FP32. Anything else (null, strings, a
-    /// wrong count, bad syntax, nesting deeper than <paramref name="maxDepth"/>) returns null, and the caller reads the
-    /// data the general way, which also words the error. On success <paramref name="end"/> is the index just past the
-    /// closing bracket.
+    /// <paramref name="json"/> with a scanner of its own, which accepts only strict JSON numbers and arrays, as many
+    /// numbers as the shape needs, each a valid FP32. Anything else (null, strings, NaN, a wrong count, bad syntax,
+    /// nesting deeper than <paramref name="maxDepth"/>) returns null, and the caller reads the data the general way,
+    /// which also words the error. On success <paramref name="end"/> is the index just past the closing bracket.
     /// </summary>
     public static InputTensor? TryReadFloatArray(ReadOnlySpan<byte> json, int start, string name, long[] shape, int maxDepth, out int end)
     {
@@ -192,24 +191,9 @@ internal static class TensorJsonReader
                     continue;
                 }
 
-                var at = i;
-                if (index >= count)
+                if (index >= count || !TryReadNumber(json, ref i, out var value))
                 {
                     break;
-                }
-
-                if (!TryReadNumber(json, ref i, out var value))
-                {
-                    // NaN and Infinity only once a number fails, and by value: a call taking i or value by reference
-                    // keeps them in memory through the whole loop (bench/RESULTS.md, "NaN and Infinity in FP32 data").
-                    var (length, nonFinite) = NonFinite(json[at..]);
-                    if (length == 0)
-                    {
-                        break;
-                    }
-
-                    i = at + length;
-                    value = nonFinite;
                 }
 
                 BinaryPrimitives.WriteSingleLittleEndian(dest.Slice((int)(index * sizeof(float)), sizeof(float)), value);
@@ -347,28 +331,6 @@ internal static class TensorJsonReader
         }
 
         return Utf8Float.TryParse(json[start..i], out value);
-    }
-
-    /// <summary>
-    /// <c>NaN</c>, <c>Infinity</c> or <c>-Infinity</c>, which JSON lacks but Python's json module and Triton (RapidJSON
-    /// with its NaN and Inf flags) write for FP32 data: a missing value in a row is often a NaN. Read bare here, so that
-    /// FP32 data, the common case, needs no second parse; elsewhere <see cref="NonFiniteLiterals"/> quotes them and the
-    /// body is parsed again. Length 0: none.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (int Length, float Value) NonFinite(ReadOnlySpan<byte> text)
-    {
-        if (text.StartsWith("NaN"u8))
-        {
-            return (3, float.NaN);
-        }
-
-        if (text.StartsWith("Infinity"u8))
-        {
-            return (8, float.PositiveInfinity);
-        }
-
-        return text.StartsWith("-Infinity"u8) ? (9, float.NegativeInfinity) : (0, 0f);
     }
 
     /// <summary>
