@@ -222,6 +222,10 @@ install_missing() {
   local need=()
   command -v curl >/dev/null 2>&1 || need+=(curl)
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
+  # The gRPC scenario's load generator for all three protocols: nghttp2's h2load.
+  if wants grpc; then
+    command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)
+  fi
   [ -x "$PY" ] || need+=(python3)
   [ -x /usr/bin/gunicorn ] || need+=(gunicorn)
   "$PY" -c 'import flask' 2>/dev/null || need+=(python3-flask)
@@ -639,7 +643,8 @@ scenario_grpc() {
   log "scenario: gRPC raw vs HTTP binary vs HTTP JSON on iris and the MLP, ${GRPC_SECONDS} s per protocol"
   {
     # With perf installed, the server's CPU outside ONNX Runtime's code is also measured during the load (OrtShare).
-    run_child env GRPCBENCH_PERF="$(command -v perf >/dev/null 2>&1 && echo 1 || echo 0)" \
+    # h2load drives the three protocols (GRPCBENCH_GENERATOR=dotnet: the .NET clients instead).
+    run_child env GRPCBENCH_PERF="$(command -v perf >/dev/null 2>&1 && echo 1 || echo 0)" GRPCBENCH_GENERATOR="${GRPCBENCH_GENERATOR:-h2load}" \
       timeout --kill-after=5 600 "$OUT/grpcbench/grpcbench" "$OUT/modelhost/modelhost.dll" "$GRPC_SECONDS" "$GRPC_WARMUP" \
       && run_child timeout --kill-after=5 300 "$OUT/grpcbench/grpcbench" --micro
   } >"$RESULTS/grpc.md" 2>>"$LOGS/grpc.log" || {

@@ -11,7 +11,8 @@
 // ONNX Runtime), for SECONDS each (after a warm-up). Reported: rows/s; the server process's CPU per row (/proc/PID/stat);
 // ONNX Runtime's own CPU per row at the mean batch size that formed (the server's statistics), measured here in
 // process as one thread's CPU time with the machine otherwise idle; and the server's cost per row beyond ONNX Runtime
-// (server CPU less that reference), which does not depend on the load generator sharing the cores. The reference is
+// (server CPU less that reference), which leaves the load generator's own CPU out, though not what a heavier one does
+// to the server (fewer requests in flight, each costing it more). The generator: GRPCBENCH_GENERATOR below. The reference is
 // the lower bound: on a virtual machine whose cores share physical ones, ONNX Runtime runs 10-15% slower while the
 // other cores are busy (as they are during the load), and that slowdown lands in "beyond". GRPCBENCH_ONLY="mlp/8/gRPC raw" (or "floor/gRPC ServerLive") runs one case.
 using System.Diagnostics;
@@ -56,6 +57,25 @@ var warmup = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCultur
 
 // Each protocol's SECONDS are measured in this many windows, taking turns with the other protocols.
 var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
+
+// The load generator: GRPCBENCH_GENERATOR=h2load (nghttp2's, in C, the same tool for all three protocols; the default
+// where it is installed) or dotnet (Grpc.Net.Client and HttpClient in this process, with the lean calls). On two
+// cores the generator's own CPU is CPU the server does not get, and fewer requests in flight make the server pay more
+// per row (more wake-ups, each with less work): the .NET clients cost two to three times h2load's per row.
+var generator = Environment.GetEnvironmentVariable("GRPCBENCH_GENERATOR") ?? (H2Load.Find() is null ? "dotnet" : "h2load");
+var h2load = generator switch
+{
+    "h2load" => H2Load.Find() ?? throw new ArgumentException("GRPCBENCH_GENERATOR=h2load but h2load is not on PATH (Debian's nghttp2-client)"),
+    "dotnet" => null,
+    _ => throw new ArgumentException($"GRPCBENCH_GENERATOR: '{generator}' is neither h2load nor dotnet"),
+};
+var loads = new List<H2Load>();
+H2Load Track(H2Load load)
+{
+    loads.Add(load);
+    return load;
+}
+
 var root = Directory.CreateTempSubdirectory("modelhost-grpcbench-").FullName;
 var repoRoot = FindRepoRoot();
 CopyDirectory(Path.Combine(repoRoot, "models", "iris"), Path.Combine(root, "iris"));
@@ -141,9 +161,14 @@ try
         Func<Task> call = protocol.StartsWith("gRPC", StringComparison.Ordinal)
             ? async () => _ = await grpc.ServerLiveAsync(new ServerLiveRequest())
             : async () => { using var response = await http.GetAsync("/v2/health/live"); response.EnsureSuccessStatusCode(); };
-        await RunAsync(call, 32, 1, TimeSpan.FromSeconds(warmup));
+        var run = h2load is null
+            ? DotnetRun(call, 32, 1)
+            : Track(protocol.StartsWith("gRPC", StringComparison.Ordinal)
+                ? H2Load.Grpc(h2load, grpcPort, "ServerLive", [], 32, 1)
+                : H2Load.Http(h2load, httpPort, "/v2/health/live", null, [], 32, 1)).RunAsync;
+        await run(TimeSpan.FromSeconds(warmup));
         var before = ProcessCpuSeconds(server.Id);
-        var done = await RunAsync(call, 32, 1, TimeSpan.FromSeconds(seconds));
+        var done = await run(TimeSpan.FromSeconds(seconds));
         var cpuUs = (ProcessCpuSeconds(server.Id) - before) * 1e6 / done.Rows;
         floor.Add(string.Create(CultureInfo.InvariantCulture, $"| {protocol} | 32 | {done.Rows / done.Seconds:F0} | {cpuUs:F1} |"));
         Console.Error.WriteLine(floor[^1]);
@@ -164,7 +189,7 @@ try
     {
         // The protocols take turns: ROUNDS windows each, in rotation, so that the machine's speed swings from one
         // minute to the next fall on all of them alike and their rows/s and CPU per row compare fairly.
-        var cases = new List<(string Protocol, Func<Task> Call, Totals Totals)>();
+        var cases = new List<(string Protocol, Func<TimeSpan, Task<(long Calls, long Rows, double Seconds, double ClientCpuSeconds)>> Run, Totals Totals)>();
         foreach (var protocol in new[] { "gRPC raw", "HTTP binary", "HTTP JSON" })
         {
             // GRPCBENCH_ONLY="mlp/gRPC raw" (or "mlp/8/gRPC raw", "mlp-thin/half/gRPC raw") runs that pair alone (to
@@ -193,37 +218,53 @@ try
                 ("HTTP binary", false) => LeanCalls.Http(http, $"/v2/models/{model}/infer", BinaryBody(input, output, request, perRequest, out var headerLength), json: false, headerLength),
                 _ => LeanCalls.Http(http, $"/v2/models/{model}/infer", Encoding.UTF8.GetBytes(LeanCalls.JsonBody(input, output, request, perRequest)), json: true, 0),
             };
-            await RunAsync(call, clients, perRequest, TimeSpan.FromSeconds(warmup));
-            cases.Add((protocol, call, new Totals()));
+            var run = h2load is null ? DotnetRun(call, clients, perRequest) : Track(protocol switch
+            {
+                "gRPC raw" => H2Load.Grpc(h2load, grpcPort, "ModelInfer", InferRequest(model, input, output, request, perRequest).ToByteArray(), clients, perRequest),
+                "HTTP binary" => H2Load.Http(h2load, httpPort, $"/v2/models/{model}/infer", BinaryBody(input, output, request, perRequest, out var binaryHeader),
+                    ["content-type: application/octet-stream", $"inference-header-content-length: {binaryHeader}"], clients, perRequest),
+                _ => H2Load.Http(h2load, httpPort, $"/v2/models/{model}/infer", Encoding.UTF8.GetBytes(LeanCalls.JsonBody(input, output, request, perRequest)),
+                    ["content-type: application/json"], clients, perRequest),
+            }).RunAsync;
+            await run(TimeSpan.FromSeconds(warmup));
+            cases.Add((protocol, run, new Totals()));
         }
 
         for (var round = 0; round < rounds; round++)
         {
-            foreach (var (_, call, totals) in cases)
+            foreach (var (protocol, run, totals) in cases)
             {
                 var before = await SnapshotAsync(http, server.Id, model);
                 var sampling = OrtShare.Start(server.Id, seconds / rounds);
-                var clientBefore = ProcessCpuSeconds(Environment.ProcessId);
-                var done = await RunAsync(call, clients, perRequest, TimeSpan.FromSeconds(seconds / rounds));
-                var clientCpu = ProcessCpuSeconds(Environment.ProcessId) - clientBefore;
+                var done = await run(TimeSpan.FromSeconds(seconds / rounds));
                 var after = await SnapshotAsync(http, server.Id, model);
-                totals.Add(done, after.CpuSeconds - before.CpuSeconds, clientCpu, after.Inferences - before.Inferences, after.Executions - before.Executions, sampling is null ? null : await sampling.ShareAsync());
+
+                // Every counted call must have been an inference the server counted as a success: h2load sees HTTP
+                // statuses only, and a failed gRPC call is a 200 whose trailers carry the error.
+                if (after.Failures != before.Failures || after.Successes - before.Successes < done.Calls)
+                {
+                    throw new InvalidOperationException($"{model}/{protocol}: {done.Calls} calls counted, but the server counted {after.Successes - before.Successes} successes and {after.Failures - before.Failures} failures");
+                }
+
+                totals.Add((done.Rows, done.Seconds), after.CpuSeconds - before.CpuSeconds, done.ClientCpuSeconds, after.Inferences - before.Inferences, after.Executions - before.Executions, sampling is null ? null : await sampling.ShareAsync());
             }
         }
 
         foreach (var (protocol, _, totals) in cases)
         {
-            var cpuUs = totals.CpuSeconds * 1e6 / totals.Rows;
+            // Per row the server ran between the snapshots: h2load stops counting at the end of its window, but the
+            // calls still in flight then are run, and their CPU is in the window's (the .NET clients wait for theirs).
+            var cpuUs = totals.CpuSeconds * 1e6 / totals.Inferences;
             var outside = totals.OrtShare is { } share ? (cpuUs * (1 - share)).ToString("F1", CultureInfo.InvariantCulture) : "n/a";
             var batch = (double)totals.Inferences / Math.Max(1, totals.Executions);
             var ortUs = OrtCpuPerRowUs(onnx[model], input, output, values, Math.Max(1, (int)Math.Round(batch)));
-            var clientUs = totals.ClientCpuSeconds * 1e6 / totals.Rows;
+            var clientUs = totals.ClientCpuSeconds * 1e6 / totals.Inferences;
             rows.Add(string.Create(CultureInfo.InvariantCulture, $"| {model} | {perRequest} | {protocol} | {clients} | {totals.Rows / totals.Seconds:F0} | {batch:F1} | {cpuUs:F1} | {ortUs:F1} | {cpuUs - ortUs:F1} | {outside} | {clientUs:F1} |"));
             Console.Error.WriteLine(rows[^1]);
         }
     }
 
-    Console.WriteLine($"`grpcbench modelhost.dll {seconds.ToString(CultureInfo.InvariantCulture)} {warmup.ToString(CultureInfo.InvariantCulture)} {rounds}` ({seconds.ToString(CultureInfo.InvariantCulture)} s per protocol in {rounds} turns after a {warmup.ToString(CultureInfo.InvariantCulture)} s warm-up), {Environment.ProcessorCount} cores{(serverCpus is { Length: > 0 } ? $" for the load generator, the server on CPUs {serverCpus}" : "")}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    Console.WriteLine($"`grpcbench modelhost.dll {seconds.ToString(CultureInfo.InvariantCulture)} {warmup.ToString(CultureInfo.InvariantCulture)} {rounds}` ({seconds.ToString(CultureInfo.InvariantCulture)} s per protocol in {rounds} turns after a {warmup.ToString(CultureInfo.InvariantCulture)} s warm-up), load generator {(h2load is null ? "the .NET clients (GRPCBENCH_GENERATOR=dotnet)" : "h2load")}, {Environment.ProcessorCount} cores{(serverCpus is { Length: > 0 } ? $" for the load generator, the server on CPUs {serverCpus}" : "")}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
     Console.WriteLine();
     Console.WriteLine("| call with no model | clients | calls/s | server CPU µs/call |");
     Console.WriteLine("| --- | --- | --- | --- |");
@@ -235,6 +276,7 @@ try
 }
 finally
 {
+    loads.ForEach(load => load.Dispose());
     server.Kill(entireProcessTree: true);
     await server.WaitForExitAsync();
     Directory.Delete(root, recursive: true);
@@ -394,13 +436,23 @@ static async Task<(long Rows, double Seconds)> RunAsync(Func<Task> call, int cli
     return (rows, clock.Elapsed.TotalSeconds);
 }
 
-static async Task<(double CpuSeconds, long ComputeNs, long Inferences, long Executions)> SnapshotAsync(HttpClient http, int pid, string model)
+static async Task<(double CpuSeconds, long Inferences, long Executions, long Successes, long Failures)> SnapshotAsync(HttpClient http, int pid, string model)
 {
     var cpu = ProcessCpuSeconds(pid);
     using var json = JsonDocument.Parse(await http.GetStringAsync($"/v2/models/{model}/stats"));
     var stats = json.RootElement.GetProperty("model_stats")[0];
-    return (cpu, stats.GetProperty("inference_stats").GetProperty("compute_infer").GetProperty("ns").GetInt64(), stats.GetProperty("inference_count").GetInt64(), stats.GetProperty("execution_count").GetInt64());
+    var inference = stats.GetProperty("inference_stats");
+    return (cpu, stats.GetProperty("inference_count").GetInt64(), stats.GetProperty("execution_count").GetInt64(),
+        inference.GetProperty("success").GetProperty("count").GetInt64(), inference.GetProperty("fail").GetProperty("count").GetInt64());
 }
+
+// The .NET clients in this process: the calls of RunAsync, and this process's CPU over them as the client's.
+static Func<TimeSpan, Task<(long Calls, long Rows, double Seconds, double ClientCpuSeconds)>> DotnetRun(Func<Task> call, int clients, int rowsPerCall) => async duration =>
+{
+    var cpu = ProcessCpuSeconds(Environment.ProcessId);
+    var (rows, elapsed) = await RunAsync(call, clients, rowsPerCall, duration);
+    return (rows / rowsPerCall, rows, elapsed, ProcessCpuSeconds(Environment.ProcessId) - cpu);
+};
 
 static async Task WaitReadyAsync(HttpClient http)
 {
