@@ -222,8 +222,8 @@ install_missing() {
   local need=()
   command -v curl >/dev/null 2>&1 || need+=(curl)
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
-  # The gRPC scenario's load generator for all three protocols: nghttp2's h2load.
-  if wants grpc; then
+  # The gRPC scenario's load generator for all three protocols: nghttp2's h2load (unless GRPCBENCH_GENERATOR=dotnet).
+  if wants grpc && [ "${GRPCBENCH_GENERATOR:-h2load}" = h2load ]; then
     command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)
   fi
   [ -x "$PY" ] || need+=(python3)
