@@ -70,6 +70,9 @@ var h2load = generator switch
     _ => throw new ArgumentException($"GRPCBENCH_GENERATOR: '{generator}' is neither h2load nor dotnet"),
 };
 var loads = new List<H2Load>();
+
+// Each measured window: h2load's duration is whole seconds, so its windows are rounded to them (at least one).
+var windowSeconds = h2load is null ? seconds / rounds : Math.Max(1, Math.Round(seconds / rounds));
 H2Load Track(H2Load load)
 {
     loads.Add(load);
@@ -235,8 +238,8 @@ try
             foreach (var (protocol, run, totals) in cases)
             {
                 var before = await SnapshotAsync(http, server.Id, model);
-                var sampling = OrtShare.Start(server.Id, seconds / rounds);
-                var done = await run(TimeSpan.FromSeconds(seconds / rounds));
+                var sampling = OrtShare.Start(server.Id, windowSeconds);
+                var done = await run(TimeSpan.FromSeconds(windowSeconds));
                 var after = await SnapshotAsync(http, server.Id, model);
 
                 // Every counted call must have been an inference the server counted as a success: h2load sees HTTP
@@ -264,7 +267,7 @@ try
         }
     }
 
-    Console.WriteLine($"`grpcbench modelhost.dll {seconds.ToString(CultureInfo.InvariantCulture)} {warmup.ToString(CultureInfo.InvariantCulture)} {rounds}` ({seconds.ToString(CultureInfo.InvariantCulture)} s per protocol in {rounds} turns after a {warmup.ToString(CultureInfo.InvariantCulture)} s warm-up), load generator {(h2load is null ? "the .NET clients (GRPCBENCH_GENERATOR=dotnet)" : "h2load")}, {Environment.ProcessorCount} cores{(serverCpus is { Length: > 0 } ? $" for the load generator, the server on CPUs {serverCpus}" : "")}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    Console.WriteLine($"`grpcbench modelhost.dll {seconds.ToString(CultureInfo.InvariantCulture)} {warmup.ToString(CultureInfo.InvariantCulture)} {rounds}` ({(windowSeconds * rounds).ToString(CultureInfo.InvariantCulture)} s per protocol in {rounds} turns after a {warmup.ToString(CultureInfo.InvariantCulture)} s warm-up), load generator {(h2load is null ? "the .NET clients (GRPCBENCH_GENERATOR=dotnet)" : "h2load")}, {Environment.ProcessorCount} cores{(serverCpus is { Length: > 0 } ? $" for the load generator, the server on CPUs {serverCpus}" : "")}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
     Console.WriteLine();
     Console.WriteLine("| call with no model | clients | calls/s | server CPU µs/call |");
     Console.WriteLine("| --- | --- | --- | --- |");
