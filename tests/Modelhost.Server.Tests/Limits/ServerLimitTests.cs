@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Modelhost.Server.Http;
 using Modelhost.Server.Tests.Infrastructure;
 
@@ -51,6 +53,15 @@ public sealed class ServerLimitTests : IDisposable
         var identity = new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, "ci")], "ApiKey");
         context.User = new System.Security.Claims.ClaimsPrincipal(identity);
         Assert.Equal("key:ci", RateLimiting.PartitionKey(context));
+    }
+
+    [Fact]
+    public async Task The_socket_transport_reads_into_a_buffer_at_once_rather_than_waiting_for_data_first()
+    {
+        // Kestrel's default (a zero-byte receive before each read) doubled the receive calls per 4 KiB of body.
+        await using var server = await RunningServer.StartAsync(_repository.Root);
+        var sockets = server.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value;
+        Assert.False(sockets.WaitForDataBeforeAllocatingBuffer);
     }
 
     [Fact]
