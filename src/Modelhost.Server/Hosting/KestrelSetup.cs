@@ -79,10 +79,10 @@ internal static class KestrelSetup
         }
 
         // Kestrel's default waits for a zero-byte receive before each read, so that an idle connection holds no buffer:
-        // two recvfrom calls per 4 KiB block of a request body, and a wake-up of the reader for each. Reading straight
-        // into a block holds one 4 KiB block per open connection instead (4 MiB at the default limits.max_connections),
-        // and took 10-20% off the server's CPU per 128 KiB HTTP binary call and 3-10% per one-row JSON call
-        // (bench/RESULTS.md, "Reading into a buffer at once", issue 15).
+        // two recvfrom calls per 4 KiB block of a request body. Reading straight into a block holds one 4 KiB block
+        // per open connection instead (4 MiB at the default limits.max_connections), and took 10-20% off the server's
+        // CPU per 128 KiB HTTP binary call and 3-10% per one-row JSON call (bench/RESULTS.md, "Reading into a buffer
+        // at once", issue 15).
         webHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
 
         var limits = options.Limits;
